@@ -1,0 +1,26 @@
+{
+  "targets": [
+    {
+      "target_name": "blasnet",
+      "sources": [
+        "native/kernels/gemm.cc",
+        "native/kernels/dense.cc",
+        "native/kernels/activations.cc",
+        "native/kernels/losses.cc",
+        "native/kernels/optim.cc",
+        "native/binding/addon.cc",
+        "native/binding/ops_core.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(pkg-config --cflags-only-I openblas 2>/dev/null | sed 's/-I//g' || true)"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-O2"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden", "-Wall", "-Wextra"],
+      "libraries": ["<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)", "-lpthread"],
+      "ldflags": ["-Wl,-z,now"]
+    }
+  ]
+}

@@ -1,0 +1,124 @@
+import { Activation, ActivationIdentifier } from '../activations';
+import { ValueError, formatShape } from '../errors';
+import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
+import { camelKeys } from '../names';
+import { native } from '../native';
+import { Shape, Tensor } from '../tensor';
+import { ActivatedLayer } from './activation-mixin';
+import { LayerArgs, Param, initializerConfig } from './layer';
+
+export interface DenseArgs extends LayerArgs {
+  units: number;
+  activation?: ActivationIdentifier;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+}
+
+/**
+ * Densely connected layer: y = activation(x @ kernel + bias), with kernel [in, units].
+ * On inputs of rank > 2 it acts on the last axis, as in Keras.
+ */
+export class Dense extends ActivatedLayer {
+  readonly className = 'Dense';
+  readonly units: number;
+  readonly useBias: boolean;
+  private readonly kernelInitializer: Initializer;
+  private readonly biasInitializer: Initializer;
+  private kernel!: Param;
+  private bias: Param | null = null;
+  private x: Tensor | null = null;
+
+  constructor(args: DenseArgs) {
+    const a = camelKeys(args ?? ({} as DenseArgs));
+    super(a, 'dense');
+    if (!Number.isInteger(a.units) || a.units < 1) {
+      throw new ValueError(`${this.name} (Dense): units must be a positive integer, got ${JSON.stringify(a.units)}`);
+    }
+    this.units = a.units;
+    this.act = new Activation(a.activation, `${this.name} (Dense)`);
+    this.useBias = a.useBias ?? true;
+    this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform', this.name);
+    this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros', this.name);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    if (inputShape.length < 1) throw this.shapeError(`expected an input of rank >= 2 (batch, features), got ${formatShape([null, ...inputShape])}`);
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  override build(inputShape: Shape): void {
+    super.build(inputShape);
+    const inFeatures = inputShape[inputShape.length - 1];
+    this.kernel = this.addWeight('kernel', [inFeatures, this.units], this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer);
+  }
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    this.checkInput(x);
+    this.x = x;
+    const I = this.kernel.value.shape[0];
+    const rows = x.size / I;
+    const z = this.buffer('z', [...x.shape.slice(0, -1), this.units]);
+    native.denseForward(z.data as Float32Array, x.data as Float32Array, this.kernel.value.data as Float32Array,
+      (this.bias?.value.data as Float32Array) ?? null, rows, I, this.units);
+    return this.activate(z);
+  }
+
+  backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
+    const dz = this.activationGrad(dy, dyIsPreActivation);
+    const x = this.x!;
+    const I = this.kernel.value.shape[0];
+    const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
+    native.denseBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null,
+      dz.data as Float32Array, x.data as Float32Array, this.kernel.value.data as Float32Array, x.size / I, I, this.units);
+    return dx;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.act.name,
+      use_bias: this.useBias,
+      kernel_initializer: initializerConfig(this.kernelInitializer),
+      bias_initializer: initializerConfig(this.biasInitializer),
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+    };
+  }
+}
+
+export interface ActivationArgs extends LayerArgs {
+  activation: ActivationIdentifier;
+}
+
+/** Applies an activation function on its own. */
+export class ActivationLayer extends ActivatedLayer {
+  readonly className = 'Activation';
+
+  constructor(args: ActivationArgs) {
+    super(args, 'activation');
+    this.act = new Activation(camelKeys(args).activation, `${this.name} (Activation)`);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    this.checkInput(x);
+    return this.activate(x);
+  }
+
+  backward(dy: Tensor, _needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
+    return this.activationGrad(dy, dyIsPreActivation);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), activation: this.act.name };
+  }
+}

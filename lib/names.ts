@@ -1,0 +1,33 @@
+// Keras (snake_case) and TensorFlow.js (camelCase) spellings are both accepted.
+
+/** 'categorical_crossentropy', 'categoricalCrossentropy' -> 'categoricalcrossentropy'. */
+export function canonicalName(name: string): string {
+  return name.replace(/_/g, '').toLowerCase();
+}
+
+/** 'kernel_initializer' -> 'kernelInitializer'. */
+export function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** 'kernelInitializer' -> 'kernel_initializer'. */
+export function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Copies a config object with every snake_case key turned into camelCase. */
+export function camelKeys<T>(args: T): T {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return args;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args as Record<string, unknown>)) out[camelCase(k)] = v;
+  return out as T;
+}
+
+/** Resolves a user's name against a table keyed by canonical names, or throws listing the choices. */
+export function lookup<T>(table: Record<string, T>, name: string, what: string, onError: (msg: string) => Error): T {
+  const hit = table[canonicalName(name)];
+  if (hit === undefined) {
+    throw onError(`Unknown ${what} '${name}'. Expected one of: ${Object.keys(table).join(', ')}`);
+  }
+  return hit;
+}

@@ -1,0 +1,32 @@
+// Loads the compiled addon (a local build, else a prebuilt binary) and types it.
+// Every export validates its arguments and throws TypeError/RangeError; see
+// native/binding/*.cc for the layouts. All are [sync] unless marked.
+import * as path from 'path';
+
+type F32 = Float32Array;
+type I32 = Int32Array;
+
+export interface Binding {
+  sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
+  denseForward(out: F32, x: F32, w: F32, b: F32 | null, N: number, I: number, U: number): void;
+  denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, N: number, I: number, U: number): void;
+  activationForward(kind: number, y: F32, x: F32, R: number, K: number): void;
+  activationBackward(kind: number, dx: F32, dy: F32, x: F32, y: F32, R: number, K: number): void;
+  /** Row losses return the summed loss and write gradScale * gradient when grad is given. */
+  softmaxCrossEntropy(grad: F32 | null, logits: F32, targets: F32, R: number, K: number, gradScale: number): number;
+  categoricalCrossEntropy(grad: F32 | null, probs: F32, targets: F32, R: number, K: number, gradScale: number): number;
+  sparseSoftmaxCrossEntropy(grad: F32 | null, logits: F32, labels: I32, R: number, K: number, gradScale: number): number;
+  sparseCategoricalCrossEntropy(grad: F32 | null, probs: F32, labels: I32, R: number, K: number, gradScale: number): number;
+  sigmoidBinaryCrossEntropy(grad: F32 | null, logits: F32, targets: F32, n: number, gradScale: number): number;
+  binaryCrossEntropy(grad: F32 | null, probs: F32, targets: F32, n: number, gradScale: number): number;
+  squaredError(grad: F32 | null, y: F32, targets: F32, n: number, gradScale: number): number;
+  sgdUpdate(w: F32, velocity: F32 | null, g: F32, lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
+  adamUpdate(w: F32, m: F32, v: F32, g: F32, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number): void;
+  rmspropUpdate(w: F32, meanSquare: F32, momentum: F32 | null, meanGrad: F32 | null, g: F32, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number): void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+/** The addon; lib/ and dist/ both sit one level below the package root. */
+export const native = load(path.join(__dirname, '..')) as Binding;

@@ -1,0 +1,55 @@
+import { Param } from '../layers/layer';
+import { camelKeys } from '../names';
+import { native } from '../native';
+import { Optimizer, Slots, hyper } from './optimizer';
+
+export interface AdamArgs {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Decoupled weight decay (AdamW) when > 0. */
+  weightDecay?: number;
+}
+
+/** Adam with Keras 3's bias correction and defaults; weightDecay > 0 gives AdamW. */
+export class Adam extends Optimizer {
+  readonly className: string = 'Adam';
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+
+  constructor(args: AdamArgs = {}, weightDecayDefault = 0) {
+    super();
+    const a = camelKeys(args) as AdamArgs & { beta_1?: number; beta_2?: number };
+    this.learningRate = hyper(a.learningRate, 0.001, 'learningRate', 0, Infinity, 'adam');
+    this.beta1 = hyper(a.beta1, 0.9, 'beta1', 0, 1, 'adam');
+    this.beta2 = hyper(a.beta2, 0.999, 'beta2', 0, 1, 'adam');
+    this.epsilon = hyper(a.epsilon, 1e-7, 'epsilon', 0, Infinity, 'adam');
+    this.weightDecay = hyper(a.weightDecay, weightDecayDefault, 'weightDecay', 0, Infinity, 'adam');
+  }
+
+  protected createSlots(size: number): Slots {
+    return [new Float32Array(size), new Float32Array(size)];
+  }
+
+  protected update(p: Param, [m, v]: Slots): void {
+    native.adamUpdate(p.value.data as Float32Array, m!, v!, p.grad, this.learningRate, this.beta1, this.beta2,
+      this.epsilon, this.iterations, this.weightDecay);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { learning_rate: this.learningRate, beta_1: this.beta1, beta_2: this.beta2, epsilon: this.epsilon, weight_decay: this.weightDecay || null };
+  }
+}
+
+/** AdamW: Adam with decoupled weight decay (Keras default 0.004). */
+export class AdamW extends Adam {
+  override readonly className = 'AdamW';
+
+  constructor(args: AdamArgs = {}) {
+    super(args, 0.004);
+  }
+}

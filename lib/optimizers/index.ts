@@ -1,0 +1,24 @@
+import { ValueError } from '../errors';
+import { lookup } from '../names';
+import { Adam, AdamArgs, AdamW } from './adam';
+import { Optimizer } from './optimizer';
+import { RMSprop, RmspropArgs } from './rmsprop';
+import { SGD, SgdArgs } from './sgd';
+
+export { Optimizer, SGD, Adam, AdamW, RMSprop };
+export type { SgdArgs, AdamArgs, RmspropArgs };
+
+/** Optimizer factories with the TensorFlow.js names and Keras defaults. */
+export const optimizers = {
+  sgd: (args?: SgdArgs): Optimizer => new SGD(args),
+  adam: (args?: AdamArgs): Optimizer => new Adam(args),
+  adamw: (args?: AdamArgs): Optimizer => new AdamW(args),
+  rmsprop: (args?: RmspropArgs): Optimizer => new RMSprop(args),
+};
+
+/** Resolves 'adam', 'sgd', 'rmsprop', 'adamw' or an Optimizer instance. */
+export function getOptimizer(id: string | Optimizer): Optimizer {
+  if (id instanceof Optimizer) return id;
+  if (typeof id !== 'string') throw new ValueError(`compile: optimizer must be a name such as 'adam' or an optimizer object, got ${JSON.stringify(id)}`);
+  return lookup(optimizers, id, 'optimizer', (m) => new ValueError(`compile: ${m}`))();
+}

@@ -1,0 +1,52 @@
+import { Param } from '../layers/layer';
+import { camelKeys } from '../names';
+import { native } from '../native';
+import { Optimizer, Slots, hyper } from './optimizer';
+
+export interface RmspropArgs {
+  learningRate?: number;
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+  centered?: boolean;
+  weightDecay?: number;
+}
+
+/** RMSprop with Keras 3's formula and defaults (lr 0.001, rho 0.9). */
+export class RMSprop extends Optimizer {
+  readonly className = 'RMSprop';
+  readonly learningRate: number;
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+  readonly weightDecay: number;
+
+  constructor(args: RmspropArgs = {}) {
+    super();
+    const a = camelKeys(args);
+    this.learningRate = hyper(a.learningRate, 0.001, 'learningRate', 0, Infinity, 'rmsprop');
+    this.rho = hyper(a.rho, 0.9, 'rho', 0, 1, 'rmsprop');
+    this.momentum = hyper(a.momentum, 0, 'momentum', 0, 1, 'rmsprop');
+    this.epsilon = hyper(a.epsilon, 1e-7, 'epsilon', 0, Infinity, 'rmsprop');
+    this.centered = a.centered ?? false;
+    this.weightDecay = hyper(a.weightDecay, 0, 'weightDecay', 0, Infinity, 'rmsprop');
+  }
+
+  protected createSlots(size: number): Slots {
+    return [
+      new Float32Array(size),
+      this.momentum > 0 ? new Float32Array(size) : null,
+      this.centered ? new Float32Array(size) : null,
+    ];
+  }
+
+  protected update(p: Param, [meanSquare, momentum, meanGrad]: Slots): void {
+    native.rmspropUpdate(p.value.data as Float32Array, meanSquare!, momentum, meanGrad, p.grad, this.learningRate,
+      this.rho, this.momentum, this.epsilon, this.weightDecay);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { learning_rate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  }
+}

@@ -1,0 +1,41 @@
+import { Param } from '../layers/layer';
+import { camelKeys } from '../names';
+import { native } from '../native';
+import { Optimizer, Slots, hyper } from './optimizer';
+
+export interface SgdArgs {
+  learningRate?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}
+
+/** Stochastic gradient descent with optional (Nesterov) momentum; Keras defaults (lr 0.01). */
+export class SGD extends Optimizer {
+  readonly className = 'SGD';
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+
+  constructor(args: SgdArgs = {}) {
+    super();
+    const a = camelKeys(args);
+    this.learningRate = hyper(a.learningRate, 0.01, 'learningRate', 0, Infinity, 'sgd');
+    this.momentum = hyper(a.momentum, 0, 'momentum', 0, 1, 'sgd');
+    this.nesterov = a.nesterov ?? false;
+    this.weightDecay = hyper(a.weightDecay, 0, 'weightDecay', 0, Infinity, 'sgd');
+  }
+
+  protected createSlots(size: number): Slots {
+    return this.momentum > 0 ? [new Float32Array(size)] : [];
+  }
+
+  protected update(p: Param, [velocity]: Slots): void {
+    native.sgdUpdate(p.value.data as Float32Array, velocity ?? null, p.grad, this.learningRate, this.momentum, this.nesterov, this.weightDecay);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { learning_rate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov, weight_decay: this.weightDecay || null };
+  }
+}

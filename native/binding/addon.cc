@@ -1,0 +1,17 @@
+// The addon's export table. No state lives here: the module is loaded once per
+// Node environment (main thread and each worker_thread) and every export is a
+// pure function of its arguments.
+#include <napi.h>
+
+#include "ops.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  blasnet::RegisterCoreOps(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(blasnet, Init)

@@ -1,0 +1,7 @@
+// One registration function per family of exports; addon.cc calls them all.
+#pragma once
+#include <napi.h>
+
+namespace blasnet {
+void RegisterCoreOps(Napi::Env env, Napi::Object exports);
+}  // namespace blasnet

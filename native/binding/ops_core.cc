@@ -1,0 +1,195 @@
+// Exports for the dense, activation, loss and optimizer kernels. Each wrapper
+// reads and checks its arguments, then calls exactly one kernel.
+#include "../kernels/kernels.h"
+#include "check.h"
+#include "ops.h"
+
+namespace blasnet {
+namespace {
+
+// [sync] sgemm(transA, transB, M, N, K, alpha, A, B, beta, C): C = alpha*op(A)op(B) + beta*C,
+// row-major. Throws TypeError/RangeError on bad arguments.
+Napi::Value Sgemm(const Napi::CallbackInfo& info) {
+  Args a(info, "sgemm", 10);
+  const bool ta = a.Bool(0, "transA"), tb = a.Bool(1, "transB");
+  const int64_t M = a.Dim(2, "M"), N = a.Dim(3, "N"), K = a.Dim(4, "K");
+  const float alpha = static_cast<float>(a.Number(5, "alpha"));
+  const float* A = a.F32(6, "A", a.Product({M, K}), "M*K");
+  const float* B = a.F32(7, "B", a.Product({K, N}), "K*N");
+  const float beta = static_cast<float>(a.Number(8, "beta"));
+  float* C = a.F32(9, "C", a.Product({M, N}), "M*N");
+  sgemm(ta, tb, M, N, K, alpha, A, B, beta, C);
+  return info.Env().Undefined();
+}
+
+// [sync] denseForward(out[N*U], x[N*I], w[I*U], b[U]|null, N, I, U)
+Napi::Value DenseForward(const Napi::CallbackInfo& info) {
+  Args a(info, "denseForward", 7);
+  const int64_t N = a.Dim(4, "N"), I = a.Dim(5, "I"), U = a.Dim(6, "U");
+  float* out = a.F32(0, "out", a.Product({N, U}), "N*U");
+  const float* x = a.F32(1, "x", a.Product({N, I}), "N*I");
+  const float* w = a.F32(2, "w", a.Product({I, U}), "I*U");
+  const float* b = a.F32OrNull(3, "b", U, "U");
+  dense_forward(out, x, w, b, N, I, U);
+  return info.Env().Undefined();
+}
+
+// [sync] denseBackward(dx[N*I]|null, dw[I*U], db[U]|null, dy[N*U], x[N*I], w[I*U], N, I, U)
+// dw and db accumulate; dx is overwritten.
+Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "denseBackward", 9);
+  const int64_t N = a.Dim(6, "N"), I = a.Dim(7, "I"), U = a.Dim(8, "U");
+  float* dx = a.F32OrNull(0, "dx", a.Product({N, I}), "N*I");
+  float* dw = a.F32(1, "dw", a.Product({I, U}), "I*U");
+  float* db = a.F32OrNull(2, "db", U, "U");
+  const float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
+  const float* x = a.F32(4, "x", a.Product({N, I}), "N*I");
+  const float* w = a.F32(5, "w", a.Product({I, U}), "I*U");
+  dense_backward(dx, dw, db, dy, x, w, N, I, U);
+  return info.Env().Undefined();
+}
+
+// [sync] activationForward(kind, y[R*K], x[R*K], R, K); y may be x.
+Napi::Value ActivationForward(const Napi::CallbackInfo& info) {
+  Args a(info, "activationForward", 5);
+  const auto kind = static_cast<Activation>(a.Int(0, "kind", 0, kActivationCount - 1));
+  const int64_t R = a.Dim(3, "R"), K = a.Dim(4, "K");
+  const int64_t n = a.Product({R, K});
+  float* y = a.F32(1, "y", n, "R*K");
+  const float* x = a.F32(2, "x", n, "R*K");
+  activation_forward(kind, y, x, R, K);
+  return info.Env().Undefined();
+}
+
+// [sync] activationBackward(kind, dx[R*K], dy[R*K], x[R*K], y[R*K], R, K); dx may be dy.
+Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "activationBackward", 7);
+  const auto kind = static_cast<Activation>(a.Int(0, "kind", 0, kActivationCount - 1));
+  const int64_t R = a.Dim(5, "R"), K = a.Dim(6, "K");
+  const int64_t n = a.Product({R, K});
+  float* dx = a.F32(1, "dx", n, "R*K");
+  const float* dy = a.F32(2, "dy", n, "R*K");
+  const float* x = a.F32(3, "x", n, "R*K");
+  const float* y = a.F32(4, "y", n, "R*K");
+  activation_backward(kind, dx, dy, x, y, R, K);
+  return info.Env().Undefined();
+}
+
+// Row losses with dense targets:
+// [sync] name(grad[R*K]|null, input[R*K], targets[R*K], R, K, gradScale) -> summed loss
+template <double (*kernel)(float*, const float*, const float*, int64_t, int64_t, float)>
+Napi::Value DenseTargetRowLoss(const Napi::CallbackInfo& info, const char* fn) {
+  Args a(info, fn, 6);
+  const int64_t R = a.Dim(3, "R"), K = a.Dim(4, "K");
+  const int64_t n = a.Product({R, K});
+  float* grad = a.F32OrNull(0, "grad", n, "R*K");
+  const float* input = a.F32(1, "input", n, "R*K");
+  const float* targets = a.F32(2, "targets", n, "R*K");
+  const float scale = static_cast<float>(a.Number(5, "gradScale"));
+  return Napi::Number::New(info.Env(), kernel(grad, input, targets, R, K, scale));
+}
+
+// Row losses with integer labels:
+// [sync] name(grad[R*K]|null, input[R*K], labels[R] Int32Array, R, K, gradScale) -> summed loss.
+// Every label must lie in [0, K): RangeError naming the first bad one otherwise.
+template <double (*kernel)(float*, const float*, const int32_t*, int64_t, int64_t, float)>
+Napi::Value SparseRowLoss(const Napi::CallbackInfo& info, const char* fn) {
+  Args a(info, fn, 6);
+  const int64_t R = a.Dim(3, "R"), K = a.Dim(4, "K");
+  const int64_t n = a.Product({R, K});
+  float* grad = a.F32OrNull(0, "grad", n, "R*K");
+  const float* input = a.F32(1, "input", n, "R*K");
+  const int32_t* labels = a.I32(2, "labels", R, "R");
+  a.CheckIndices(labels, R, K, "labels");
+  const float scale = static_cast<float>(a.Number(5, "gradScale"));
+  return Napi::Number::New(info.Env(), kernel(grad, input, labels, R, K, scale));
+}
+
+// Element losses: [sync] name(grad[n]|null, input[n], targets[n], n, gradScale) -> summed loss
+template <double (*kernel)(float*, const float*, const float*, int64_t, float)>
+Napi::Value ElementLoss(const Napi::CallbackInfo& info, const char* fn) {
+  Args a(info, fn, 5);
+  const int64_t n = a.Dim(3, "n");
+  float* grad = a.F32OrNull(0, "grad", n, "n");
+  const float* input = a.F32(1, "input", n, "n");
+  const float* targets = a.F32(2, "targets", n, "n");
+  const float scale = static_cast<float>(a.Number(4, "gradScale"));
+  return Napi::Number::New(info.Env(), kernel(grad, input, targets, n, scale));
+}
+
+// [sync] sgdUpdate(w, velocity|null, g, lr, momentum, nesterov, weightDecay); arrays of w's length.
+Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  Args a(info, "sgdUpdate", 7);
+  const int64_t n = info[0].IsTypedArray() ? info[0].As<Napi::TypedArray>().ElementLength() : 0;
+  float* w = a.F32(0, "w", n, "w.length");
+  float* velocity = a.F32OrNull(1, "velocity", n, "w.length");
+  const float* g = a.F32(2, "g", n, "w.length");
+  const float momentum = static_cast<float>(a.Number(4, "momentum"));
+  if (momentum > 0 && !velocity) a.Fail("velocity is required when momentum > 0");
+  sgd_update(w, velocity, g, n, static_cast<float>(a.Number(3, "lr")), momentum, a.Bool(5, "nesterov"),
+             static_cast<float>(a.Number(6, "weightDecay")));
+  return info.Env().Undefined();
+}
+
+// [sync] adamUpdate(w, m, v, g, lr, beta1, beta2, epsilon, step, weightDecay); step >= 1.
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Args a(info, "adamUpdate", 10);
+  const int64_t n = info[0].IsTypedArray() ? info[0].As<Napi::TypedArray>().ElementLength() : 0;
+  float* w = a.F32(0, "w", n, "w.length");
+  float* m = a.F32(1, "m", n, "w.length");
+  float* v = a.F32(2, "v", n, "w.length");
+  const float* g = a.F32(3, "g", n, "w.length");
+  adam_update(w, m, v, g, n, static_cast<float>(a.Number(4, "lr")), static_cast<float>(a.Number(5, "beta1")),
+              static_cast<float>(a.Number(6, "beta2")), static_cast<float>(a.Number(7, "epsilon")),
+              a.Int(8, "step", 1, kMaxElements), static_cast<float>(a.Number(9, "weightDecay")));
+  return info.Env().Undefined();
+}
+
+// [sync] rmspropUpdate(w, meanSquare, momentum|null, meanGrad|null, g, lr, rho, momentum, epsilon, weightDecay)
+Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
+  Args a(info, "rmspropUpdate", 10);
+  const int64_t n = info[0].IsTypedArray() ? info[0].As<Napi::TypedArray>().ElementLength() : 0;
+  float* w = a.F32(0, "w", n, "w.length");
+  float* ms = a.F32(1, "meanSquare", n, "w.length");
+  float* mom = a.F32OrNull(2, "momentumBuffer", n, "w.length");
+  float* mg = a.F32OrNull(3, "meanGrad", n, "w.length");
+  const float* g = a.F32(4, "g", n, "w.length");
+  const float momentum = static_cast<float>(a.Number(7, "momentum"));
+  if (momentum > 0 && !mom) a.Fail("momentumBuffer is required when momentum > 0");
+  rmsprop_update(w, ms, mom, mg, g, n, static_cast<float>(a.Number(5, "lr")),
+                 static_cast<float>(a.Number(6, "rho")), momentum, static_cast<float>(a.Number(8, "epsilon")),
+                 static_cast<float>(a.Number(9, "weightDecay")));
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterCoreOps(Napi::Env env, Napi::Object exports) {
+  auto add = [&](const char* name, Napi::Function::Callback fn) {
+    exports.Set(name, Napi::Function::New(env, fn, name));
+  };
+  add("sgemm", Sgemm);
+  add("denseForward", DenseForward);
+  add("denseBackward", DenseBackward);
+  add("activationForward", ActivationForward);
+  add("activationBackward", ActivationBackward);
+  add("softmaxCrossEntropy", [](const Napi::CallbackInfo& i) {
+    return DenseTargetRowLoss<softmax_cross_entropy>(i, "softmaxCrossEntropy"); });
+  add("categoricalCrossEntropy", [](const Napi::CallbackInfo& i) {
+    return DenseTargetRowLoss<categorical_cross_entropy>(i, "categoricalCrossEntropy"); });
+  add("sparseSoftmaxCrossEntropy", [](const Napi::CallbackInfo& i) {
+    return SparseRowLoss<sparse_softmax_cross_entropy>(i, "sparseSoftmaxCrossEntropy"); });
+  add("sparseCategoricalCrossEntropy", [](const Napi::CallbackInfo& i) {
+    return SparseRowLoss<sparse_categorical_cross_entropy>(i, "sparseCategoricalCrossEntropy"); });
+  add("sigmoidBinaryCrossEntropy", [](const Napi::CallbackInfo& i) {
+    return ElementLoss<sigmoid_binary_cross_entropy>(i, "sigmoidBinaryCrossEntropy"); });
+  add("binaryCrossEntropy", [](const Napi::CallbackInfo& i) {
+    return ElementLoss<binary_cross_entropy>(i, "binaryCrossEntropy"); });
+  add("squaredError", [](const Napi::CallbackInfo& i) {
+    return ElementLoss<squared_error>(i, "squaredError"); });
+  add("sgdUpdate", SgdUpdate);
+  add("adamUpdate", AdamUpdate);
+  add("rmspropUpdate", RmspropUpdate);
+}
+
+}  // namespace blasnet

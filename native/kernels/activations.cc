@@ -1,0 +1,111 @@
+#include <algorithm>
+#include <cmath>
+
+#include "kernels.h"
+
+namespace blasnet {
+namespace {
+
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kInvSqrt2 = 0.70710678118654752440f;
+constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
+
+inline float sigmoid(float x) {
+  // Split by sign so exp never overflows.
+  if (x >= 0) return 1.0f / (1.0f + std::exp(-x));
+  const float e = std::exp(x);
+  return e / (1.0f + e);
+}
+
+inline float forward_one(Activation f, float x) {
+  switch (f) {
+    case Activation::kRelu: return x > 0 ? x : 0.0f;
+    case Activation::kSigmoid: return sigmoid(x);
+    case Activation::kTanh: return std::tanh(x);
+    case Activation::kElu: return x > 0 ? x : std::expm1(x);
+    case Activation::kSelu: return x > 0 ? kSeluScale * x : kSeluScale * kSeluAlpha * std::expm1(x);
+    case Activation::kSoftplus: return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x)));
+    case Activation::kSoftsign: return x / (1.0f + std::fabs(x));
+    case Activation::kRelu6: return std::min(std::max(x, 0.0f), 6.0f);
+    // TensorFlow.js / Keras 2 definition (LSTM's tfjs default recurrent activation).
+    case Activation::kHardSigmoid: return std::min(std::max(0.2f * x + 0.5f, 0.0f), 1.0f);
+    case Activation::kSwish: return x * sigmoid(x);
+    case Activation::kGelu: return 0.5f * x * (1.0f + std::erf(x * kInvSqrt2));
+    default: return x;  // linear; softmax is handled per row
+  }
+}
+
+// f'(x) expressed through x and y = f(x), whichever is cheaper.
+inline float derivative_one(Activation f, float x, float y) {
+  switch (f) {
+    case Activation::kRelu: return x > 0 ? 1.0f : 0.0f;
+    case Activation::kSigmoid: return y * (1.0f - y);
+    case Activation::kTanh: return 1.0f - y * y;
+    case Activation::kElu: return x > 0 ? 1.0f : y + 1.0f;
+    case Activation::kSelu: return x > 0 ? kSeluScale : y + kSeluScale * kSeluAlpha;
+    case Activation::kSoftplus: return sigmoid(x);
+    case Activation::kSoftsign: { const float d = 1.0f + std::fabs(x); return 1.0f / (d * d); }
+    case Activation::kRelu6: return (x > 0 && x < 6) ? 1.0f : 0.0f;
+    case Activation::kHardSigmoid: return (x > -2.5f && x < 2.5f) ? 0.2f : 0.0f;
+    case Activation::kSwish: { const float s = sigmoid(x); return s + x * s * (1.0f - s); }
+    case Activation::kGelu:
+      return 0.5f * (1.0f + std::erf(x * kInvSqrt2)) + x * kInvSqrt2Pi * std::exp(-0.5f * x * x);
+    default: return 1.0f;
+  }
+}
+
+void softmax_rows(float* y, const float* x, int64_t R, int64_t K) {
+  for (int64_t r = 0; r < R; ++r) {
+    const float* xr = x + r * K;
+    float* yr = y + r * K;
+    float mx = xr[0];
+    for (int64_t k = 1; k < K; ++k) mx = std::max(mx, xr[k]);
+    double sum = 0;
+    for (int64_t k = 0; k < K; ++k) { yr[k] = std::exp(xr[k] - mx); sum += yr[k]; }
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t k = 0; k < K; ++k) yr[k] *= inv;
+  }
+}
+
+}  // namespace
+
+void activation_forward(Activation f, float* y, const float* x, int64_t R, int64_t K) {
+  const int64_t n = R * K;
+  switch (f) {
+    case Activation::kSoftmax: softmax_rows(y, x, R, K); return;
+    case Activation::kRelu:
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : 0.0f;
+      return;
+    default:
+      for (int64_t i = 0; i < n; ++i) y[i] = forward_one(f, x[i]);
+  }
+}
+
+void activation_backward(Activation f, float* dx, const float* dy, const float* x,
+                         const float* y, int64_t R, int64_t K) {
+  const int64_t n = R * K;
+  switch (f) {
+    case Activation::kSoftmax:
+      // dx = y * (dy - <dy, y>) per row.
+      for (int64_t r = 0; r < R; ++r) {
+        const float* yr = y + r * K;
+        const float* dyr = dy + r * K;
+        float* dxr = dx + r * K;
+        double dot = 0;
+        for (int64_t k = 0; k < K; ++k) dot += static_cast<double>(dyr[k]) * yr[k];
+        for (int64_t k = 0; k < K; ++k) dxr[k] = yr[k] * (dyr[k] - static_cast<float>(dot));
+      }
+      return;
+    case Activation::kLinear:
+      if (dx != dy) for (int64_t i = 0; i < n; ++i) dx[i] = dy[i];
+      return;
+    case Activation::kRelu:
+      for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0 ? dy[i] : 0.0f;
+      return;
+    default:
+      for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * derivative_one(f, x[i], y[i]);
+  }
+}
+
+}  // namespace blasnet
