@@ -28,5 +28,11 @@ export interface Binding {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = require('node-gyp-build') as (dir: string) => unknown;
 
-/** The addon; lib/ and dist/ both sit one level below the package root. */
-export const native = load(path.join(__dirname, '..')) as Binding;
+/**
+ * The addon; lib/ and dist/ both sit one level below the package root.
+ * BLASNET_NATIVE=/path/to/blasnet.node loads a specific build instead (for
+ * comparing builds side by side).
+ */
+export const native = (process.env.BLASNET_NATIVE
+  ? require(path.resolve(process.env.BLASNET_NATIVE))
+  : load(path.join(__dirname, '..'))) as Binding;
