@@ -8,8 +8,14 @@
         "native/kernels/activations.cc",
         "native/kernels/losses.cc",
         "native/kernels/optim.cc",
+        "native/kernels/batchnorm.cc",
+        "native/kernels/dropout.cc",
+        "native/kernels/global_pool.cc",
+        "native/kernels/embedding.cc",
         "native/binding/addon.cc",
-        "native/binding/ops_core.cc"
+        "native/binding/ops_core.cc",
+        "native/binding/ops_norm.cc",
+        "native/binding/ops_embedding.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

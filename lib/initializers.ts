@@ -93,6 +93,22 @@ function orthogonal(gain = 1): Initializer {
 
 type Factory = (args: Record<string, number>) => Initializer;
 
+const varianceModes: Record<string, Mode> = { fanin: 'fan_in', fanout: 'fan_out', fanavg: 'fan_avg' };
+// Keras 2 and tfjs call the truncated normal plain 'normal'.
+const varianceDistributions: Record<string, Distribution> = {
+  uniform: 'uniform', normal: 'truncated_normal', truncatednormal: 'truncated_normal', untruncatednormal: 'untruncated_normal',
+};
+
+/** Keras' general VarianceScaling, the class name tfjs saves glorotUniform and friends under. */
+function varianceScalingFromConfig(a: Record<string, unknown>): Initializer {
+  const fail = (m: string): Error => new ValueError(`VarianceScaling: ${m}`);
+  const scale = a.scale ?? 1;
+  if (typeof scale !== 'number' || !(scale > 0)) throw fail(`scale must be a positive number, got ${JSON.stringify(a.scale)}`);
+  const mode = lookup(varianceModes, String(a.mode ?? 'fan_in'), 'mode', fail);
+  const distribution = lookup(varianceDistributions, String(a.distribution ?? 'truncated_normal'), 'distribution', fail);
+  return varianceScaling('VarianceScaling', scale, mode, distribution);
+}
+
 const factories: Record<string, Factory> = {
   zeros: () => constant('Zeros', 0),
   ones: () => constant('Ones', 1),
@@ -112,6 +128,10 @@ const factories: Record<string, Factory> = {
     const lo = a.minval ?? -0.05, hi = a.maxval ?? 0.05;
     return { className: 'RandomUniform', config: { minval: lo, maxval: hi, seed: null }, init: (s) => fill(s, () => lo + (hi - lo) * random.uniform()) };
   },
+  variancescaling: (a) => varianceScalingFromConfig(a),
+  // Keras' short aliases.
+  uniform: (a) => factories.randomuniform(a),
+  normal: (a) => factories.randomnormal(a),
   truncatednormal: (a) => {
     const mean = a.mean ?? 0, stddev = a.stddev ?? 0.05;
     return { className: 'TruncatedNormal', config: { mean, stddev, seed: null }, init: (s) => fill(s, () => mean + truncatedNormal(stddev)) };

@@ -55,3 +55,9 @@ export const random = {
     }
   },
 };
+
+/** A generator of its own, unaffected by setSeed: for a layer given an explicit `seed` as in Keras. */
+export function seededRandom(seed: number): { uniform(): number; normal(): number } {
+  const g = new Generator(seed);
+  return { uniform: () => g.uniform(), normal: () => g.normal() };
+}

@@ -2,7 +2,7 @@ import { Activation } from '../activations';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Initializer } from '../initializers';
 import { camelKeys, snakeCase } from '../names';
-import { Shape, Tensor, sizeOf } from '../tensor';
+import { DType, Shape, Tensor, sizeOf } from '../tensor';
 
 /** Arguments every layer accepts (Keras snake_case spellings work too). */
 export interface LayerArgs {
@@ -37,6 +37,8 @@ function uniqueName(base: string): string {
 export abstract class Layer {
   /** Keras class name, e.g. 'Dense'. */
   abstract readonly className: string;
+  /** The dtype of the batches forward() takes: int32 for index layers (Embedding), float32 for the rest. */
+  readonly inputDType: DType = 'float32';
   readonly name: string;
   trainable: boolean;
   /** The per-sample input shape the user gave, if any. */
@@ -160,7 +162,11 @@ export abstract class Layer {
     if (x.shape.length !== want.length + 1 || want.some((d, i) => d !== x.shape[i + 1])) {
       throw new ShapeError(`${this.name}: expected input of shape ${formatShape([null, ...want])}, got ${formatShape(x.shape)}`);
     }
-    if (x.dtype !== 'float32') throw new ValueError(`${this.name}: expected float32 input, got ${x.dtype}`);
+    if (x.dtype !== this.inputDType) {
+      const hint = this.inputDType === 'int32' ? '; it takes integer indices, so it must be the first layer'
+        : '; only an Embedding layer takes int32 indices (convert other data with bn.cast(x, \'float32\'))';
+      throw new ValueError(`${this.name} (${this.className}): expected ${this.inputDType} input, got ${x.dtype}${hint}`);
+    }
   }
 
   protected shapeError(message: string): ShapeError {

@@ -5,7 +5,7 @@ import { Metric, getMetric } from '../metrics';
 import { camelKeys } from '../names';
 import { Optimizer, getOptimizer } from '../optimizers';
 import { random } from '../random';
-import { Shape, Tensor, TensorLike, sizeOf, toTensor } from '../tensor';
+import { Shape, Tensor, TensorLike, cast, sizeOf, toTensor } from '../tensor';
 import { History } from './history';
 import { ProgressLogger } from './progress';
 
@@ -291,7 +291,14 @@ export class Sequential {
       throw new ShapeError(`${where}: ${first.name} (${first.className}) expects input of shape ${formatShape([null, ...want])}, got x of shape ${formatShape(t.shape)}`);
     }
     if (t.shape[0] === 0) throw new ValueError(`${where}: x holds no samples`);
-    return t;
+    if (t.dtype === first.inputDType) return t;
+    if (first.inputDType === 'float32') {
+      throw new ValueError(`${where}: ${first.name} (${first.className}) takes float32 input, got int32 x; only an Embedding first layer takes integer indices (convert with bn.cast(x, 'float32'))`);
+    }
+    // Index layers also take float32 data holding integers, converted here once per call rather than per batch.
+    const bad = t.data.findIndex((v) => !Number.isInteger(v) || Math.abs(v) > 2147483647);
+    if (bad >= 0) throw new ValueError(`${where}: ${first.name} (${first.className}) takes integer indices, got ${t.data[bad]} at flat index ${bad} of x`);
+    return cast(t, 'int32');
   }
 
   private dataset(x: TensorLike, y: TensorLike, where: string): Dataset {

@@ -4,4 +4,6 @@
 
 namespace blasnet {
 void RegisterCoreOps(Napi::Env env, Napi::Object exports);
+void RegisterNormOps(Napi::Env env, Napi::Object exports);
+void RegisterEmbeddingOps(Napi::Env env, Napi::Object exports);
 }  // namespace blasnet

@@ -78,4 +78,89 @@ void rmsprop_update(float* w, float* mean_square, float* momentum_buf, float* me
                     const float* g, int64_t n, float lr, float rho, float momentum,
                     float epsilon, float weight_decay);
 
+// ---- conv2d.cc -------------------------------------------------------------
+// Geometry of a 2-D convolution over NHWC input. PT/PL are the top/left
+// padding (TF 'same' puts the odd extra row/column at the bottom/right; the
+// binding derives them from the padding mode). Conv1D is the case H = KH = 1.
+struct Conv2DGeom {
+  int64_t N, H, W, C, OC, KH, KW, SH, SW, DH, DW, OH, OW, PT, PL;
+};
+// A 1x1, stride-1, unpadded convolution reads the input itself as its column
+// matrix and needs no col scratch (col may then be null).
+inline bool conv2d_needs_col(const Conv2DGeom& g) {
+  return !(g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0);
+}
+// out[N,OH,OW,OC] = im2col(in[N,H,W,C]) @ w[KH*KW*C, OC] + b[OC] (b may be null).
+// w is Keras's [KH,KW,C,OC] kernel. col is scratch [col_samples*OH*OW, KH*KW*C]:
+// the batch is processed col_samples samples per GEMM (1 <= col_samples <= N).
+void conv2d_forward(float* out, float* col, const float* in, const float* w, const float* b,
+                    const Conv2DGeom& g, int64_t col_samples);
+// dw[KH*KW*C,OC] += col^T dy; db[OC] += sum dy (db may be null);
+// dx[N,H,W,C] = col2im(dy w^T) (dx may be null). col is scratch as in forward;
+// its content on entry is ignored (the columns are rebuilt from in).
+void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* in,
+                     const float* w, float* col, const Conv2DGeom& g, int64_t col_samples);
+
+// ---- pool2d.cc -------------------------------------------------------------
+// Pooling windows KHxKW with strides SH,SW over NHWC input, TF semantics:
+// padded cells are outside every window (max ignores them, average divides by
+// the number of real cells in the window).
+struct Pool2DGeom {
+  int64_t N, H, W, C, KH, KW, SH, SW, OH, OW, PT, PL;
+};
+// out[N,OH,OW,C] = max over each window.
+void max_pool2d_forward(float* out, const float* in, const Pool2DGeom& g);
+// dx[N,H,W,C] = dy routed to each window's first maximal cell (found again from in).
+void max_pool2d_backward(float* dx, const float* dy, const float* in, const Pool2DGeom& g);
+// out[N,OH,OW,C] = mean over each window's real cells.
+void avg_pool2d_forward(float* out, const float* in, const Pool2DGeom& g);
+// dx[N,H,W,C] = dy spread evenly over each window's real cells.
+void avg_pool2d_backward(float* dx, const float* dy, const Pool2DGeom& g);
+
+// ---- embedding.cc ----------------------------------------------------------
+// R index positions (N*L), D = output_dim, table [V,D] with V = input_dim.
+// Every idx must lie in [0, V): the binding checks before calling.
+// out[R,D] = table[idx[r], :]
+void embedding_forward(float* out, const int32_t* idx, const float* table, int64_t R, int64_t D);
+// dtable[idx[r], :] += dout[r, :]  (repeated indices accumulate)
+void embedding_backward(float* dtable, const float* dout, const int32_t* idx, int64_t R, int64_t D);
+
+// ---- batchnorm.cc ----------------------------------------------------------
+// Batch normalisation over the last axis: x[R,C], statistics per channel c over
+// the R rows. gamma and beta may be null (scale / center off). mean[C] and
+// inv_std[C] = 1/sqrt(var + epsilon) are saved for the backward pass.
+// Training: batch statistics (biased variance); the moving statistics are
+// updated in place as moving = moving * momentum + batch * (1 - momentum).
+void batchnorm_forward_training(float* out, float* mean, float* inv_std, float* moving_mean,
+                                float* moving_variance, const float* x, const float* gamma,
+                                const float* beta, int64_t R, int64_t C, float momentum,
+                                float epsilon);
+// Inference: normalises with the moving statistics (and saves them as mean / inv_std).
+void batchnorm_forward_inference(float* out, float* mean, float* inv_std, const float* x,
+                                 const float* gamma, const float* beta, const float* moving_mean,
+                                 const float* moving_variance, int64_t R, int64_t C, float epsilon);
+// dgamma[C] += sum dy*xhat, dbeta[C] += sum dy (either may be null); dx[R,C] (may be
+// null, may alias dy). batch_statistics says whether the forward pass used batch
+// statistics (then mean and variance depend on x) or moving ones (constants).
+void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
+                        const float* gamma, const float* mean, const float* inv_std, int64_t R,
+                        int64_t C, bool batch_statistics);
+
+// ---- dropout.cc ------------------------------------------------------------
+// Inverted dropout over [n] values with a keep mask of 0s and 1s drawn by the
+// caller: out = x * mask / (1 - rate), 0 <= rate < 1. dx may alias dy.
+void dropout_forward(float* out, const float* x, const float* mask, int64_t n, float rate);
+void dropout_backward(float* dx, const float* dy, const float* mask, int64_t n, float rate);
+
+// ---- global_pool.cc --------------------------------------------------------
+// Global pooling of x[N,S,C] to out[N,C] over S positions: S = H*W for NHWC
+// images, S = T for sequences.
+void global_avg_pool_forward(float* out, const float* x, int64_t N, int64_t S, int64_t C);
+// dx[N,S,C] = dy[N,C] / S
+void global_avg_pool_backward(float* dx, const float* dy, int64_t N, int64_t S, int64_t C);
+void global_max_pool_forward(float* out, const float* x, int64_t N, int64_t S, int64_t C);
+// dx[N,S,C]: dy goes to the first position of each maximum, zeros elsewhere.
+void global_max_pool_backward(float* dx, const float* dy, const float* x, int64_t N, int64_t S,
+                              int64_t C);
+
 }  // namespace blasnet
