@@ -4,7 +4,20 @@ export type { DType, Shape, TensorLike, NestedArray } from './tensor';
 export { ValueError, ShapeError } from './errors';
 export { setSeed } from './random';
 export { layers, Layer, Dense, ActivationLayer } from './layers';
+export { LSTM, GRU, Recurrent, Bidirectional } from './layers';
+export type { LSTMArgs, GRUArgs, RecurrentArgs, BidirectionalArgs, MergeMode } from './layers';
+export { Embedding } from './layers';
+export type { EmbeddingArgs } from './layers';
 export type { LayerArgs, DenseArgs, ActivationArgs } from './layers';
+export { Conv1D, Conv2D, AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from './layers';
+export type { Conv1DArgs, Conv2DArgs, PoolingArgs } from './layers';
+export {
+  BatchNormalization, Dropout, Flatten, Reshape, TimeDistributed,
+  GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+} from './layers';
+export type {
+  BatchNormalizationArgs, DropoutArgs, FlattenArgs, ReshapeArgs, TimeDistributedArgs, GlobalPoolingArgs,
+} from './layers';
 export { Sequential, sequential } from './models/sequential';
 export type { CompileArgs, FitArgs, Callbacks } from './models/sequential';
 export { History } from './models/history';
@@ -14,3 +27,7 @@ export type { Initializer } from './initializers';
 export { getLoss } from './losses';
 export type { Loss } from './losses';
 export { native } from './native';
+export { data, utils, preprocessing } from './data';
+export { loadLayersModel } from './io/load';
+export type { SaveResult } from './io/save';
+export type { LoadIdxOptions, NormalizeStats, ScalingOptions, Statistic, StandardizeStats } from './data';

@@ -6,6 +6,37 @@ import * as path from 'path';
 type F32 = Float32Array;
 type I32 = Int32Array;
 
+/**
+ * Convolution geometry, the mirror of native Conv2DGeom (NHWC). padding 'same'
+ * puts the odd extra row/column at the bottom/right as TF does; 'causal' pads
+ * only the top/left (Conv1D). The binding checks OH/OW against the padding.
+ */
+export interface Conv2DGeometry {
+  N: number; H: number; W: number; C: number; OC: number;
+  KH: number; KW: number; SH: number; SW: number; DH: number; DW: number;
+  OH: number; OW: number; padding: 'valid' | 'same' | 'causal';
+}
+
+/** Pooling geometry, the mirror of native Pool2DGeom (NHWC). */
+export interface Pool2DGeometry {
+  N: number; H: number; W: number; C: number;
+  KH: number; KW: number; SH: number; SW: number;
+  OH: number; OW: number; padding: 'valid' | 'same';
+}
+
+/**
+ * Recurrent geometry, the mirror of native RnnGeom: x is [N,T,I]; the output is
+ * [N,T,U] with returnSequences (a goBackwards sequence in processing order, as
+ * Keras returns it), else [N,U]. Activations are Activation ids (not softmax);
+ * resetAfter is read by the GRU only. Cache and scratch sizes: rnnBufferSizes in
+ * lib/layers/recurrent.ts (kernels.h lstm_cache_size etc.).
+ */
+export interface RnnGeometry {
+  N: number; T: number; I: number; U: number;
+  activation: number; recurrentActivation: number;
+  goBackwards: boolean; returnSequences: boolean; resetAfter?: boolean;
+}
+
 export interface Binding {
   sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
   denseForward(out: F32, x: F32, w: F32, b: F32 | null, N: number, I: number, U: number): void;
@@ -23,6 +54,25 @@ export interface Binding {
   sgdUpdate(w: F32, velocity: F32 | null, g: F32, lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
   adamUpdate(w: F32, m: F32, v: F32, g: F32, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number): void;
   rmspropUpdate(w: F32, meanSquare: F32, momentum: F32 | null, meanGrad: F32 | null, g: F32, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number): void;
+  /** LSTM, gates i,f,c,o: kernel [I,4U], recurrent [U,4U], bias [4U]. Fills cache for lstmBackward. */
+  lstmForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry): void;
+  /** dkernel, drecurrent, dbias accumulate; dx is overwritten; cache from the matching lstmForward. */
+  lstmBackward(dx: F32 | null, dkernel: F32, drecurrent: F32, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry): void;
+  /** GRU, gates z,r,h: kernel [I,3U], recurrent [U,3U], bias [2,3U] with resetAfter, else [3U]. */
+  gruForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry): void;
+  gruBackward(dx: F32 | null, dkernel: F32, drecurrent: F32, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry): void;
+  /**
+   * out[N,OH,OW,OC] = conv(x[N,H,W,C], w[KH,KW,C,OC]) + b. col is scratch [colSamples*OH*OW, KH*KW*C]
+   * (null for a 1x1 stride-1 unpadded conv); colSamples samples go through each GEMM.
+   */
+  conv2dForward(out: F32, col: F32 | null, x: F32, w: F32, b: F32 | null, geom: Conv2DGeometry, colSamples: number): void;
+  /** dw, db accumulate; dx is overwritten; col is scratch as in conv2dForward. */
+  conv2dBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, col: F32 | null, geom: Conv2DGeometry, colSamples: number): void;
+  maxPool2dForward(out: F32, x: F32, geom: Pool2DGeometry): void;
+  /** x is the forward input (the window maxima are found again from it); dx is overwritten. */
+  maxPool2dBackward(dx: F32, dy: F32, x: F32, geom: Pool2DGeometry): void;
+  avgPool2dForward(out: F32, x: F32, geom: Pool2DGeometry): void;
+  avgPool2dBackward(dx: F32, dy: F32, geom: Pool2DGeometry): void;
   /** Batch statistics of x[R,C] (channels last): writes out, mean, invStd; updates the moving statistics in place. */
   batchnormForwardTraining(out: F32, mean: F32, invStd: F32, movingMean: F32, movingVariance: F32, x: F32, gamma: F32 | null, beta: F32 | null, R: number, C: number, momentum: number, epsilon: number): void;
   /** Normalises with the moving statistics, saving them as mean / invStd for the backward pass. */

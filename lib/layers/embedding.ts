@@ -46,7 +46,7 @@ export class Embedding extends Layer {
     for (const key of ['inputDim', 'outputDim'] as const) {
       if (!Number.isInteger(a[key]) || a[key] < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${JSON.stringify(a[key])}`);
     }
-    if (a.maskZero !== undefined && typeof a.maskZero !== 'boolean') throw new ValueError(`${where}: maskZero must be a boolean, got ${JSON.stringify(a.maskZero)}`);
+    if (a.maskZero != null && typeof a.maskZero !== 'boolean') throw new ValueError(`${where}: maskZero must be a boolean, got ${JSON.stringify(a.maskZero)}`);
     const lengths = ([] as unknown[]).concat(inputLength ?? []);
     if (lengths.some((d) => !Number.isInteger(d) || (d as number) < 1)) {
       throw new ValueError(`${where}: inputLength must be a positive integer (or a list of them), got ${JSON.stringify(inputLength)}`);

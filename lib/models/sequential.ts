@@ -6,6 +6,7 @@ import { camelKeys } from '../names';
 import { Optimizer, getOptimizer } from '../optimizers';
 import { random } from '../random';
 import { Shape, Tensor, TensorLike, cast, sizeOf, toTensor } from '../tensor';
+import { SaveResult, saveModel } from '../io/save';
 import { History } from './history';
 import { ProgressLogger } from './progress';
 
@@ -250,6 +251,15 @@ export class Sequential {
     ].join('\n');
     print(text);
     return text;
+  }
+
+  /**
+   * Writes model.json and weights.bin in the TensorFlow.js layers format to a directory
+   * (`'file://dir'` or `'dir'`); read it back with bn.loadLayersModel or tf.loadLayersModel.
+   */
+  async save(destination: string): Promise<SaveResult> {
+    this.firstLayer();
+    return saveModel(this, destination);
   }
 
   /** Copies of all weights, in Keras order and layout. */

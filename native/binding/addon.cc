@@ -9,6 +9,8 @@ namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   blasnet::RegisterCoreOps(env, exports);
+  blasnet::RegisterRnnOps(env, exports);
+  blasnet::RegisterConvOps(env, exports);
   blasnet::RegisterNormOps(env, exports);
   blasnet::RegisterEmbeddingOps(env, exports);
   return exports;

@@ -111,6 +111,7 @@ struct Pool2DGeom {
 // out[N,OH,OW,C] = max over each window.
 void max_pool2d_forward(float* out, const float* in, const Pool2DGeom& g);
 // dx[N,H,W,C] = dy routed to each window's first maximal cell (found again from in).
+// Needs H*W*C < 2^31 (offsets within a sample are 32-bit).
 void max_pool2d_backward(float* dx, const float* dy, const float* in, const Pool2DGeom& g);
 // out[N,OH,OW,C] = mean over each window's real cells.
 void avg_pool2d_forward(float* out, const float* in, const Pool2DGeom& g);
@@ -162,5 +163,47 @@ void global_max_pool_forward(float* out, const float* x, int64_t N, int64_t S, i
 // dx[N,S,C]: dy goes to the first position of each maximum, zeros elsewhere.
 void global_max_pool_backward(float* dx, const float* dy, const float* x, int64_t N, int64_t S,
                               int64_t C);
+
+// ---- lstm.cc, gru.cc -------------------------------------------------------
+// Recurrent layers as Keras computes them, over x[N,T,I] (batch-major, as the
+// layer sees it). Legend: s is the processing step 0..T-1; step s reads input
+// timestep T-1-s when go_backwards, else s. h_s, c_s: hidden and cell state
+// after step s (h_{-1} = c_{-1} = 0). Output: out[N,T,U] with out[n,s] = h_s
+// (a go_backwards sequence comes back in processing order, as in Keras) when
+// return_sequences, else out[N,U] = h_{T-1}; dout has out's shape.
+// The forward pass fills `cache` (sizes below), which backward reads; backward
+// also needs a `scratch` buffer. Both are caller-owned and reused.
+// activation / recurrent_activation: any elementwise Activation (not softmax).
+struct RnnGeom {
+  int64_t N, T, I, U;
+  Activation activation, recurrent_activation;
+  bool go_backwards, return_sequences;
+  bool reset_after;  // GRU only: Keras 3 default true (bias [2,3U]); false is tfjs's GRU (bias [3U])
+};
+// LSTM cache, time-major [T,N,*] blocks: xs I | z 4U (pre-activation gates i,f,c,o)
+// | gates 4U (after activation) | c U | a(c) U | h U.
+inline int64_t lstm_cache_size(const RnnGeom& g) { return g.T * g.N * (g.I + 11 * g.U); }
+// LSTM scratch: dz [T,N,4U] | dh [N,U] | dc [N,U] | dxs [T,N,I].
+inline int64_t lstm_scratch_size(const RnnGeom& g) { return g.T * g.N * (4 * g.U + g.I) + 2 * g.N * g.U; }
+// kernel[I,4U], recurrent[U,4U], bias[4U] or null; gates i, f, c, o.
+void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
+                  const float* recurrent, const float* bias, const RnnGeom& g);
+// dkernel, drecurrent, dbias (null when there is no bias) accumulate; dx[N,T,I]
+// (null = not needed) is overwritten. cache is the one forward filled.
+void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
+                   const float* dout, const float* cache, const float* kernel,
+                   const float* recurrent, const RnnGeom& g);
+// GRU cache, time-major blocks: xs I | a 3U (pre-activations z,r,h) | gates 3U
+// (z, r, hh) | rec 3U (recurrent terms) | h U.
+inline int64_t gru_cache_size(const RnnGeom& g) { return g.T * g.N * (g.I + 10 * g.U); }
+// GRU scratch: da [T,N,3U] | drec [T,N,3U] | dh [N,U] | drh [N,U] | dxs [T,N,I].
+inline int64_t gru_scratch_size(const RnnGeom& g) { return g.T * g.N * (6 * g.U + g.I) + 2 * g.N * g.U; }
+// kernel[I,3U], recurrent[U,3U], bias [2,3U] (reset_after) or [3U], or null; gates z, r, h.
+void gru_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
+                 const float* bias, const RnnGeom& g);
+// As lstm_backward; dbias has bias's shape.
+void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
+                  const float* dout, const float* cache, const float* kernel, const float* recurrent,
+                  const RnnGeom& g);
 
 }  // namespace blasnet

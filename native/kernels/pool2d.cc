@@ -50,19 +50,38 @@ void max_pool2d_forward(float* out, const float* in, const Pool2DGeom& g) {
 }
 
 void max_pool2d_backward(float* dx, const float* dy, const float* in, const Pool2DGeom& g) {
+  // Channels go in blocks so the running maxima live on the stack and the scan
+  // over a window's cells runs along contiguous channels.
+  constexpr int64_t kBlock = 64;
   const int64_t C = g.C;
   std::memset(dx, 0, sizeof(float) * g.N * g.H * g.W * C);
   for_each_window(g, [&](const Window& win, int64_t o, int64_t img) {
-    for (int64_t c = 0; c < C; ++c) {
-      // The first maximal cell in row-major window order takes the gradient, as in TF.
-      int64_t best = img + (win.h0 * g.W + win.w0) * C + c;
+    for (int64_t c0 = 0; c0 < C; c0 += kBlock) {
+      const int64_t cb = std::min(kBlock, C - c0);
+      float best[kBlock];
+      // Offset of the best cell so far from the window's first cell; 32 bits keep the
+      // compare-and-select loop in one vector width (the binding bounds H*W*C below 2^31).
+      int32_t at[kBlock];
+      const float* first = in + img + (win.h0 * g.W + win.w0) * C + c0;
+      for (int64_t c = 0; c < cb; ++c) {
+        best[c] = first[c];
+        at[c] = 0;
+      }
+      // Strictly greater: the first maximal cell in row-major window order takes the gradient, as in TF.
       for (int64_t ih = win.h0; ih < win.h1; ++ih) {
         for (int64_t iw = win.w0; iw < win.w1; ++iw) {
-          const int64_t at = img + (ih * g.W + iw) * C + c;
-          if (in[at] > in[best]) best = at;
+          const int32_t rel = static_cast<int32_t>(((ih - win.h0) * g.W + (iw - win.w0)) * C);
+          const float* x = first + rel;
+          for (int64_t c = 0; c < cb; ++c) {
+            const float v = x[c], b = best[c];
+            const int32_t greater = -static_cast<int32_t>(v > b);  // all ones or zero: a branch-free select
+            best[c] = v > b ? v : b;
+            at[c] = (rel & greater) | (at[c] & ~greater);
+          }
         }
       }
-      dx[best] += dy[o + c];
+      float* d = dx + img + (win.h0 * g.W + win.w0) * C + c0;
+      for (int64_t c = 0; c < cb; ++c) d[at[c] + c] += dy[o + c0 + c];
     }
   });
 }
@@ -87,11 +106,13 @@ void avg_pool2d_backward(float* dx, const float* dy, const Pool2DGeom& g) {
   const int64_t C = g.C;
   std::memset(dx, 0, sizeof(float) * g.N * g.H * g.W * C);
   for_each_window(g, [&](const Window& win, int64_t o, int64_t img) {
-    const float count = static_cast<float>(win.count());
+    // TF's AvgPoolGrad scales by 1/count too (rather than dividing each value).
+    const float scale = 1.0f / static_cast<float>(win.count());
+    const float* gy = dy + o;
     for (int64_t ih = win.h0; ih < win.h1; ++ih) {
       for (int64_t iw = win.w0; iw < win.w1; ++iw) {
         float* d = dx + img + (ih * g.W + iw) * C;
-        for (int64_t c = 0; c < C; ++c) d[c] += dy[o + c] / count;
+        for (int64_t c = 0; c < C; ++c) d[c] += gy[c] * scale;
       }
     }
   });

@@ -1,0 +1,188 @@
+// Reads a model in the TensorFlow.js layers format (saved by blasnet, by tfjs, or converted
+// from Keras by tensorflowjs_converter) into a Sequential model. The files are untrusted:
+// every field is checked, and errors name the file and what is wrong with it.
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ShapeError, ValueError, formatShape } from '../errors';
+import { Layer } from '../layers/layer';
+import { Sequential } from '../models/sequential';
+import { Tensor } from '../tensor';
+import { isPlainObject, layerFromConfig, savedWeightNames } from './registry';
+import { saveDirectory } from './save';
+import { DecodedWeight, decodeWeights, parseManifest } from './weights';
+
+/**
+ * Loads a model saved with `model.save(...)` or by TensorFlow.js / tensorflowjs_converter.
+ * `source` is `file://path/model.json`, a path to model.json, or the directory holding it.
+ */
+export async function loadLayersModel(source: string): Promise<Sequential> {
+  const given = saveDirectory(source, 'loadLayersModel');
+  const jsonPath = (await isDirectory(given)) ? path.join(given, 'model.json') : given;
+  const where = `loadLayersModel: ${jsonPath}`;
+  const fail = (m: string): ValueError => new ValueError(`${where}: ${m}`);
+
+  let text: string;
+  try {
+    text = await readFile(jsonPath, 'utf8');
+  } catch (err) {
+    throw fail(`cannot read the file (${(err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw fail(`is not valid JSON (${(err as Error).message})`);
+  }
+  if (!isPlainObject(json) || !isPlainObject(json.modelTopology)) throw fail('has no modelTopology object; is this a TensorFlow.js layers model.json?');
+  if (json.format !== undefined && json.format !== 'layers-model') {
+    throw fail(`has format '${String(json.format)}'; only 'layers-model' files can be loaded (graph models hold no layers)`);
+  }
+  if (json.weightsManifest === undefined) throw fail('has no weightsManifest');
+
+  const model = sequentialFromTopology(json.modelTopology, fail);
+  const groups = parseManifest(json.weightsManifest, fail);
+  const dir = path.dirname(jsonPath);
+  const paths = groups.flatMap((g) => g.paths);
+  const buffers = await Promise.all(paths.map((p) => readWeightFile(dir, p, fail)));
+  const decoded = decodeWeights(groups.flatMap((g) => g.weights), Buffer.concat(buffers), paths.join(', '), fail);
+  assignWeights(model, decoded.filter((w) => w.spec.group !== 'optimizer'), where);
+  return model;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a manifest path relative to model.json, refusing paths that leave its directory. */
+async function readWeightFile(dir: string, file: string, fail: (m: string) => Error): Promise<Buffer> {
+  const resolved = path.resolve(dir, file);
+  const relative = path.relative(path.resolve(dir), resolved);
+  if (path.isAbsolute(file) || /^[a-z][a-z0-9+.-]*:\/\//i.test(file) || relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw fail(`weightsManifest path '${file}' points outside the model's directory; only relative file names are allowed`);
+  }
+  try {
+    return await readFile(resolved);
+  } catch (err) {
+    throw fail(`cannot read weight file '${file}' (${(err as Error).message})`);
+  }
+}
+
+/**
+ * A Sequential model from either topology shape: tfjs's `{class_name, config}` or the
+ * converter's `{model_config: {...}}`, with `config` as `{name, layers}` or a bare list.
+ */
+function sequentialFromTopology(topology: Record<string, unknown>, fail: (m: string) => Error): Sequential {
+  const root = isPlainObject(topology.model_config) ? topology.model_config : topology;
+  const className = root.class_name ?? root.className;
+  if (className !== 'Sequential') {
+    const functional = className === 'Model' || className === 'Functional';
+    throw fail(`modelTopology has class_name ${JSON.stringify(className)}; only Sequential models can be loaded${functional ? ' (functional models are not supported)' : ''}`);
+  }
+  const config = root.config;
+  const entries = Array.isArray(config) ? config : isPlainObject(config) && Array.isArray(config.layers) ? config.layers : null;
+  if (!entries) throw fail('modelTopology.config must hold a list of layers');
+  const name = isPlainObject(config) && typeof config.name === 'string' ? config.name : undefined;
+  const buildShape = isPlainObject(config) ? config.build_input_shape ?? config.buildInputShape : undefined;
+
+  const model = new Sequential({ name });
+  let inputShape: unknown = null;
+  entries.forEach((entry, i) => {
+    const where = `layer ${i}`;
+    if (!isPlainObject(entry)) throw fail(`${where} must be {class_name, config}, got ${JSON.stringify(entry)}`);
+    const layerClass = entry.class_name ?? entry.className;
+    if (typeof layerClass !== 'string') throw fail(`${where} has no class_name`);
+    if (!isPlainObject(entry.config)) throw fail(`${where} (${layerClass}) has no config object`);
+    const config: Record<string, unknown> = { ...entry.config };
+    const shape = takeBatchShape(config);
+    if (layerClass === 'InputLayer') {
+      if (model.layers.length > 0) throw fail(`${where}: an InputLayer may only come first`);
+      inputShape = shape;
+      return;
+    }
+    const layerName = typeof config.name === 'string' ? config.name : layerClass;
+    if (model.layers.some((l) => l.name === config.name)) throw fail(`two layers are named '${layerName}'; weights are matched by layer name`);
+    const batchShape = shape ?? (model.layers.length === 0 ? inputShape ?? buildShape : null);
+    if (batchShape) config.batch_input_shape = batchShape;
+    try {
+      model.add(layerFromConfig(layerClass, config));
+    } catch (err) {
+      throw fail(`${where} '${layerName}' (${layerClass}): ${(err as Error).message}`);
+    }
+  });
+  if (model.layers.length === 0) throw fail('modelTopology has no layers');
+  return model;
+}
+
+/** Removes every spelling of the batch shape from a config and returns it (null if absent). */
+function takeBatchShape(config: Record<string, unknown>): unknown {
+  let shape: unknown = null;
+  for (const key of ['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape']) {
+    if (config[key] !== undefined && config[key] !== null) shape ??= config[key];
+    delete config[key];
+  }
+  const perSample = config.input_shape ?? config.inputShape;
+  delete config.input_shape;
+  delete config.inputShape;
+  return shape ?? (Array.isArray(perSample) ? [null, ...perSample] : null);
+}
+
+interface Target {
+  layer: Layer;
+  index: number;
+  /** `<layer>/<weight>`, as saved. */
+  name: string;
+}
+
+/**
+ * Copies decoded weights into the model: by name when the names match (tfjs's rules: exact,
+ * then without the segment before the weight name, e.g. `lstm/lstm_cell/kernel` ->
+ * `lstm/kernel`, and Keras 3's `<layer>/vars/<i>`), or in order when no name matches.
+ */
+function assignWeights(model: Sequential, weights: DecodedWeight[], where: string): void {
+  const fail = (m: string): ValueError => new ValueError(`${where}: ${m}`);
+  const targets: Target[] = model.layers.flatMap((layer) => savedWeightNames(layer).map((n, index) => ({ layer, index, name: `${layer.name}/${n}` })));
+  const byName = new Map(targets.map((t) => [t.name, t]));
+  const find = (saved: string): Target | undefined => {
+    const name = saved.replace(/:0$/, '');
+    const vars = /^(.*)\/vars\/(\d+)$/.exec(name);
+    if (vars) return targets.find((t) => t.layer.name === vars[1] && t.index === Number(vars[2]));
+    const tokens = name.split('/');
+    return byName.get(name) ?? (tokens.length > 2 ? byName.get([...tokens.slice(0, -2), tokens[tokens.length - 1]].join('/')) : undefined);
+  };
+  const matches = weights.map((w) => find(w.spec.name));
+  let pairs: [DecodedWeight, Target][];
+  if (matches.every((m) => m === undefined)) {
+    if (weights.length !== targets.length) {
+      throw fail(`no weight name matches the model and the counts differ: the manifest has ${weights.length} weights (${list(weights.map((w) => w.spec.name))}), the model ${targets.length} (${list(targets.map((t) => t.name))})`);
+    }
+    pairs = weights.map((w, i) => [w, targets[i]]);
+  } else {
+    const unmatched = weights.filter((_, i) => !matches[i]).map((w) => w.spec.name);
+    if (unmatched.length) throw fail(`weights ${list(unmatched)} match no weight of the model (${list(targets.map((t) => t.name))})`);
+    const used = new Set(matches);
+    const missing = targets.filter((t) => !used.has(t)).map((t) => t.name);
+    if (missing.length) throw fail(`the manifest has no values for ${list(missing)}`);
+    if (used.size !== matches.length) throw fail('the manifest lists some weights twice');
+    pairs = weights.map((w, i) => [w, matches[i]!]);
+  }
+
+  const values = new Map<Layer, Tensor[]>(model.layers.map((l) => [l, l.getWeights()]));
+  for (const [w, target] of pairs) {
+    const param = target.layer.weights[target.index];
+    if (!w.values) throw fail(`weight '${w.spec.name}' has dtype ${w.spec.dtype}; ${target.name} holds float32 values`);
+    const want = param.value.shape;
+    if (w.spec.shape.length !== want.length || w.spec.shape.some((d, k) => d !== want[k])) {
+      throw new ShapeError(`${where}: weight '${w.spec.name}' has shape ${formatShape(w.spec.shape)}, but ${target.layer.name} (${target.layer.className}) expects ${formatShape(want)} for ${target.name}`);
+    }
+    values.get(target.layer)![target.index] = new Tensor(w.values, want);
+  }
+  for (const [layer, tensors] of values) layer.setWeights(tensors);
+}
+
+function list(names: string[]): string {
+  return names.length > 6 ? `${names.slice(0, 6).join(', ')}, ... (${names.length} in all)` : names.join(', ');
+}

@@ -1,0 +1,97 @@
+// Writes a Sequential model in the TensorFlow.js layers format: model.json (topology and
+// weightsManifest) plus one weights.bin, the layout tfjs-node's `file://` handler writes, so
+// tf.loadLayersModel and tensorflowjs tooling read it.
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ValueError } from '../errors';
+import type { Sequential } from '../models/sequential';
+import { savedWeightNames } from './registry';
+import { WeightSpec } from './weights';
+
+/** What a save wrote, as tfjs reports it. */
+export interface SaveResult {
+  modelArtifactsInfo: {
+    dateSaved: Date;
+    modelTopologyType: 'JSON';
+    modelTopologyBytes: number;
+    weightSpecsBytes: number;
+    weightDataBytes: number;
+  };
+}
+
+/** The package version, for generatedBy; lib/io and dist/io both sit two levels below the root. */
+function blasnetVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(__dirname, '..', '..', 'package.json')) as { version: string }).version;
+}
+
+/** The model's topology, weight manifest entries and weight bytes, as tfjs's ModelArtifacts. */
+function modelArtifacts(model: Sequential): { modelTopology: Record<string, unknown>; weightSpecs: WeightSpec[]; weightData: Uint8Array } {
+  const seen = new Set<string>();
+  for (const layer of model.layers) {
+    if (seen.has(layer.name)) throw new ValueError(`${model.name}.save: two layers are named '${layer.name}'; weights are saved by layer name, so names must be unique`);
+    seen.add(layer.name);
+  }
+  const layerConfigs = model.layers.map((layer, i) => {
+    const config = layer.getConfig();
+    // The first layer carries the model's input shape, which loading needs.
+    if (i === 0 && config.batch_input_shape === undefined) config.batch_input_shape = [null, ...model.inputShape];
+    return { class_name: layer.className, config };
+  });
+  const weights: WeightSpec[] = [];
+  const values: Uint8Array[] = [];
+  for (const layer of model.layers) {
+    const names = savedWeightNames(layer);
+    layer.weights.forEach((p, i) => {
+      weights.push({ name: `${layer.name}/${names[i]}`, shape: [...p.value.shape], dtype: p.value.dtype });
+      values.push(new Uint8Array(p.value.data.buffer, p.value.data.byteOffset, p.value.data.byteLength));
+    });
+  }
+  if (new Set(weights.map((w) => w.name)).size !== weights.length) {
+    throw new ValueError(`${model.name}.save: weight names are not unique: ${weights.map((w) => w.name).join(', ')}`);
+  }
+  const modelTopology = {
+    class_name: 'Sequential',
+    config: { name: model.name, layers: layerConfigs },
+    keras_version: `blasnet ${blasnetVersion()}`,
+    backend: 'tensor_flow.js',
+  };
+  return { modelTopology, weightSpecs: weights, weightData: Buffer.concat(values) };
+}
+
+/** The directory a `file://` URL or plain path names. */
+export function saveDirectory(destination: string, where: string): string {
+  if (typeof destination !== 'string' || destination === '') throw new ValueError(`${where}: expected a directory path or file:// URL, got ${JSON.stringify(destination)}`);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(destination);
+  if (scheme && scheme[1].toLowerCase() !== 'file') {
+    throw new ValueError(`${where}: only file:// URLs and directory paths are supported, got ${scheme[1]}://`);
+  }
+  return scheme ? destination.slice(scheme[0].length) : destination;
+}
+
+/** Writes `<dir>/model.json` and `<dir>/weights.bin`, creating the directory. */
+export async function saveModel(model: Sequential, destination: string): Promise<SaveResult> {
+  const where = `${model.name}.save`;
+  const dir = saveDirectory(destination, where);
+  const { modelTopology, weightSpecs, weightData } = modelArtifacts(model);
+  const modelJson = {
+    modelTopology,
+    format: 'layers-model',
+    generatedBy: `blasnet v${blasnetVersion()}`,
+    convertedBy: null,
+    weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }],
+  };
+  await mkdir(dir, { recursive: true });
+  // Weights first: a save that fails half-way never leaves a model.json without its weights.
+  await writeFile(path.join(dir, 'weights.bin'), weightData);
+  await writeFile(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+  return {
+    modelArtifactsInfo: {
+      dateSaved: new Date(),
+      modelTopologyType: 'JSON',
+      modelTopologyBytes: JSON.stringify(modelTopology).length,
+      weightSpecsBytes: JSON.stringify(weightSpecs).length,
+      weightDataBytes: weightData.length,
+    },
+  };
+}

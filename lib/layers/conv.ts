@@ -1,0 +1,202 @@
+import { Activation, ActivationIdentifier } from '../activations';
+import { ValueError, formatShape } from '../errors';
+import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
+import { camelKeys } from '../names';
+import { Conv2DGeometry, native } from '../native';
+import { Shape, Tensor } from '../tensor';
+import { ActivatedLayer } from './activation-mixin';
+import { LayerArgs, Param, initializerConfig } from './layer';
+
+export type ConvPadding = 'valid' | 'same' | 'causal';
+
+export interface ConvArgs extends LayerArgs {
+  filters: number;
+  /** One size for every spatial axis, or one per axis ([kh, kw] for Conv2D). */
+  kernelSize: number | number[];
+  strides?: number | number[];
+  /** 'causal' (Conv1D only) pads the start so no output sees later steps. */
+  padding?: ConvPadding;
+  /** Only channels-last (NHWC) is supported. */
+  dataFormat?: string;
+  dilationRate?: number | number[];
+  activation?: ActivationIdentifier;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+}
+export type Conv2DArgs = ConvArgs;
+export type Conv1DArgs = ConvArgs;
+
+/** Largest im2col scratch (in floats, 64 MiB) before a batch is split into several GEMMs. */
+const COL_BUDGET = 1 << 24;
+
+/** A number or a list of `rank` numbers, each a positive integer, as a list. */
+export function normalizeTuple(value: unknown, rank: number, what: string, where: string): number[] {
+  const list = typeof value === 'number' ? new Array<number>(rank).fill(value) : value;
+  if (!Array.isArray(list) || list.length !== rank || list.some((v) => !Number.isInteger(v) || v < 1)) {
+    const form = rank === 1 ? 'a positive integer (or a list of one)' : `a positive integer or a list of ${rank} positive integers`;
+    throw new ValueError(`${where}: ${what} must be ${form}, got ${JSON.stringify(value)}`);
+  }
+  return list as number[];
+}
+
+/** Checks data_format: only channels-last layouts are implemented. */
+export function checkChannelsLast(dataFormat: unknown, where: string): void {
+  if (dataFormat !== undefined && dataFormat !== null && dataFormat !== 'channelsLast' && dataFormat !== 'channels_last') {
+    throw new ValueError(`${where}: only dataFormat 'channels_last' (NHWC) is supported, got ${JSON.stringify(dataFormat)}`);
+  }
+}
+
+/** TensorFlow's output length along one axis; <= 0 when a 'valid' window does not fit. */
+export function convOutputLength(input: number, kernel: number, stride: number, dilation: number, padding: ConvPadding): number {
+  const span = (kernel - 1) * dilation + 1;
+  return padding === 'valid' ? Math.floor((input - span) / stride) + 1 : Math.ceil(input / stride);
+}
+
+/**
+ * Convolution over channels-last inputs as im2col + one GEMM per batch (split
+ * only when the column scratch would pass COL_BUDGET). Conv1D runs the Conv2D
+ * kernel with a height of 1: its [k, in, filters] kernel is the same memory.
+ */
+abstract class Conv extends ActivatedLayer {
+  readonly filters: number;
+  readonly kernelSize: number[];
+  readonly strides: number[];
+  readonly dilationRate: number[];
+  readonly padding: ConvPadding;
+  readonly useBias: boolean;
+  private readonly kernelInitializer: Initializer;
+  private readonly biasInitializer: Initializer;
+  private kernel!: Param;
+  private bias: Param | null = null;
+  /** The geometry for the built input, without the batch size. */
+  private geom!: Omit<Conv2DGeometry, 'N'>;
+  private x: Tensor | null = null;
+  private lastGeom: Conv2DGeometry | null = null;
+  private colSamples = 1;
+  private col: Float32Array | null = null;
+
+  constructor(args: ConvArgs, private readonly rank: 1 | 2, kind: string, defaultName: string) {
+    const a = camelKeys(args ?? ({} as ConvArgs));
+    super(a, defaultName);
+    const where = `${this.name} (${kind})`;
+    if (!Number.isInteger(a.filters) || a.filters < 1) {
+      throw new ValueError(`${where}: filters must be a positive integer, got ${JSON.stringify(a.filters)}`);
+    }
+    this.filters = a.filters;
+    this.kernelSize = normalizeTuple(a.kernelSize, rank, 'kernelSize', where);
+    this.strides = normalizeTuple(a.strides ?? 1, rank, 'strides', where);
+    this.dilationRate = normalizeTuple(a.dilationRate ?? 1, rank, 'dilationRate', where);
+    const padding = a.padding ?? 'valid';
+    const paddings = rank === 1 ? ['valid', 'same', 'causal'] : ['valid', 'same'];
+    if (!paddings.includes(padding)) {
+      throw new ValueError(`${where}: padding must be one of ${paddings.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(a.padding)}`);
+    }
+    this.padding = padding;
+    // Keras rejects this combination; matching it keeps models portable.
+    if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) {
+      throw new ValueError(`${where}: strides > 1 cannot be combined with dilationRate > 1 (as in Keras), got strides ${JSON.stringify(this.strides)} and dilationRate ${JSON.stringify(this.dilationRate)}`);
+    }
+    checkChannelsLast(a.dataFormat, where);
+    this.act = new Activation(a.activation, where);
+    this.useBias = a.useBias ?? true;
+    this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform', this.name);
+    this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros', this.name);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const expected = this.rank === 2 ? '[null, height, width, channels]' : '[null, steps, channels]';
+    if (inputShape.length !== this.rank + 1) {
+      throw this.shapeError(`expected input of shape ${expected}, got ${formatShape([null, ...inputShape])}`);
+    }
+    const axes = this.rank === 2 ? ['height', 'width'] : ['steps'];
+    const out = this.kernelSize.map((k, i) => {
+      const length = convOutputLength(inputShape[i], k, this.strides[i], this.dilationRate[i], this.padding);
+      if (length <= 0) {
+        const d = this.dilationRate[i];
+        const kernel = d > 1 ? `${k} (spanning ${(k - 1) * d + 1} with dilation ${d})` : String(k);
+        throw this.shapeError(`kernel ${axes[i]} ${kernel} is larger than the input ${axes[i]} ${inputShape[i]} with padding 'valid' (input ${formatShape([null, ...inputShape])})`);
+      }
+      return length;
+    });
+    return [...out, this.filters];
+  }
+
+  override build(inputShape: Shape): void {
+    super.build(inputShape);
+    const channels = inputShape[inputShape.length - 1];
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer);
+    // Conv1D is a Conv2D of height 1.
+    const [H, W] = this.rank === 2 ? inputShape : [1, inputShape[0]];
+    const [OH, OW] = this.rank === 2 ? this.outputShape! : [1, this.outputShape![0]];
+    const twoD = (v: number[]): number[] => (this.rank === 2 ? v : [1, v[0]]);
+    const [KH, KW] = twoD(this.kernelSize), [SH, SW] = twoD(this.strides), [DH, DW] = twoD(this.dilationRate);
+    this.geom = { H, W, C: channels, OC: this.filters, KH, KW, SH, SW, DH, DW, OH, OW, padding: this.padding };
+  }
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    this.checkInput(x);
+    const g: Conv2DGeometry = { ...this.geom, N: x.shape[0] };
+    const pixels = g.OH * g.OW, K = g.KH * g.KW * g.C;
+    // A 1x1 stride-1 convolution reads x itself as its column matrix.
+    const needsCol = !(g.KH === 1 && g.KW === 1 && g.SH === 1 && g.SW === 1);
+    this.colSamples = Math.max(1, Math.min(g.N, Math.floor(COL_BUDGET / (pixels * K))));
+    this.col = needsCol ? (this.buffer('col', [this.colSamples * pixels * K]).data as Float32Array) : null;
+    const z = this.buffer('z', [g.N, ...this.outputShape!]);
+    native.conv2dForward(z.data as Float32Array, this.col, x.data as Float32Array, this.kernel.value.data as Float32Array,
+      (this.bias?.value.data as Float32Array) ?? null, g, this.colSamples);
+    this.x = x;
+    this.lastGeom = g;
+    return this.activate(z);
+  }
+
+  backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
+    const dz = this.activationGrad(dy, dyIsPreActivation);
+    const x = this.x!;
+    const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
+    native.conv2dBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null, dz.data as Float32Array,
+      x.data as Float32Array, this.kernel.value.data as Float32Array, this.col, this.lastGeom!, this.colSamples);
+    return dx;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernel_size: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      data_format: 'channels_last',
+      dilation_rate: [...this.dilationRate],
+      groups: 1,
+      activation: this.act.name,
+      use_bias: this.useBias,
+      kernel_initializer: initializerConfig(this.kernelInitializer),
+      bias_initializer: initializerConfig(this.biasInitializer),
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+    };
+  }
+}
+
+/** 2-D convolution over [height, width, channels] inputs; kernel [kh, kw, in, filters], then bias [filters]. */
+export class Conv2D extends Conv {
+  readonly className = 'Conv2D';
+
+  constructor(args: Conv2DArgs) {
+    super(args, 2, 'Conv2D', 'conv2d');
+  }
+}
+
+/** 1-D convolution over [steps, channels] inputs; kernel [k, in, filters], then bias [filters]. */
+export class Conv1D extends Conv {
+  readonly className = 'Conv1D';
+
+  constructor(args: Conv1DArgs) {
+    super(args, 1, 'Conv1D', 'conv1d');
+  }
+}

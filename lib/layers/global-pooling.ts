@@ -1,0 +1,102 @@
+import { ValueError, formatShape } from '../errors';
+import { camelKeys } from '../names';
+import { native } from '../native';
+import { Shape, Tensor, sizeOf } from '../tensor';
+import { Layer, LayerArgs } from './layer';
+
+export interface GlobalPoolingArgs extends LayerArgs {
+  /** Only 'channels_last' (the default) is supported. */
+  dataFormat?: string;
+  /** Keep the pooled axes with size 1 ([1, 1, C] instead of [C]). */
+  keepdims?: boolean;
+}
+
+/**
+ * Average or maximum over every position of a channels-last sample: the steps of
+ * [T, C] (1D) or the pixels of [H, W, C] (2D), giving [C].
+ */
+abstract class GlobalPooling extends Layer {
+  readonly keepdims: boolean;
+  private x: Tensor | null = null;
+
+  constructor(args: GlobalPoolingArgs, defaultName: string, private readonly spatialRank: number, private readonly kind: 'avg' | 'max') {
+    const a = camelKeys(args ?? {});
+    super(a, defaultName);
+    const format = a.dataFormat ?? 'channels_last';
+    if (format !== 'channels_last' && format !== 'channelsLast') {
+      throw new ValueError(`${this.name} (${this.constructor.name}): only dataFormat 'channels_last' is supported, got ${JSON.stringify(format)}`);
+    }
+    this.keepdims = a.keepdims ?? false;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    if (inputShape.length !== this.spatialRank + 1) {
+      const axes = this.spatialRank === 1 ? '[null, steps, channels]' : '[null, height, width, channels]';
+      throw this.shapeError(`expected input of rank ${this.spatialRank + 2} ${axes}, got ${formatShape([null, ...inputShape])}`);
+    }
+    const C = inputShape[inputShape.length - 1];
+    return this.keepdims ? [...new Array<number>(this.spatialRank).fill(1), C] : [C];
+  }
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    this.checkInput(x);
+    this.x = x;
+    const [N, S, C] = this.dims(x);
+    const out = this.buffer('out', [N, ...this.outputShape!]);
+    const pool = this.kind === 'avg' ? native.globalAvgPoolForward : native.globalMaxPoolForward;
+    pool(out.data as Float32Array, x.data as Float32Array, N, S, C);
+    return out;
+  }
+
+  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+    if (!needInputGrad) return null;
+    const x = this.x!;
+    const [N, S, C] = this.dims(x);
+    const dx = this.buffer('dx', x.shape);
+    if (this.kind === 'avg') native.globalAvgPoolBackward(dx.data as Float32Array, dy.data as Float32Array, N, S, C);
+    else native.globalMaxPoolBackward(dx.data as Float32Array, dy.data as Float32Array, x.data as Float32Array, N, S, C);
+    return dx;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), data_format: 'channels_last', keepdims: this.keepdims };
+  }
+
+  /** [batch, positions, channels] of a batch. */
+  private dims(x: Tensor): [number, number, number] {
+    const C = x.shape[x.shape.length - 1];
+    return [x.shape[0], sizeOf(x.shape.slice(1, -1)), C];
+  }
+}
+
+/** Mean over height and width: [N, H, W, C] -> [N, C]. */
+export class GlobalAveragePooling2D extends GlobalPooling {
+  readonly className = 'GlobalAveragePooling2D';
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(args, 'global_average_pooling2d', 2, 'avg');
+  }
+}
+
+/** Maximum over height and width: [N, H, W, C] -> [N, C]. */
+export class GlobalMaxPooling2D extends GlobalPooling {
+  readonly className = 'GlobalMaxPooling2D';
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(args, 'global_max_pooling2d', 2, 'max');
+  }
+}
+
+/** Mean over steps: [N, T, C] -> [N, C]. */
+export class GlobalAveragePooling1D extends GlobalPooling {
+  readonly className = 'GlobalAveragePooling1D';
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(args, 'global_average_pooling1d', 1, 'avg');
+  }
+}
+
+/** Maximum over steps: [N, T, C] -> [N, C]. */
+export class GlobalMaxPooling1D extends GlobalPooling {
+  readonly className = 'GlobalMaxPooling1D';
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(args, 'global_max_pooling1d', 1, 'max');
+  }
+}

@@ -1,0 +1,98 @@
+import { ValueError, formatShape } from '../errors';
+import { camelKeys } from '../names';
+import { Shape, Tensor, sizeOf } from '../tensor';
+import { Layer, LayerArgs } from './layer';
+
+/** Tensor views share data, so the shape layers below copy nothing either way. */
+function view(t: Tensor, shape: Shape): Tensor {
+  return new Tensor(t.data, shape);
+}
+
+export interface FlattenArgs extends LayerArgs {
+  /** Only 'channels_last' (the default) is supported. */
+  dataFormat?: string;
+}
+
+/** Flattens each sample to one axis: [N, d1, d2, ...] -> [N, d1*d2*...], as a view. */
+export class Flatten extends Layer {
+  readonly className = 'Flatten';
+  private xShape: Shape | null = null;
+
+  constructor(args: FlattenArgs = {}) {
+    const a = camelKeys(args ?? {});
+    super(a, 'flatten');
+    const format = a.dataFormat ?? 'channels_last';
+    if (format !== 'channels_last' && format !== 'channelsLast') {
+      throw new ValueError(`${this.name} (Flatten): only dataFormat 'channels_last' is supported, got ${JSON.stringify(format)}`);
+    }
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    if (inputShape.length < 1) throw this.shapeError(`expected an input of rank >= 2, got ${formatShape([null, ...inputShape])}`);
+    return [sizeOf(inputShape)];
+  }
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    this.checkInput(x);
+    this.xShape = x.shape;
+    return view(x, [x.shape[0], ...this.outputShape!]);
+  }
+
+  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+    return needInputGrad ? view(dy, this.xShape!) : null;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), data_format: 'channels_last' };
+  }
+}
+
+export interface ReshapeArgs extends LayerArgs {
+  /** The per-sample output shape (no batch axis); one entry may be -1, inferred from the size. */
+  targetShape: number[];
+}
+
+/** Reshapes each sample to targetShape, as a view of the same data. */
+export class Reshape extends Layer {
+  readonly className = 'Reshape';
+  readonly targetShape: readonly number[];
+  private xShape: Shape | null = null;
+
+  constructor(args: ReshapeArgs) {
+    const a = camelKeys(args ?? ({} as ReshapeArgs));
+    super(a, 'reshape');
+    const target = a.targetShape;
+    if (!Array.isArray(target) || target.length === 0 || target.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1))) {
+      throw new ValueError(`${this.name} (Reshape): targetShape must be a non-empty list of positive integers (no batch axis), with at most one -1, got ${JSON.stringify(target)}`);
+    }
+    if (target.filter((d) => d === -1).length > 1) {
+      throw new ValueError(`${this.name} (Reshape): only one entry of targetShape may be -1, got ${formatShape(target)}`);
+    }
+    this.targetShape = [...target];
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const size = sizeOf(inputShape);
+    const known = sizeOf(this.targetShape.filter((d) => d !== -1));
+    const fits = this.targetShape.includes(-1) ? size % known === 0 : size === known;
+    if (!fits) {
+      const wanted = this.targetShape.includes(-1) ? `a multiple of ${known}` : String(known);
+      throw this.shapeError(`cannot reshape input ${formatShape([null, ...inputShape])} (${size} elements per sample) to target shape ${formatShape([null, ...this.targetShape])} (${wanted} elements)`);
+    }
+    return this.targetShape.map((d) => (d === -1 ? size / known : d));
+  }
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    this.checkInput(x);
+    this.xShape = x.shape;
+    return view(x, [x.shape[0], ...this.outputShape!]);
+  }
+
+  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+    return needInputGrad ? view(dy, this.xShape!) : null;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), target_shape: [...this.targetShape] };
+  }
+}

@@ -1,0 +1,84 @@
+import { Activation } from '../activations';
+import { ShapeError, ValueError, formatShape } from '../errors';
+import { camelKeys } from '../names';
+import { Shape, Tensor } from '../tensor';
+import { Layer, LayerArgs, Param } from './layer';
+
+export interface TimeDistributedArgs extends LayerArgs {
+  /** The layer applied to every timestep; built here on the per-timestep shape. */
+  layer: Layer;
+}
+
+/**
+ * Applies a layer to every timestep of [N, T, ...]: the batch is folded into
+ * [N*T, ...] (a view, no copy), run through the inner layer, and unfolded. The
+ * inner layer's weights (the same Param objects) are the wrapper's weights; tfjs
+ * saves them as `<wrapper>/<weight>`.
+ */
+export class TimeDistributed extends Layer {
+  readonly className = 'TimeDistributed';
+  readonly layer: Layer;
+  private batch = 0;
+
+  constructor(args: TimeDistributedArgs) {
+    const a = camelKeys(args ?? ({} as TimeDistributedArgs));
+    super(a, 'time_distributed');
+    if (!(a.layer instanceof Layer)) {
+      throw new ValueError(`${this.name} (TimeDistributed): layer must be a layer such as bn.layers.dense({...}), got ${String(a.layer)}`);
+    }
+    this.layer = a.layer;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    if (inputShape.length < 2) {
+      throw this.shapeError(`expected input of rank >= 3 [null, timesteps, ...], got ${formatShape([null, ...inputShape])}`);
+    }
+    return [inputShape[0], ...this.layer.computeOutputShape(inputShape.slice(1))];
+  }
+
+  override build(inputShape: Shape): void {
+    super.build(inputShape);
+    const step = inputShape.slice(1);
+    if (!this.layer.built) {
+      this.layer.build(step);
+    } else if (this.layer.inputShape!.length !== step.length || this.layer.inputShape!.some((d, i) => d !== step[i])) {
+      throw new ShapeError(`${this.name} (TimeDistributed): ${this.layer.name} was built for input ${formatShape([null, ...this.layer.inputShape!])}, but each timestep is ${formatShape([null, ...step])}`);
+    }
+    this.params.push(...this.layer.weights);
+  }
+
+  override get trainableWeights(): Param[] {
+    return this.trainable ? this.layer.trainableWeights : [];
+  }
+
+  override get activation(): Activation | null {
+    return this.layer.activation;
+  }
+
+  override get preActivation(): Tensor | null {
+    const z = this.layer.preActivation;
+    return z && this.unfold(z);
+  }
+
+  forward(x: Tensor, training: boolean): Tensor {
+    this.checkInput(x);
+    this.batch = x.shape[0];
+    const y = this.layer.forward(new Tensor(x.data, [x.shape[0] * x.shape[1], ...x.shape.slice(2)]), training);
+    return this.unfold(y);
+  }
+
+  backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
+    const folded = new Tensor(dy.data, [dy.shape[0] * dy.shape[1], ...dy.shape.slice(2)]);
+    const dx = this.layer.backward(folded, needInputGrad, dyIsPreActivation);
+    return dx && this.unfold(dx);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), layer: { class_name: this.layer.className, config: this.layer.getConfig() } };
+  }
+
+  /** [N*T, ...] -> [N, T, ...] for the last batch. */
+  private unfold(t: Tensor): Tensor {
+    return new Tensor(t.data, [this.batch, t.shape[0] / this.batch, ...t.shape.slice(1)]);
+  }
+}

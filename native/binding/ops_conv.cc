@@ -1,0 +1,223 @@
+// Exports for the convolution and pooling kernels. The geometry crosses as one
+// plain object, the JS mirror of Conv2DGeom:
+//   {N, H, W, C, OC, KH, KW, SH, SW, DH, DW, OH, OW, padding}   (conv)
+//   {N, H, W, C, KH, KW, SH, SW, OH, OW, padding}               (pool)
+// padding is 'valid' | 'same' (| 'causal' for convolutions: all padding on the
+// top/left, as Keras's Conv1D). The binding derives the top/left padding from
+// it and checks that OH/OW are what TensorFlow computes for that padding.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "../kernels/kernels.h"
+#include "check.h"
+#include "ops.h"
+
+namespace blasnet {
+namespace {
+
+// BLAS takes 32-bit sizes, so every GEMM dimension must fit; max pooling's
+// backward pass also keeps offsets within one sample in 32 bits.
+constexpr int64_t kMaxGemmDim = std::numeric_limits<int32_t>::max();
+
+enum class Padding { kValid, kSame, kCausal };
+
+const char* PaddingName(Padding p) {
+  return p == Padding::kValid ? "'valid'" : p == Padding::kSame ? "'same'" : "'causal'";
+}
+
+// Reads the fields of a geometry object, failing with the argument's name.
+class GeomReader {
+ public:
+  GeomReader(const Args& a, const Napi::Value& v) : a_(a) {
+    if (!v.IsObject()) a.Fail("geom must be an object {N, H, W, C, KH, KW, SH, SW, OH, OW, padding, ...}", true);
+    obj_ = v.As<Napi::Object>();
+  }
+
+  // A positive integer field.
+  int64_t Dim(const char* key) const {
+    const Napi::Value v = obj_.Get(key);
+    if (!v.IsNumber()) a_.Fail(std::string("geom.") + key + " must be a number", true);
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 1 && d <= static_cast<double>(kMaxElements) && d == static_cast<double>(static_cast<int64_t>(d)))) {
+      a_.Fail(std::string("geom.") + key + " must be a positive integer, got " + std::to_string(d));
+    }
+    return static_cast<int64_t>(d);
+  }
+
+  Padding Pad(bool allow_causal) const {
+    const Napi::Value v = obj_.Get("padding");
+    const std::string s = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+    if (s == "valid") return Padding::kValid;
+    if (s == "same") return Padding::kSame;
+    if (s == "causal" && allow_causal) return Padding::kCausal;
+    a_.Fail(std::string("geom.padding must be 'valid' or 'same'") + (allow_causal ? " or 'causal'" : ""), true);
+  }
+
+ private:
+  const Args& a_;
+  Napi::Object obj_;
+};
+
+// TF's output size along one axis and the padding before it; checks the
+// caller's output size against it. Names are e.g. ("H", "KH", "SH", "DH", "OH");
+// d_name is null for pooling, which has no dilation.
+int64_t LeadingPad(const Args& a, Padding p, int64_t in, int64_t k, int64_t s, int64_t d, int64_t out,
+                   const char* in_name, const char* k_name, const char* s_name, const char* d_name,
+                   const char* out_name) {
+  const int64_t span = (k - 1) * d + 1;  // the dilated kernel's extent
+  const std::string span_expr = d_name ? std::string("(") + k_name + "-1)*" + d_name + "+1" : k_name;
+  int64_t expected = 0, pad_total = 0;
+  std::string formula;
+  if (p == Padding::kValid) {
+    if (span > in) {
+      a.Fail("the window spans " + span_expr + " = " + std::to_string(span) + " cells, more than the input's " +
+             in_name + " = " + std::to_string(in) + " under 'valid' padding");
+    }
+    expected = (in - span) / s + 1;
+    const std::string span_term = d_name ? "(" + span_expr + ")" : span_expr;
+    formula = std::string("floor((") + in_name + " - " + span_term + ")/" + s_name + ") + 1";
+  } else {
+    expected = (in + s - 1) / s;
+    formula = std::string("ceil(") + in_name + "/" + s_name + ")";
+    pad_total = p == Padding::kCausal ? span - 1 : std::max<int64_t>((expected - 1) * s + span - in, 0);
+  }
+  if (out != expected) {
+    a.Fail(std::string("geom.") + out_name + " = " + std::to_string(out) + " does not match " + PaddingName(p) +
+           " padding: expected " + formula + " = " + std::to_string(expected));
+  }
+  // TF puts the odd extra row/column at the bottom/right; causal pads only before.
+  return p == Padding::kCausal ? pad_total : pad_total / 2;
+}
+
+Conv2DGeom ReadConvGeom(const Args& a, const Napi::Value& v) {
+  const GeomReader r(a, v);
+  Conv2DGeom g{};
+  g.N = r.Dim("N"); g.H = r.Dim("H"); g.W = r.Dim("W"); g.C = r.Dim("C"); g.OC = r.Dim("OC");
+  g.KH = r.Dim("KH"); g.KW = r.Dim("KW"); g.SH = r.Dim("SH"); g.SW = r.Dim("SW");
+  g.DH = r.Dim("DH"); g.DW = r.Dim("DW"); g.OH = r.Dim("OH"); g.OW = r.Dim("OW");
+  const Padding p = r.Pad(true);
+  a.Product({g.KH - 1, g.DH});  // rejects spans that overflow
+  a.Product({g.KW - 1, g.DW});
+  g.PT = LeadingPad(a, p, g.H, g.KH, g.SH, g.DH, g.OH, "H", "KH", "SH", "DH", "OH");
+  g.PL = LeadingPad(a, p, g.W, g.KW, g.SW, g.DW, g.OW, "W", "KW", "SW", "DW", "OW");
+  return g;
+}
+
+Pool2DGeom ReadPoolGeom(const Args& a, const Napi::Value& v) {
+  const GeomReader r(a, v);
+  Pool2DGeom g{};
+  g.N = r.Dim("N"); g.H = r.Dim("H"); g.W = r.Dim("W"); g.C = r.Dim("C");
+  g.KH = r.Dim("KH"); g.KW = r.Dim("KW"); g.SH = r.Dim("SH"); g.SW = r.Dim("SW");
+  g.OH = r.Dim("OH"); g.OW = r.Dim("OW");
+  const Padding p = r.Pad(false);
+  const int64_t sample = a.Product({g.H, g.W, g.C});
+  if (sample > kMaxGemmDim) {
+    a.Fail("one sample's H*W*C = " + std::to_string(sample) + " must be at most " + std::to_string(kMaxGemmDim));
+  }
+  g.PT = LeadingPad(a, p, g.H, g.KH, g.SH, 1, g.OH, "H", "KH", "SH", nullptr, "OH");
+  g.PL = LeadingPad(a, p, g.W, g.KW, g.SW, 1, g.OW, "W", "KW", "SW", nullptr, "OW");
+  return g;
+}
+
+// colSamples in [1, N], GEMM sizes within BLAS's range, and the col scratch
+// (null allowed only when the convolution reads its input directly).
+float* ReadCol(const Args& a, size_t col_index, size_t samples_index, const Conv2DGeom& g, int64_t* col_samples) {
+  *col_samples = a.Int(samples_index, "colSamples", 1, g.N);
+  const int64_t rows = a.Product({*col_samples, g.OH, g.OW}), K = a.Product({g.KH, g.KW, g.C});
+  if (rows > kMaxGemmDim || K > kMaxGemmDim || g.OC > kMaxGemmDim) {
+    a.Fail("colSamples*OH*OW = " + std::to_string(rows) + ", KH*KW*C = " + std::to_string(K) + " and OC = " +
+           std::to_string(g.OC) + " must each be at most " + std::to_string(kMaxGemmDim) + " (BLAS sizes)");
+  }
+  float* col = a.F32OrNull(col_index, "col", a.Product({rows, K}), "colSamples*OH*OW*KH*KW*C");
+  if (!col && conv2d_needs_col(g)) a.Fail("col is required unless the convolution is 1x1 with stride 1 and no padding", true);
+  return col;
+}
+
+// [sync] conv2dForward(out[N*OH*OW*OC], col[colSamples*OH*OW*KH*KW*C]|null, x[N*H*W*C],
+//   w[KH*KW*C*OC], b[OC]|null, geom, colSamples). NHWC; w is Keras's [KH,KW,C,OC].
+// col is scratch (null only for a 1x1 stride-1 unpadded convolution).
+Napi::Value Conv2DForward(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dForward", 7);
+  const Conv2DGeom g = ReadConvGeom(a, info[5]);
+  int64_t col_samples = 0;
+  float* col = ReadCol(a, 1, 6, g, &col_samples);
+  float* out = a.F32(0, "out", a.Product({g.N, g.OH, g.OW, g.OC}), "N*OH*OW*OC");
+  const float* x = a.F32(2, "x", a.Product({g.N, g.H, g.W, g.C}), "N*H*W*C");
+  const float* w = a.F32(3, "w", a.Product({g.KH, g.KW, g.C, g.OC}), "KH*KW*C*OC");
+  const float* b = a.F32OrNull(4, "b", g.OC, "OC");
+  conv2d_forward(out, col, x, w, b, g, col_samples);
+  return info.Env().Undefined();
+}
+
+// [sync] conv2dBackward(dx[N*H*W*C]|null, dw[KH*KW*C*OC], db[OC]|null, dy[N*OH*OW*OC],
+//   x[N*H*W*C], w[KH*KW*C*OC], col|null, geom, colSamples). dw and db accumulate;
+// dx is overwritten; col is scratch as in conv2dForward (its content is not used).
+Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dBackward", 9);
+  const Conv2DGeom g = ReadConvGeom(a, info[7]);
+  int64_t col_samples = 0;
+  float* col = ReadCol(a, 6, 8, g, &col_samples);
+  const int64_t in_size = a.Product({g.N, g.H, g.W, g.C}), w_size = a.Product({g.KH, g.KW, g.C, g.OC});
+  float* dx = a.F32OrNull(0, "dx", in_size, "N*H*W*C");
+  float* dw = a.F32(1, "dw", w_size, "KH*KW*C*OC");
+  float* db = a.F32OrNull(2, "db", g.OC, "OC");
+  const float* dy = a.F32(3, "dy", a.Product({g.N, g.OH, g.OW, g.OC}), "N*OH*OW*OC");
+  const float* x = a.F32(4, "x", in_size, "N*H*W*C");
+  const float* w = a.F32(5, "w", w_size, "KH*KW*C*OC");
+  conv2d_backward(dx, dw, db, dy, x, w, col, g, col_samples);
+  return info.Env().Undefined();
+}
+
+// [sync] maxPool2dForward(out[N*OH*OW*C], x[N*H*W*C], geom) / avgPool2dForward(same)
+template <void (*kernel)(float*, const float*, const Pool2DGeom&)>
+Napi::Value PoolForward(const Napi::CallbackInfo& info, const char* fn) {
+  Args a(info, fn, 3);
+  const Pool2DGeom g = ReadPoolGeom(a, info[2]);
+  float* out = a.F32(0, "out", a.Product({g.N, g.OH, g.OW, g.C}), "N*OH*OW*C");
+  const float* x = a.F32(1, "x", a.Product({g.N, g.H, g.W, g.C}), "N*H*W*C");
+  kernel(out, x, g);
+  return info.Env().Undefined();
+}
+
+// [sync] maxPool2dBackward(dx[N*H*W*C], dy[N*OH*OW*C], x[N*H*W*C], geom); dx is overwritten.
+// The window maxima are found again from x, the forward input.
+Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "maxPool2dBackward", 4);
+  const Pool2DGeom g = ReadPoolGeom(a, info[3]);
+  const int64_t in_size = a.Product({g.N, g.H, g.W, g.C});
+  float* dx = a.F32(0, "dx", in_size, "N*H*W*C");
+  const float* dy = a.F32(1, "dy", a.Product({g.N, g.OH, g.OW, g.C}), "N*OH*OW*C");
+  const float* x = a.F32(2, "x", in_size, "N*H*W*C");
+  max_pool2d_backward(dx, dy, x, g);
+  return info.Env().Undefined();
+}
+
+// [sync] avgPool2dBackward(dx[N*H*W*C], dy[N*OH*OW*C], geom); dx is overwritten.
+Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "avgPool2dBackward", 3);
+  const Pool2DGeom g = ReadPoolGeom(a, info[2]);
+  float* dx = a.F32(0, "dx", a.Product({g.N, g.H, g.W, g.C}), "N*H*W*C");
+  const float* dy = a.F32(1, "dy", a.Product({g.N, g.OH, g.OW, g.C}), "N*OH*OW*C");
+  avg_pool2d_backward(dx, dy, g);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterConvOps(Napi::Env env, Napi::Object exports) {
+  auto add = [&](const char* name, Napi::Function::Callback fn) {
+    exports.Set(name, Napi::Function::New(env, fn, name));
+  };
+  add("conv2dForward", Conv2DForward);
+  add("conv2dBackward", Conv2DBackward);
+  add("maxPool2dForward", [](const Napi::CallbackInfo& i) {
+    return PoolForward<max_pool2d_forward>(i, "maxPool2dForward"); });
+  add("maxPool2dBackward", MaxPool2DBackward);
+  add("avgPool2dForward", [](const Napi::CallbackInfo& i) {
+    return PoolForward<avg_pool2d_forward>(i, "avgPool2dForward"); });
+  add("avgPool2dBackward", AvgPool2DBackward);
+}
+
+}  // namespace blasnet

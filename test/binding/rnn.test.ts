@@ -1,0 +1,48 @@
+import t from 'tap';
+import { RnnGeometry, native } from '../../lib/native';
+import { rnnBufferSizes } from '../../lib/layers/recurrent';
+import { Call, rejectsBadArguments } from '../helpers/binding';
+
+// The recurrent exports reject wrong kinds, lengths and geometry fields with the
+// right error class, naming the argument.
+const f = (n: number): Float32Array => new Float32Array(n).fill(0.25);
+const N = 2, T = 3, I = 4, U = 5;
+
+for (const cell of ['lstm', 'gru'] as const) {
+  for (const returnSequences of [true, false]) {
+    const G = (cell === 'lstm' ? 4 : 3) * U;
+    const bias = cell === 'lstm' ? G : 2 * G;
+    const geom: RnnGeometry = { N, T, I, U, activation: 3, recurrentActivation: 2, goBackwards: false, returnSequences, resetAfter: true };
+    const sizes = rnnBufferSizes(cell, geom);
+    const out = returnSequences ? N * T * U : N * U;
+    const forward = [f(out), f(sizes.cache), f(N * T * I), f(I * G), f(U * G), f(bias), geom];
+    const backward = [f(N * T * I), f(I * G), f(U * G), f(bias), f(sizes.scratch), f(out), f(sizes.cache), f(I * G), f(U * G), geom];
+    const fwdName = `${cell}Forward` as const, bwdName = `${cell}Backward` as const;
+    t.test(`${fwdName} seq=${returnSequences}`, async (t) => rejectsBadArguments(t, fwdName, native[fwdName] as Call, forward, []));
+    t.test(`${bwdName} seq=${returnSequences}`, async (t) => rejectsBadArguments(t, bwdName, native[bwdName] as Call, backward, []));
+    t.test(`${cell} geometry fields seq=${returnSequences}`, async (t) => {
+      const call = (g: unknown): unknown => native[fwdName](f(out), f(sizes.cache), f(N * T * I), f(I * G), f(U * G), f(bias), g as RnnGeometry);
+      t.throws(() => call(null), TypeError, 'geom null -> TypeError');
+      for (const key of ['N', 'T', 'I', 'U']) {
+        for (const bad of [0, -1, 1.5, NaN, 2 ** 60]) t.throws(() => call({ ...geom, [key]: bad }), RangeError, `geom.${key} = ${bad} -> RangeError`);
+        t.throws(() => call({ ...geom, [key]: '3' }), TypeError, `geom.${key} as a string -> TypeError`);
+      }
+      t.throws(() => call({ ...geom, activation: 4 }), { name: 'RangeError', message: /geom.activation must be elementwise; softmax is not supported/ });
+      t.throws(() => call({ ...geom, recurrentActivation: 13 }), RangeError, 'activation id out of range');
+      t.throws(() => call({ ...geom, goBackwards: 1 }), TypeError, 'goBackwards must be a boolean');
+      if (cell === 'gru') t.throws(() => call({ ...geom, resetAfter: undefined }), TypeError, 'resetAfter must be a boolean');
+      t.throws(() => call({ ...geom, T: 2 ** 20, N: 2 ** 12 }), /geom.T\*N must be at most/, 'T*N beyond a 32-bit GEMM dimension');
+    });
+  }
+}
+
+t.test('messages name the argument and the expected size', async (t) => {
+  const geom: RnnGeometry = { N, T, I, U, activation: 3, recurrentActivation: 2, goBackwards: false, returnSequences: false, resetAfter: false };
+  const sizes = rnnBufferSizes('gru', geom);
+  t.throws(() => native.gruForward(f(N * U), f(sizes.cache), f(N * T * I), f(I * 3 * U), f(U * 3 * U), f(6 * U), geom),
+    { name: 'RangeError', message: 'gruForward: bias has 30 elements, expected 3U = 15' });
+  t.throws(() => native.lstmForward(f(N * U), f(7), f(N * T * I), f(I * 4 * U), f(U * 4 * U), null, geom),
+    { name: 'RangeError', message: `lstmForward: cache has 7 elements, expected T*N*(I+11U) = ${T * N * (I + 11 * U)}` });
+  t.throws(() => native.lstmForward(f(N * T * U), f(T * N * (I + 11 * U)), f(N * T * I), f(I * 4 * U), f(U * 4 * U), null, geom),
+    { name: 'RangeError', message: `lstmForward: out has ${N * T * U} elements, expected N*U = ${N * U}` });
+});

@@ -1,0 +1,55 @@
+import t from 'tap';
+import { RnnCase, caseName, rnnGradCheck, rnnSetup } from '../helpers/rnn';
+import { randomArray } from '../helpers/gradcheck';
+
+// lstm_backward against central differences of lstm_forward: dx, dkernel,
+// drecurrent, dbias over sequence lengths, batch sizes and both directions.
+let seed = 100;
+for (const returnSequences of [true, false]) {
+  for (const goBackwards of [false, true]) {
+    for (const T of [1, 3, 4]) {
+      for (const N of [1, 3]) {
+        const c: RnnCase = { cell: 'lstm', N, T, I: 3, U: 2, returnSequences, goBackwards };
+        const s = (seed += 10);
+        t.test(caseName(c), async (t) => rnnGradCheck(t, c, s));
+      }
+    }
+  }
+}
+
+// Other activations (weights kept small so hard_sigmoid stays off its kinks at +-2.5), and no bias.
+for (const c of [
+  { cell: 'lstm', N: 2, T: 3, I: 2, U: 3, returnSequences: true, goBackwards: false, activation: 'linear', recurrentActivation: 'hard_sigmoid' },
+  { cell: 'lstm', N: 2, T: 3, I: 2, U: 3, returnSequences: false, goBackwards: true, activation: 'softsign', recurrentActivation: 'tanh' },
+  { cell: 'lstm', N: 3, T: 4, I: 2, U: 2, returnSequences: true, goBackwards: true, useBias: false },
+] as RnnCase[]) {
+  t.test(caseName(c), async (t) => rnnGradCheck(t, c, 7, { scale: 0.3 }));
+}
+
+t.test('goBackwards reads the reversed sequence and returns it in processing order', async (t) => {
+  const base: RnnCase = { cell: 'lstm', N: 2, T: 4, I: 3, U: 2, returnSequences: true, goBackwards: false };
+  const fwd = rnnSetup(base, 5), back = rnnSetup({ ...base, goBackwards: true }, 5);
+  const { N, T, I } = base;
+  for (let n = 0; n < N; n++) {
+    for (let t2 = 0; t2 < T; t2++) back.x.set(fwd.x.subarray((n * T + t2) * I, (n * T + t2 + 1) * I), (n * T + T - 1 - t2) * I);
+  }
+  t.same(Array.from(back.forward()), Array.from(fwd.forward()), 'identical outputs');
+});
+
+t.test('parameter gradients accumulate, dx is overwritten, last output equals the sequence end', async (t) => {
+  const c: RnnCase = { cell: 'lstm', N: 2, T: 3, I: 2, U: 3, returnSequences: false, goBackwards: false };
+  const s = rnnSetup(c, 9);
+  const seq = rnnSetup({ ...c, returnSequences: true }, 9);
+  const last = Array.from(s.forward());
+  const all = seq.forward();
+  const expected = [0, 1].flatMap((n) => Array.from(all.subarray((n * 3 + 2) * 3, (n * 3 + 3) * 3)));
+  t.same(last, expected, 'returnSequences=false gives h_{T-1}');
+  const r = randomArray(s.out.length, 3);
+  s.backward(r);
+  const dk = s.grads.dkernel.slice(), dr = s.grads.drecurrent.slice(), db = s.grads.dbias!.slice(), dx = s.grads.dx.slice();
+  s.backward(r);
+  t.ok(s.grads.dkernel.every((v, i) => Math.abs(v - 2 * dk[i]) < 1e-6), 'dkernel accumulates');
+  t.ok(s.grads.drecurrent.every((v, i) => Math.abs(v - 2 * dr[i]) < 1e-6), 'drecurrent accumulates');
+  t.ok(s.grads.dbias!.every((v, i) => Math.abs(v - 2 * db[i]) < 1e-6), 'dbias accumulates');
+  t.same(Array.from(s.grads.dx), Array.from(dx), 'dx is overwritten');
+});

@@ -1,0 +1,78 @@
+// Gradient checks shared by the LSTM and GRU kernel tests: the backward pass
+// against central differences of sum(out * r) for x, kernel, recurrent and bias.
+import type { Test } from 'tap';
+import { Activation } from '../../lib/activations';
+import { RnnGeometry, native } from '../../lib/native';
+import { rnnBufferSizes } from '../../lib/layers/recurrent';
+import { checkGradient, randomArray, weightedSum } from './gradcheck';
+
+export interface RnnCase {
+  cell: 'lstm' | 'gru';
+  N: number; T: number; I: number; U: number;
+  returnSequences: boolean; goBackwards: boolean;
+  activation?: string; recurrentActivation?: string;
+  resetAfter?: boolean; useBias?: boolean;
+}
+
+export function geometry(c: RnnCase): RnnGeometry {
+  return {
+    N: c.N, T: c.T, I: c.I, U: c.U,
+    activation: new Activation(c.activation ?? 'tanh', 'test').id,
+    recurrentActivation: new Activation(c.recurrentActivation ?? 'sigmoid', 'test').id,
+    goBackwards: c.goBackwards, returnSequences: c.returnSequences, resetAfter: c.resetAfter ?? true,
+  };
+}
+
+export function caseName(c: RnnCase): string {
+  return `${c.cell} N=${c.N} T=${c.T} I=${c.I} U=${c.U} seq=${c.returnSequences} back=${c.goBackwards}` +
+    (c.cell === 'gru' ? ` resetAfter=${c.resetAfter ?? true}` : '') +
+    (c.activation ? ` act=${c.activation}/${c.recurrentActivation}` : '') + (c.useBias === false ? ' noBias' : '');
+}
+
+/** Weights and buffers for one case; `scale` shrinks the weights (keeps hard_sigmoid off its kinks). */
+export function rnnSetup(c: RnnCase, seed: number, scale = 1) {
+  const g = geometry(c);
+  const gates = c.cell === 'lstm' ? 4 : 3;
+  const G = gates * c.U;
+  const biasLength = c.cell === 'lstm' ? G : (c.resetAfter ?? true) ? 2 * G : G;
+  const x = randomArray(c.N * c.T * c.I, seed);
+  const kernel = randomArray(c.I * G, seed + 1, -scale, scale);
+  const recurrent = randomArray(c.U * G, seed + 2, -scale, scale);
+  const bias = c.useBias === false ? null : randomArray(biasLength, seed + 3, -scale, scale);
+  const outLength = c.returnSequences ? c.N * c.T * c.U : c.N * c.U;
+  const sizes = rnnBufferSizes(c.cell, g);
+  const out = new Float32Array(outLength);
+  const cache = new Float32Array(sizes.cache);
+  const scratch = new Float32Array(sizes.scratch);
+  const forwardFn = c.cell === 'lstm' ? native.lstmForward : native.gruForward;
+  const backwardFn = c.cell === 'lstm' ? native.lstmBackward : native.gruBackward;
+  const forward = (): Float32Array => {
+    forwardFn(out, cache, x, kernel, recurrent, bias, g);
+    return out;
+  };
+  const grads = {
+    dx: new Float32Array(x.length), dkernel: new Float32Array(kernel.length),
+    drecurrent: new Float32Array(recurrent.length), dbias: bias ? new Float32Array(bias.length) : null,
+  };
+  const backward = (dout: Float32Array): void => {
+    backwardFn(grads.dx, grads.dkernel, grads.drecurrent, grads.dbias, scratch, dout, cache, kernel, recurrent, g);
+  };
+  return { g, x, kernel, recurrent, bias, out, cache, forward, backward, grads };
+}
+
+/** Runs the four gradient checks of one case as subtests' asserts. */
+export function rnnGradCheck(t: Test, c: RnnCase, seed: number, opts: { scale?: number; tolerance?: number } = {}): void {
+  const s = rnnSetup(c, seed, opts.scale);
+  const r = randomArray(s.out.length, seed + 4);
+  const objective = (): number => weightedSum(s.forward(), r);
+  objective();
+  s.backward(r);
+  const checks: [string, Float32Array, Float32Array][] = [
+    ['x', s.x, s.grads.dx], ['kernel', s.kernel, s.grads.dkernel], ['recurrent', s.recurrent, s.grads.drecurrent],
+  ];
+  if (s.bias) checks.push(['bias', s.bias, s.grads.dbias!]);
+  for (const [name, input, grad] of checks) {
+    const res = checkGradient(input, grad, objective);
+    t.ok(res.maxRelError < (opts.tolerance ?? 2e-3), `d${name}: max rel error ${res.maxRelError.toExponential(2)} over ${res.checked} points`, res.worst ?? {});
+  }
+}
