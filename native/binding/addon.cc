@@ -3,11 +3,14 @@
 // pure function of its arguments.
 #include <napi.h>
 
+#include "../kernels/parallel.h"
 #include "ops.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Idempotent, so safe when several worker_threads load the addon.
+  blasnet::use_single_threaded_blas();
   blasnet::RegisterCoreOps(env, exports);
   blasnet::RegisterRnnOps(env, exports);
   blasnet::RegisterConvOps(env, exports);

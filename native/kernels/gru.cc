@@ -9,8 +9,6 @@
 //
 // As in lstm.cc, steps run in processing order on time-major copies and the
 // nonlinearities go through activation_forward/backward.
-#include <cblas.h>
-
 #include <cstring>
 
 #include "kernels.h"
@@ -18,16 +16,6 @@
 
 namespace blasnet {
 namespace {
-
-// Row-major GEMM with explicit leading dimensions: the reset-before variant
-// multiplies column blocks of the [U,3U] recurrent kernel and of [*,3U] gate
-// buffers, which the packed sgemm wrapper cannot address.
-void gemm_ld(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-             const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), 1.0f, A,
-              static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
-}
 
 // Views into the forward cache (layout at gru_cache_size); F is float or const float.
 template <typename F>
@@ -73,7 +61,7 @@ void gru_forward(float* out, float* cache, const float* x, const float* kernel, 
       }
       if (h_prev) sgemm(false, false, N, G, U, 1.0f, h_prev, recurrent, 1.0f, recs);
     } else if (h_prev) {
-      gemm_ld(false, false, N, 2 * U, U, h_prev, U, recurrent, G, 0.0f, recs, G);  // [h R_z, h R_r]
+      sgemm_ld(false, false, N, 2 * U, U, 1.0f, h_prev, U, recurrent, G, 0.0f, recs, G);  // [h R_z, h R_r]
     } else {
       std::memset(recs, 0, sizeof(float) * N * G);
     }
@@ -92,7 +80,7 @@ void gru_forward(float* out, float* cache, const float* x, const float* kernel, 
       }
     }
     if (!g.reset_after && h_prev) {
-      gemm_ld(false, false, N, U, U, recs + 2 * U, G, recurrent + 2 * U, G, 1.0f, as + 2 * U, G);
+      sgemm_ld(false, false, N, U, U, 1.0f, recs + 2 * U, G, recurrent + 2 * U, G, 1.0f, as + 2 * U, G);
     }
     for (int64_t n = 0; n < N; ++n) {
       const float* ar = as + n * G;
@@ -158,7 +146,7 @@ void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, fl
       continue;
     }
     // Reset before: the candidate reaches h_prev and r through (r * h_prev) R_h.
-    if (s > 0) gemm_ld(false, true, N, U, U, das + 2 * U, G, recurrent + 2 * U, G, 0.0f, drh, U);
+    if (s > 0) sgemm_ld(false, true, N, U, U, 1.0f, das + 2 * U, G, recurrent + 2 * U, G, 0.0f, drh, U);
     for (int64_t n = 0; n < N; ++n) {
       float* dar = das + n * G;
       const float* gr = gs + n * G;
@@ -174,7 +162,7 @@ void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, fl
       }
       activation_backward(g.recurrent_activation, dar, dar, as + n * G, gr, 1, 2 * U);
     }
-    if (s > 0) gemm_ld(false, true, N, U, 2 * U, das, G, recurrent, G, 1.0f, dh, U);  // += da_zr @ R_zr^T
+    if (s > 0) sgemm_ld(false, true, N, U, 2 * U, 1.0f, das, G, recurrent, G, 1.0f, dh, U);  // += da_zr @ R_zr^T
   }
 
   sgemm(true, false, I, G, T * N, 1.0f, k.xs, da, 1.0f, dkernel);
@@ -185,8 +173,8 @@ void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, fl
     if (RN > 0) sgemm(true, false, U, G, RN, 1.0f, k.h, drec + N * G, 1.0f, drecurrent);
     if (dbias) rnn_sum_rows(dbias + G, drec, T * N, G);
   } else if (RN > 0) {
-    gemm_ld(true, false, U, 2 * U, RN, k.h, U, da + N * G, G, 1.0f, drecurrent, G);
-    gemm_ld(true, false, U, U, RN, k.rec + N * G + 2 * U, G, da + N * G + 2 * U, G, 1.0f,
+    sgemm_ld(true, false, U, 2 * U, RN, 1.0f, k.h, U, da + N * G, G, 1.0f, drecurrent, G);
+    sgemm_ld(true, false, U, U, RN, 1.0f, k.rec + N * G + 2 * U, G, da + N * G + 2 * U, G, 1.0f,
             drecurrent + 2 * U, G);
   }
   if (dx) {

@@ -18,8 +18,12 @@ namespace blasnet {
 // ---- gemm.cc ---------------------------------------------------------------
 // C[M,N] = alpha * op(A)[M,K] @ op(B)[K,N] + beta * C, row-major, where op
 // transposes when the flag is set (A is then stored [K,M], B stored [N,K]).
+// Large products are split across threads (see parallel.h).
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
            float alpha, const float* A, const float* B, float beta, float* C);
+// The same with explicit leading dimensions, for blocks inside larger matrices.
+void sgemm_ld(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 // ---- dense.cc --------------------------------------------------------------
 // out[N,U] = x[N,I] @ w[I,U] + b[U]   (b may be null)
