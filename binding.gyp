@@ -4,6 +4,7 @@
       "target_name": "blasnet",
       "sources": [
         "native/kernels/gemm.cc",
+        "native/kernels/thread_pool.cc",
         "native/kernels/dense.cc",
         "native/kernels/activations.cc",
         "native/kernels/losses.cc",
@@ -30,9 +31,9 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-O2"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden", "-Wall", "-Wextra", "-fopenmp"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden", "-Wall", "-Wextra"],
       "libraries": ["<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)", "-lpthread"],
-      "ldflags": ["-Wl,-z,now", "-fopenmp"]
+      "ldflags": ["-Wl,-z,now"]
     }
   ]
 }

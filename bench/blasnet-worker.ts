@@ -7,6 +7,7 @@
 //
 // A workload whose layers do not exist yet reports {available: false, reason}.
 import * as bn from '../lib/index';
+import type { Binding } from '../lib/native';
 import {
   SHAPES, VOCABULARY, WorkloadId, intOption, median, parseArgs, peakRssMb, quantile, syntheticData, trainingSummary,
 } from './workloads';
@@ -101,18 +102,23 @@ function infer(calls: number) {
   const large = tensorOf((x as Float32Array).subarray(784), 256, SHAPES.W4.input);
   for (let i = 0; i < Math.max(50, calls / 10); i++) model.predict(single, { batchSize: 1 });
   const latencyUs: number[] = [];
-  for (let i = 0; i < calls; i++) {
+  let deadline = performance.now() + maxSeconds * 1000;
+  for (let i = 0; i < calls && performance.now() < deadline; i++) {
     const start = process.hrtime.bigint();
     model.predict(single, { batchSize: 1 });
     latencyUs.push(Number(process.hrtime.bigint() - start) / 1e3);
   }
   for (let i = 0; i < 3; i++) model.predict(large, { batchSize: 256 });
-  const largeCalls = Math.max(5, Math.floor(calls / 100));
+  let largeCalls = 0;
   const start = performance.now();
-  for (let i = 0; i < largeCalls; i++) model.predict(large, { batchSize: 256 });
+  deadline = start + maxSeconds * 1000;
+  while (largeCalls < Math.max(5, Math.floor(calls / 100)) && performance.now() < deadline) {
+    model.predict(large, { batchSize: 256 });
+    largeCalls++;
+  }
   const seconds = (performance.now() - start) / 1000;
   return {
-    calls,
+    calls: latencyUs.length,
     medianUs: median(latencyUs),
     p99Us: quantile(latencyUs, 0.99),
     batch256SamplesPerSec: (largeCalls * 256) / seconds,
@@ -139,7 +145,9 @@ function gemm(size: number) {
 
 async function main(): Promise<Record<string, unknown>> {
   const options = parseArgs(process.argv.slice(2));
-  const threads = process.env.OPENBLAS_NUM_THREADS ?? 'default';
+  // Builds with their own thread pool report its size; older ones use OpenBLAS's threads.
+  const pool = (bn.native as Partial<Binding>).getNumThreads;
+  const threads = typeof pool === 'function' ? pool() : process.env.OPENBLAS_NUM_THREADS ?? 'default';
   if (options.has('gemm')) return { ...gemm(intOption(options, 'gemm', 2048)), threads };
   const id = options.get('workload') as WorkloadId;
   if (!SHAPES[id]) throw new Error(`--workload must be one of W1, W2, W3, W4, got ${id}`);

@@ -1,17 +1,24 @@
 // `npm run bench`: blasnet beside PyTorch, ONNX Runtime and TensorFlow.js on the seed workloads.
 //
 //   npm run bench -- [--workloads W1,W2,W3,W4] [--steps N] [--calls N] [--rounds N] [--quick]
-//                    [--json | --markdown] [--skip torch,ort,tfjs,sweep,rss] [--max-seconds S]
+//                    [--markdown | --json] [--skip torch,ort,tfjs,sweep,rss] [--max-seconds S]
+//                    [--python /usr/bin/python3]
+//   npm run -s bench -- --json > bench.json      (-s keeps npm's banner out of the JSON)
+//
+// W1 seed CNN training, W2 seed LSTM training, W3 seed embedding + LSTM training (batch 32; --steps
+// timed steps after a warm-up), W4 seed CNN inference (batch-1 latency over --calls calls, batch-256
+// throughput). With W1: W1 at batch 8/32/128/512 on 1 and 2 threads (the sweep), peak RSS while
+// training on a 60,000-sample dataset (rss), and TensorFlow.js's W1 training (tfjs, a few steps: it
+// is slow). Models and the analytic FLOP counts behind the GFLOP/s column: bench/workloads.ts.
 //
 // Every measurement runs in its own child process (so peak RSS is that workload's alone), and the
-// frameworks alternate within each round; the table shows the median over rounds. PyTorch runs at
-// each of its candidate thread settings and the best is shown. Throughput is taken from the median
-// step time, which other processes on a shared machine disturb least. A reference framework that is
-// not installed is skipped with a note; a blasnet layer that does not exist yet shows as n/a.
-//
-// W1 seed CNN training, W2 seed LSTM training, W3 seed embedding + LSTM training (all batch 32),
-// W4 seed CNN inference (batch-1 latency, batch-256 throughput); see bench/workloads.ts for the
-// models and the analytic FLOP counts behind the GFLOP/s column.
+// frameworks alternate within each round (3 by default, 1 with --quick); tables show the median
+// over rounds. PyTorch (bench/torch_bench.py) runs at each of its candidate thread settings and the
+// best is shown; ONNX Runtime (bench/ort-worker.ts) runs the seed CNN exported from PyTorch, at 1 and
+// 2 threads, best shown. Throughput comes from the median step time, which other processes on a
+// shared machine disturb least (the JSON also has the mean). blasnet runs with its default threads
+// unless the environment sets BLASNET_NUM_THREADS. A reference that is not installed is skipped with
+// a note; a blasnet workload whose layers do not exist yet shows as n/a.
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -43,16 +50,21 @@ const DEFAULT_STEPS: Record<Exclude<WorkloadId, 'W4'>, number> = { W1: 200, W2: 
 const SWEEP_BATCHES = [8, 32, 128, 512];
 
 /**
- * PyTorch's thread settings to try. Its GEMMs run on OpenBLAS's pool and the rest on its OpenMP pool,
- * so with both at 2 threads the two pools fight over the 2 cores; OpenBLAS at 1 is usually fastest.
- * Batch-1 inference (W4) also tries one thread for everything.
+ * PyTorch's thread settings to try; the best is shown. Its GEMMs run on OpenBLAS's pool and the rest
+ * on its OpenMP pool, so with both at 2 threads the two pools fight over the 2 cores; OpenBLAS at 1
+ * with 2 OpenMP threads is usually fastest, and one thread for everything wins when the machine is
+ * busy (OpenMP's spinning threads suffer most from a shared core) and for batch-1 inference.
  */
 const TORCH_SETTINGS = [
-  { label: 'OpenBLAS 1 + 2 intra-op', openblas: 1, intraOp: 2, inferenceOnly: false },
-  { label: 'OpenBLAS 2 + 2 intra-op', openblas: 2, intraOp: 2, inferenceOnly: false },
-  { label: 'OpenBLAS 1 + 1 intra-op', openblas: 1, intraOp: 1, inferenceOnly: true },
+  { label: 'OpenBLAS 1 + 2 intra-op', openblas: 1, intraOp: 2 },
+  { label: 'OpenBLAS 2 + 2 intra-op', openblas: 2, intraOp: 2 },
+  { label: 'OpenBLAS 1 + 1 intra-op', openblas: 1, intraOp: 1 },
 ];
 const ORT_THREADS = [1, 2];
+
+/** blasnet's thread count: its own pool (BLASNET_NUM_THREADS), and OpenBLAS's for builds without one. */
+const blasnetThreads = (threads: number): Record<string, string> =>
+  ({ BLASNET_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) });
 
 function usage(): never {
   const lines = fs.readFileSync(__filename, 'utf8').split('\n');
@@ -95,7 +107,7 @@ function parseOptions(argv: string[]): Options {
     json,
     markdown,
     skip: new Set((options.get('skip') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)),
-    maxSeconds: Number(options.get('max-seconds') ?? 20),
+    maxSeconds: Number(options.get('max-seconds') ?? 10),
     python: options.get('python') ?? '/usr/bin/python3',
   };
 }
@@ -137,7 +149,7 @@ const tsWorker = (file: string, args: string[], env: Record<string, string>, tim
 interface Spec {
   key: string;
   framework: Framework;
-  workload: WorkloadId;
+  workload: WorkloadId | 'GEMM';
   setting: string;
   run: () => Promise<Result>;
 }
@@ -171,6 +183,7 @@ class Bench {
   /** Runs a spec unless its framework turned out to be missing; records and logs the result. */
   async measure(spec: Spec): Promise<Result | null> {
     if (this.unavailable.has(spec.framework)) return null;
+    const started = Date.now();
     const result = await spec.run();
     if (result.available === false && /not installed|could not start/.test(result.reason ?? '')) {
       this.unavailable.add(spec.framework);
@@ -179,7 +192,7 @@ class Bench {
     const list = this.results.get(spec.key) ?? [];
     list.push(result);
     this.results.set(spec.key, list);
-    log(`  ${spec.workload} ${spec.framework}${spec.setting ? ` (${spec.setting})` : ''}: ${describe(result)}`);
+    log(`  ${spec.workload} ${spec.framework}${spec.setting ? ` (${spec.setting})` : ''}: ${describe(result)} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
     return result;
   }
 
@@ -242,7 +255,7 @@ function mainSpecs(bench: Bench): Spec[] {
     const args = inference ? ['--workload', 'W4', '--calls', String(o.calls)] : trainArgs(id, o.steps[id]!, 32, o.maxSeconds);
     specs.push({ key: `${id}:blasnet`, framework: 'blasnet', workload: id, setting: '', run: () => bench.blasnet(args) });
     if (!o.skip.has('torch')) {
-      for (const s of TORCH_SETTINGS.filter((t) => inference || !t.inferenceOnly)) {
+      for (const s of TORCH_SETTINGS) {
         specs.push({ key: `${id}:pytorch:${s.label}`, framework: 'pytorch', workload: id, setting: s.label, run: () => bench.torch(args, s.openblas, s.intraOp) });
       }
     }
@@ -260,17 +273,17 @@ function mainSpecs(bench: Bench): Spec[] {
   return specs;
 }
 
-/** W1 at several batch sizes, blasnet with OpenBLAS at 1 and 2 threads, PyTorch at 1 and at 2 threads. */
+/** W1 at several batch sizes, blasnet and PyTorch at 1 and at 2 threads. */
 function sweepSpecs(bench: Bench): Spec[] {
   const o = bench.options;
-  const samplesPerRun = o.quick ? 1024 : 4096;
+  const samplesPerRun = o.quick ? 1024 : 2048;
   const specs: Spec[] = [];
   for (const batch of SWEEP_BATCHES) {
     const steps = Math.max(8, Math.round(samplesPerRun / batch));
     const args = trainArgs('W1', steps, batch, o.maxSeconds);
     for (const threads of [1, 2]) {
-      specs.push({ key: `sweep:${batch}:${threads}:blasnet`, framework: 'blasnet', workload: 'W1', setting: `batch ${batch}, OpenBLAS ${threads}`,
-        run: () => bench.blasnet(args, { OPENBLAS_NUM_THREADS: String(threads) }) });
+      specs.push({ key: `sweep:${batch}:${threads}:blasnet`, framework: 'blasnet', workload: 'W1', setting: `batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}`,
+        run: () => bench.blasnet(args, blasnetThreads(threads)) });
       if (!o.skip.has('torch')) {
         specs.push({ key: `sweep:${batch}:${threads}:pytorch`, framework: 'pytorch', workload: 'W1', setting: `batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}`,
           run: () => bench.torch(args, 1, threads) });
@@ -280,11 +293,11 @@ function sweepSpecs(bench: Bench): Spec[] {
   return specs;
 }
 
-/** Large-GEMM GFLOP/s through bn.native.sgemm (2048^3) at 1 and 2 OpenBLAS threads. */
+/** Large-GEMM GFLOP/s through bn.native.sgemm (2048^3) at 1 and 2 threads. */
 function gemmSpecs(bench: Bench): Spec[] {
   return [1, 2].map((threads) => ({
-    key: `gemm:${threads}`, framework: 'blasnet' as const, workload: 'W1' as const, setting: `sgemm 2048, OpenBLAS ${threads}`,
-    run: () => bench.blasnet(['--gemm', '2048'], { OPENBLAS_NUM_THREADS: String(threads) }),
+    key: `gemm:${threads}`, framework: 'blasnet' as const, workload: 'GEMM' as const, setting: `sgemm 2048, ${threads} thread${threads > 1 ? 's' : ''}`,
+    run: () => bench.blasnet(['--gemm', '2048'], blasnetThreads(threads)),
   }));
 }
 
@@ -297,7 +310,8 @@ interface Table {
 }
 
 const NA = 'n/a';
-const num = (v: number | null, digits = 0): string => (v === null ? NA : digits ? v.toFixed(digits) : fmtInt(v));
+const num = (v: number | null, digits = 0): string =>
+  (v === null ? NA : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 /** Speed-up of blasnet over a reference: >1 means blasnet is faster. */
 const ratio = (blasnetValue: number | null, reference: number | null, lowerIsBetter = false): string =>
   blasnetValue === null || reference === null ? NA : `${(lowerIsBetter ? reference / blasnetValue : blasnetValue / reference).toFixed(2)}×`;
@@ -321,7 +335,7 @@ function mainTable(bench: Bench, peakGflops: number | null): { table: Table; dat
       rows.push([`${id} ${WORKLOAD_TITLES[id]}, samples/s`, num(b), num(t?.value ?? null), ratio(b, t?.value ?? null), '—',
         id === 'W1' ? num(tfjs) : '—', num(gflops, 1), pct(gflops), `${num(rss(bnKey))} / ${num(rss(t?.key))}`]);
       data.push({ workload: id, metric: 'samplesPerSec', blasnet: b, pytorch: t?.value ?? null, pytorchSetting: settingOf(t?.key), tfjs,
-        blasnetGflops: gflops, blasnetMsPerStep: bench.value(bnKey, 'medianMsPerStep'), rssMb: { blasnet: rss(bnKey), pytorch: rss(t?.key) } });
+        blasnetGflops: gflops, msPerStep: { blasnet: bench.value(bnKey, 'medianMsPerStep'), pytorch: t ? bench.value(t.key, 'medianMsPerStep') : null }, rssMb: { blasnet: rss(bnKey), pytorch: rss(t?.key) } });
       continue;
     }
     const metrics: [string, string, boolean, number][] = [
@@ -365,7 +379,7 @@ function sweepTable(bench: Bench): { table: Table; data: Record<string, unknown>
   }
   return {
     table: {
-      title: 'W1 seed CNN training by batch size and threads (samples/s; blasnet threads = OPENBLAS_NUM_THREADS, PyTorch = intra-op threads with OpenBLAS 1)',
+      title: 'W1 seed CNN training by batch size and threads (samples/s; blasnet threads = BLASNET_NUM_THREADS, PyTorch = intra-op threads with OpenBLAS at 1)',
       header: ['Batch', 'blasnet 1 thread', 'blasnet 2 threads', 'PyTorch 1 thread', 'PyTorch 2 threads', '× PyTorch (best vs best)', 'blasnet GFLOP/s 1 / 2', 'blasnet ms/step (2 threads)'],
       rows,
     },
@@ -434,7 +448,7 @@ async function main(): Promise<void> {
       await bench.measure(spec);
     }
     if (round === 1 && options.workloads.includes('W1') && !options.skip.has('tfjs')) {
-      const [steps, warmup] = options.quick ? [2, 1] : [8, 2];
+      const [steps, warmup] = options.quick ? [2, 1] : [5, 1];
       await bench.measure({ key: 'W1:tfjs', framework: 'tfjs', workload: 'W1', setting: 'cpu backend',
         run: () => tsWorker('tfjs-worker.ts', ['--steps', String(steps), '--warmup', String(warmup)], {}, 600) });
     }
@@ -449,7 +463,7 @@ async function main(): Promise<void> {
   // Peak RSS while training W1 on a Fashion-MNIST-sized dataset (60,000 images).
   if (w1Available && !options.skip.has('rss') && !options.quick) {
     log('W1 on 60,000 samples (peak RSS)');
-    const args = trainArgs('W1', 30, 32, options.maxSeconds, 60000);
+    const args = trainArgs('W1', 20, 32, options.maxSeconds, 60000);
     await bench.measure({ key: 'rss:blasnet', framework: 'blasnet', workload: 'W1', setting: '60,000 samples', run: () => bench.blasnet(args) });
     await bench.measure({ key: 'rss:pytorch', framework: 'pytorch', workload: 'W1', setting: '60,000 samples', run: () => bench.torch(args, 1, 2) });
   }
@@ -487,6 +501,10 @@ async function main(): Promise<void> {
     `PyTorch ${info.pytorch ?? NA}, ONNX Runtime ${info.onnxruntime ?? NA}, TensorFlow.js ${info.tfjs ?? NA}. ` +
     `Command: ${md ? `\`${command}\`` : command} (median of ${options.rounds} alternating round${options.rounds > 1 ? 's' : ''}).`);
   out.push('', renderTable(main.table, md));
+  const steps = main.data.filter((d) => d.msPerStep) as { workload: string; msPerStep: { blasnet: number | null; pytorch: number | null } }[];
+  if (steps.length) {
+    out.push('', `Median ms per training step at batch 32, blasnet / PyTorch: ${steps.map((d) => `${d.workload} ${num(d.msPerStep.blasnet, 2)} / ${num(d.msPerStep.pytorch, 2)}`).join(', ')}.`);
+  }
   out.push('', `Large GEMM (bn.native.sgemm 2048×2048×2048): ${num(gemm1, 1)} GFLOP/s on 1 thread, ${num(gemm2, 1)} GFLOP/s on 2 threads (the peak above is the larger).`);
   if (sweep) out.push('', renderTable(sweep.table, md));
   if (rssBlasnet !== null || rssTorch !== null) {

@@ -31,3 +31,4 @@ export { data, utils, preprocessing } from './data';
 export { loadLayersModel } from './io/load';
 export type { SaveResult } from './io/save';
 export type { LoadIdxOptions, NormalizeStats, ScalingOptions, Statistic, StandardizeStats } from './data';
+export type { SpectrogramOptions, Wav } from './data';

@@ -38,6 +38,9 @@ export interface RnnGeometry {
 }
 
 export interface Binding {
+  /** Threads (the caller included) this environment's kernels use; default: the number of cores or BLASNET_NUM_THREADS. */
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
   sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
   denseForward(out: F32, x: F32, w: F32, b: F32 | null, N: number, I: number, U: number): void;
   denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, N: number, I: number, U: number): void;

@@ -1,16 +1,36 @@
-// The addon's export table. No state lives here: the module is loaded once per
-// Node environment (main thread and each worker_thread) and every export is a
-// pure function of its arguments.
+// The addon's export table. The module is loaded once per Node environment
+// (main thread and each worker_thread); its only state is that environment's
+// thread pool (addon_data.h). Every other export is a function of its arguments.
 #include <napi.h>
 
-#include "../kernels/parallel.h"
+#include "../kernels/kernels.h"
+#include "addon_data.h"
+#include "check.h"
 #include "ops.h"
 
 namespace {
 
+// [sync] setNumThreads(n): threads (the caller included) this environment's kernels use, 1..256.
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  blasnet::Args a(info, "setNumThreads", 1);
+  const int n = static_cast<int>(a.Int(0, "n", 1, 256));
+  info.Env().GetInstanceData<blasnet::AddonData>()->pool = std::make_unique<blasnet::ThreadPool>(n);
+  return info.Env().Undefined();
+}
+
+// [sync] getNumThreads() -> threads this environment's kernels use.
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), blasnet::Pool(info.Env()).size());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  // Idempotent, so safe when several worker_threads load the addon.
+  // blasnet splits work over its own pool; keeping OpenBLAS single-threaded
+  // (idempotent, so safe when several worker_threads load the addon) stops the
+  // two from oversubscribing the cores.
   blasnet::use_single_threaded_blas();
+  env.SetInstanceData(new blasnet::AddonData());
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
   blasnet::RegisterCoreOps(env, exports);
   blasnet::RegisterRnnOps(env, exports);
   blasnet::RegisterConvOps(env, exports);

@@ -1,6 +1,7 @@
 // Exports for the dense, activation, loss and optimizer kernels. Each wrapper
 // reads and checks its arguments, then calls exactly one kernel.
 #include "../kernels/kernels.h"
+#include "addon_data.h"
 #include "check.h"
 #include "ops.h"
 
@@ -18,7 +19,7 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   const float* B = a.F32(7, "B", a.Product({K, N}), "K*N");
   const float beta = static_cast<float>(a.Number(8, "beta"));
   float* C = a.F32(9, "C", a.Product({M, N}), "M*N");
-  sgemm(ta, tb, M, N, K, alpha, A, B, beta, C);
+  sgemm(ta, tb, M, N, K, alpha, A, B, beta, C, &Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -30,7 +31,7 @@ Napi::Value DenseForward(const Napi::CallbackInfo& info) {
   const float* x = a.F32(1, "x", a.Product({N, I}), "N*I");
   const float* w = a.F32(2, "w", a.Product({I, U}), "I*U");
   const float* b = a.F32OrNull(3, "b", U, "U");
-  dense_forward(out, x, w, b, N, I, U);
+  dense_forward(out, x, w, b, N, I, U, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -45,7 +46,7 @@ Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
   const float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
   const float* x = a.F32(4, "x", a.Product({N, I}), "N*I");
   const float* w = a.F32(5, "w", a.Product({I, U}), "I*U");
-  dense_backward(dx, dw, db, dy, x, w, N, I, U);
+  dense_backward(dx, dw, db, dy, x, w, N, I, U, Pool(info.Env()));
   return info.Env().Undefined();
 }
 

@@ -1,7 +1,7 @@
 #include <cblas.h>
 
 #include "kernels.h"
-#include "parallel.h"
+#include "thread_pool.h"
 
 namespace blasnet {
 namespace {
@@ -21,29 +21,29 @@ void cblas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
 void use_single_threaded_blas() { openblas_set_num_threads(1); }
 
 void sgemm_ld(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  if (M * N * K < kParallelGemmWork || available_threads() == 1) {
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, ThreadPool* pool) {
+  if (!pool || pool->size() == 1 || M * N * K < kParallelGemmWork) {
     cblas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
-  // Split the output into disjoint row blocks (or column blocks when C is short
-  // and wide); each thread runs a single-threaded GEMM on its block.
+  // Split the output into disjoint row blocks (column blocks when C is short and
+  // wide); each block is a single-threaded GEMM, so results do not depend on timing.
   if (M >= N || M >= 64) {
-    parallel_for(M, 16, [&](int64_t lo, int64_t hi) {
+    pool->parallel_for(M, 16, [&](int64_t lo, int64_t hi) {
       const float* a = trans_a ? A + lo : A + lo * lda;
       cblas(trans_a, trans_b, hi - lo, N, K, alpha, a, lda, B, ldb, beta, C + lo * ldc, ldc);
     });
   } else {
-    parallel_for(N, 16, [&](int64_t lo, int64_t hi) {
+    pool->parallel_for(N, 16, [&](int64_t lo, int64_t hi) {
       const float* b = trans_b ? B + lo * ldb : B + lo;
       cblas(trans_a, trans_b, M, hi - lo, K, alpha, A, lda, b, ldb, beta, C + lo, ldc);
     });
   }
 }
 
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-           float alpha, const float* A, const float* B, float beta, float* C) {
-  sgemm_ld(trans_a, trans_b, M, N, K, alpha, A, trans_a ? M : K, B, trans_b ? K : N, beta, C, N);
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           const float* B, float beta, float* C, ThreadPool* pool) {
+  sgemm_ld(trans_a, trans_b, M, N, K, alpha, A, trans_a ? M : K, B, trans_b ? K : N, beta, C, N, pool);
 }
 
 }  // namespace blasnet

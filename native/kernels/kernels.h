@@ -13,25 +13,31 @@
 #pragma once
 #include <cstdint>
 
+#include "thread_pool.h"
+
 namespace blasnet {
 
 // ---- gemm.cc ---------------------------------------------------------------
 // C[M,N] = alpha * op(A)[M,K] @ op(B)[K,N] + beta * C, row-major, where op
 // transposes when the flag is set (A is then stored [K,M], B stored [N,K]).
-// Large products are split across threads (see parallel.h).
+// With a pool, large products are split into row (or column) blocks across its
+// threads; OpenBLAS itself stays single-threaded (use_single_threaded_blas).
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-           float alpha, const float* A, const float* B, float beta, float* C);
+           float alpha, const float* A, const float* B, float beta, float* C, ThreadPool* pool = nullptr);
 // The same with explicit leading dimensions, for blocks inside larger matrices.
 void sgemm_ld(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+              ThreadPool* pool = nullptr);
+// Keeps OpenBLAS on the calling thread (process-wide, idempotent).
+void use_single_threaded_blas();
 
 // ---- dense.cc --------------------------------------------------------------
 // out[N,U] = x[N,I] @ w[I,U] + b[U]   (b may be null)
 void dense_forward(float* out, const float* x, const float* w, const float* b,
-                   int64_t N, int64_t I, int64_t U);
+                   int64_t N, int64_t I, int64_t U, ThreadPool& pool);
 // dw[I,U] += x^T dy; db[U] += sum_n dy (db may be null); dx[N,I] = dy w^T (dx may be null)
 void dense_backward(float* dx, float* dw, float* db, const float* dy,
-                    const float* x, const float* w, int64_t N, int64_t I, int64_t U);
+                    const float* x, const float* w, int64_t N, int64_t I, int64_t U, ThreadPool& pool);
 
 // ---- activations.cc --------------------------------------------------------
 // Ids are shared with lib/activations.ts; keep the two in step.
