@@ -54,9 +54,10 @@ export interface Binding {
   sigmoidBinaryCrossEntropy(grad: F32 | null, logits: F32, targets: F32, n: number, gradScale: number): number;
   binaryCrossEntropy(grad: F32 | null, probs: F32, targets: F32, n: number, gradScale: number): number;
   squaredError(grad: F32 | null, y: F32, targets: F32, n: number, gradScale: number): number;
-  sgdUpdate(w: F32, velocity: F32 | null, g: F32, lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
-  adamUpdate(w: F32, m: F32, v: F32, g: F32, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number): void;
-  rmspropUpdate(w: F32, meanSquare: F32, momentum: F32 | null, meanGrad: F32 | null, g: F32, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number): void;
+  /** Optimizer updates over flat arrays; with consumeGrad the gradient is zeroed as it is read. */
+  sgdUpdate(w: F32, velocity: F32 | null, g: F32, lr: number, momentum: number, nesterov: boolean, weightDecay: number, consumeGrad: boolean): void;
+  adamUpdate(w: F32, m: F32, v: F32, g: F32, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, consumeGrad: boolean): void;
+  rmspropUpdate(w: F32, meanSquare: F32, momentum: F32 | null, meanGrad: F32 | null, g: F32, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number, consumeGrad: boolean): void;
   /** LSTM, gates i,f,c,o: kernel [I,4U], recurrent [U,4U], bias [4U]. Fills cache for lstmBackward. */
   lstmForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry): void;
   /** dkernel, drecurrent, dbias accumulate; dx is overwritten; cache from the matching lstmForward. */

@@ -17,10 +17,26 @@ export interface LayerArgs {
 
 /** A weight and the gradient the backward pass accumulates into it. */
 export class Param {
-  readonly grad: Float32Array;
+  private gradStorage: Float32Array;
 
   constructor(readonly name: string, public value: Tensor, readonly trainable: boolean) {
-    this.grad = new Float32Array(value.size);
+    this.gradStorage = new Float32Array(value.size);
+  }
+
+  get grad(): Float32Array {
+    return this.gradStorage;
+  }
+
+  /**
+   * Moves the value and gradient into storage owned by someone else (a model's flat
+   * parameter buffer), copying the current values. Layers read `value` and `grad`
+   * at every call, so they follow.
+   */
+  relocate(value: Float32Array, grad: Float32Array): void {
+    value.set(this.value.data);
+    grad.set(this.gradStorage);
+    this.value = new Tensor(value, this.value.shape);
+    this.gradStorage = grad;
   }
 }
 

@@ -8,6 +8,7 @@ import { random } from '../random';
 import { Shape, Tensor, TensorLike, cast, sizeOf, toTensor } from '../tensor';
 import { SaveResult, saveModel } from '../io/save';
 import { History } from './history';
+import { FlatParameters } from './parameters';
 import { ProgressLogger } from './progress';
 
 export interface CompileArgs {
@@ -42,6 +43,10 @@ interface Compiled {
   metrics: Metric[];
   /** The loss starts from the last layer's logits (softmax/sigmoid fused into the loss). */
   fromLogits: boolean;
+  /** Trainable weights in one buffer, updated by one optimizer step. */
+  parameters: FlatParameters;
+  /** Weights of frozen layers: their gradients are computed but never applied. */
+  frozen: Param[];
 }
 
 /** Targets prepared for the loss, with the samples they belong to. */
@@ -145,7 +150,10 @@ export class Sequential {
     const last = this.layers[this.layers.length - 1];
     const act = last.activation;
     const fromLogits = !!act && ((loss.fusesWith === 'softmax' && act.isSoftmax) || (loss.fusesWith === 'sigmoid' && act.isSigmoid));
-    this.compiled = { optimizer, loss, metrics, fromLogits };
+    const trainable = new Set(this.layers.flatMap((l) => l.trainableWeights));
+    const parameters = new FlatParameters([...trainable]);
+    const frozen = this.weights.filter((p) => !trainable.has(p));
+    this.compiled = { optimizer, loss, metrics, fromLogits, parameters, frozen };
   }
 
   /** Trains for a number of epochs; yields to the event loop between batches. */
@@ -173,8 +181,8 @@ export class Sequential {
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const history = new History();
     const logger = new ProgressLogger(a.verbose ?? 1);
-    const params = this.layers.flatMap((l) => l.trainableWeights);
-    const allParams = this.weights;
+    const { parameters, frozen } = c;
+    parameters.grads.fill(0);
     let xb: Tensor | null = null, yb: Tensor | null = null;
     this.stopRequested = false;
 
@@ -188,10 +196,10 @@ export class Sequential {
         xb = gatherRows(train.x, order, start, end, xb);
         yb = gatherRows(train.y, order, start, end, yb);
         const out = this.forward(xb, true);
-        for (const p of allParams) p.grad.fill(0);
+        for (const p of frozen) p.grad.fill(0);
         totals.add(this.lossAndMetrics(out, yb, true), end - start);
         this.backward();
-        c.optimizer.apply(params);
+        c.optimizer.step(parameters.values, parameters.grads);
         const logs = totals.means();
         logger.batchEnd(step + 1, logs);
         await a.callbacks?.onBatchEnd?.(step, logs);

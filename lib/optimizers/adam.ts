@@ -1,4 +1,3 @@
-import { Param } from '../layers/layer';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { Optimizer, Slots, hyper } from './optimizer';
@@ -35,9 +34,9 @@ export class Adam extends Optimizer {
     return [new Float32Array(size), new Float32Array(size)];
   }
 
-  protected update(p: Param, [m, v]: Slots): void {
-    native.adamUpdate(p.value.data as Float32Array, m!, v!, p.grad, this.learningRate, this.beta1, this.beta2,
-      this.epsilon, this.iterations, this.weightDecay);
+  protected update(values: Float32Array, grads: Float32Array, [m, v]: Slots): void {
+    native.adamUpdate(values, m!, v!, grads, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations,
+      this.weightDecay, true);
   }
 
   getConfig(): Record<string, unknown> {

@@ -1,32 +1,34 @@
 import { ValueError } from '../errors';
-import { Param } from '../layers/layer';
 
-/** Per-weight optimizer state; null marks a buffer the settings do not need. */
+/** Optimizer state for one parameter buffer; null marks a buffer the settings do not need. */
 export type Slots = (Float32Array | null)[];
 
-/** Updates weights in place from their accumulated gradients. State is kept per weight. */
+/**
+ * Updates weights in place from their accumulated gradients. A model hands over
+ * all its trainable weights as one flat buffer, so each step is one native call;
+ * the update consumes the gradients (zeroes them) for the next accumulation.
+ */
 export abstract class Optimizer {
   /** Keras class name, e.g. 'Adam'. */
   abstract readonly className: string;
   /** Number of update steps applied so far (Keras' `iterations`). */
   iterations = 0;
-  private readonly slots = new Map<Param, Slots>();
+  private readonly slots = new WeakMap<Float32Array, Slots>();
 
-  /** Applies one update to every parameter from its `grad`. */
-  apply(params: readonly Param[]): void {
+  /** Applies one update to `values` from `grads` (same length), then leaves `grads` zeroed. */
+  step(values: Float32Array, grads: Float32Array): void {
+    if (values.length !== grads.length) throw new ValueError(`${this.className}: ${values.length} values but ${grads.length} gradients`);
     this.iterations++;
-    for (const p of params) {
-      let state = this.slots.get(p);
-      if (!state) this.slots.set(p, (state = this.createSlots(p.value.size)));
-      this.update(p, state);
-    }
+    let state = this.slots.get(values);
+    if (!state) this.slots.set(values, (state = this.createSlots(values.length)));
+    this.update(values, grads, state);
   }
 
   abstract getConfig(): Record<string, unknown>;
 
-  /** The per-weight state arrays (Adam's m and v, for instance). */
+  /** The state arrays for a buffer of `size` values (Adam's m and v, for instance). */
   protected abstract createSlots(size: number): Slots;
-  protected abstract update(p: Param, slots: Slots): void;
+  protected abstract update(values: Float32Array, grads: Float32Array, slots: Slots): void;
 }
 
 /** Validates a hyper-parameter: finite and within [lo, hi]. */

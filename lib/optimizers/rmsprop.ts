@@ -1,4 +1,3 @@
-import { Param } from '../layers/layer';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { Optimizer, Slots, hyper } from './optimizer';
@@ -41,9 +40,9 @@ export class RMSprop extends Optimizer {
     ];
   }
 
-  protected update(p: Param, [meanSquare, momentum, meanGrad]: Slots): void {
-    native.rmspropUpdate(p.value.data as Float32Array, meanSquare!, momentum, meanGrad, p.grad, this.learningRate,
-      this.rho, this.momentum, this.epsilon, this.weightDecay);
+  protected update(values: Float32Array, grads: Float32Array, [meanSquare, momentum, meanGrad]: Slots): void {
+    native.rmspropUpdate(values, meanSquare!, momentum, meanGrad, grads, this.learningRate, this.rho, this.momentum,
+      this.epsilon, this.weightDecay, true);
   }
 
   getConfig(): Record<string, unknown> {

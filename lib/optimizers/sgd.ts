@@ -1,4 +1,3 @@
-import { Param } from '../layers/layer';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { Optimizer, Slots, hyper } from './optimizer';
@@ -31,8 +30,8 @@ export class SGD extends Optimizer {
     return this.momentum > 0 ? [new Float32Array(size)] : [];
   }
 
-  protected update(p: Param, [velocity]: Slots): void {
-    native.sgdUpdate(p.value.data as Float32Array, velocity ?? null, p.grad, this.learningRate, this.momentum, this.nesterov, this.weightDecay);
+  protected update(values: Float32Array, grads: Float32Array, [velocity]: Slots): void {
+    native.sgdUpdate(values, velocity ?? null, grads, this.learningRate, this.momentum, this.nesterov, this.weightDecay, true);
   }
 
   getConfig(): Record<string, unknown> {

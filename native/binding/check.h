@@ -68,6 +68,12 @@ class Args {
     return p;
   }
 
+  // The element count of a typed array argument (0 if it is not one; F32/I32 then
+  // report the wrong kind), for arrays whose length defines the problem size.
+  int64_t Length(size_t i) const {
+    return info_[i].IsTypedArray() ? static_cast<int64_t>(info_[i].As<Napi::TypedArray>().ElementLength()) : 0;
+  }
+
   float* F32(size_t i, const char* name, int64_t expected, const char* expr) const {
     return Typed<float, napi_float32_array>(i, name, expected, expr, "Float32Array", false);
   }

@@ -75,18 +75,19 @@ double binary_cross_entropy(float* dprobs, const float* probs, const float* targ
 double squared_error(float* dy, const float* y, const float* targets, int64_t n, float grad_scale);
 
 // ---- optim.cc --------------------------------------------------------------
-// In-place parameter updates over n values, Keras 3 formulas.
+// In-place parameter updates over n values, Keras 3 formulas, split across the
+// pool. weight_decay > 0 decays w by lr*wd first (decoupled, as AdamW). With
+// consume_grad, g is zeroed as it is read (ready for the next accumulation).
 // velocity may be null when momentum == 0.
-void sgd_update(float* w, float* velocity, const float* g, int64_t n, float lr,
-                float momentum, bool nesterov, float weight_decay);
-// step is the 1-based update count used for bias correction. weight_decay > 0
-// gives AdamW (decoupled: w -= lr * wd * w before the Adam step).
-void adam_update(float* w, float* m, float* v, const float* g, int64_t n, float lr,
-                 float beta1, float beta2, float epsilon, int64_t step, float weight_decay);
+void sgd_update(float* w, float* velocity, float* g, int64_t n, float lr, float momentum, bool nesterov,
+                float weight_decay, bool consume_grad, ThreadPool& pool);
+// step is the 1-based update count used for bias correction.
+void adam_update(float* w, float* m, float* v, float* g, int64_t n, float lr, float beta1, float beta2,
+                 float epsilon, int64_t step, float weight_decay, bool consume_grad, ThreadPool& pool);
 // momentum_buf may be null when momentum == 0; mean_grad non-null means centered.
-void rmsprop_update(float* w, float* mean_square, float* momentum_buf, float* mean_grad,
-                    const float* g, int64_t n, float lr, float rho, float momentum,
-                    float epsilon, float weight_decay);
+void rmsprop_update(float* w, float* mean_square, float* momentum_buf, float* mean_grad, float* g, int64_t n,
+                    float lr, float rho, float momentum, float epsilon, float weight_decay, bool consume_grad,
+                    ThreadPool& pool);
 
 // ---- conv2d.cc -------------------------------------------------------------
 // Geometry of a 2-D convolution over NHWC input. PT/PL are the top/left

@@ -18,9 +18,9 @@ const cases: [keyof typeof native, unknown[], number[]][] = [
   ['sigmoidBinaryCrossEntropy', [f(5), f(5), f(5), 5, 1], [3]],
   ['binaryCrossEntropy', [f(5), f(5), f(5), 5, 1], [3]],
   ['squaredError', [f(5), f(5), f(5), 5, 1], [3]],
-  ['sgdUpdate', [f(5), f(5), f(5), 0.1, 0.9, false, 0], []],
-  ['adamUpdate', [f(5), f(5), f(5), f(5), 0.1, 0.9, 0.999, 1e-7, 1, 0], []],
-  ['rmspropUpdate', [f(5), f(5), f(5), f(5), f(5), 0.1, 0.9, 0.5, 1e-7, 0], []],
+  ['sgdUpdate', [f(5), f(5), f(5), 0.1, 0.9, false, 0, false], []],
+  ['adamUpdate', [f(5), f(5), f(5), f(5), 0.1, 0.9, 0.999, 1e-7, 1, 0, false], []],
+  ['rmspropUpdate', [f(5), f(5), f(5), f(5), f(5), 0.1, 0.9, 0.5, 1e-7, 0, false], []],
 ];
 
 for (const [name, valid, dims] of cases) {
@@ -32,8 +32,8 @@ t.test('messages name the function, the argument and the expected size', async (
   t.throws(() => native.activationForward(13, f(6), f(6), 2, 3), /kind must be an integer in \[0, 12\], got 13/);
   t.throws(() => native.sparseSoftmaxCrossEntropy(null, f(6), Int32Array.from([0, 3]), 2, 3, 1), { name: 'RangeError', message: /labels\[1\] = 3 is outside \[0, 3\)/ });
   t.throws(() => native.sparseSoftmaxCrossEntropy(null, f(6), Int32Array.from([-1, 0]), 2, 3, 1), RangeError);
-  t.throws(() => native.adamUpdate(f(2), f(2), f(2), f(2), NaN, 0.9, 0.999, 1e-7, 1, 0), /lr must be finite/);
-  t.throws(() => native.adamUpdate(f(2), f(2), f(2), f(2), 0.1, 0.9, 0.999, 1e-7, 0, 0), /step must be an integer in \[1,/);
-  t.throws(() => native.sgdUpdate(f(2), null, f(2), 0.1, 0.9, false, 0), /velocity is required when momentum > 0/);
+  t.throws(() => native.adamUpdate(f(2), f(2), f(2), f(2), NaN, 0.9, 0.999, 1e-7, 1, 0, false), /lr must be finite/);
+  t.throws(() => native.adamUpdate(f(2), f(2), f(2), f(2), 0.1, 0.9, 0.999, 1e-7, 0, 0, false), /step must be an integer in \[1,/);
+  t.throws(() => native.sgdUpdate(f(2), null, f(2), 0.1, 0.9, false, 0, false), /velocity is required when momentum > 0/);
   t.throws(() => native.sgemm(false, false, 2 ** 30, 2 ** 30, 2 ** 30, 1, f(1), f(1), 0, f(1)), /dimensions are too large|has 1 elements/);
 });

@@ -6,17 +6,17 @@ const close = (a: number, b: number, tol = 1e-6): boolean => Math.abs(a - b) <= 
 
 t.test('sgd without momentum', async (t) => {
   const w = Float32Array.from([1, -2]), g = Float32Array.from([0.5, -1]);
-  native.sgdUpdate(w, null, g, 0.1, 0, false, 0);
+  native.sgdUpdate(w, null, g, 0.1, 0, false, 0, false);
   t.ok(close(w[0], 0.95) && close(w[1], -1.9), `w = ${Array.from(w)}`);
 });
 
 t.test('sgd with momentum and nesterov', async (t) => {
   const w = Float32Array.from([1]), v = new Float32Array(1), g = Float32Array.from([1]);
-  native.sgdUpdate(w, v, g, 0.1, 0.9, false, 0); // m = -0.1, w = 0.9
-  native.sgdUpdate(w, v, g, 0.1, 0.9, false, 0); // m = -0.19, w = 0.71
+  native.sgdUpdate(w, v, g, 0.1, 0.9, false, 0, false); // m = -0.1, w = 0.9
+  native.sgdUpdate(w, v, g, 0.1, 0.9, false, 0, false); // m = -0.19, w = 0.71
   t.ok(close(v[0], -0.19) && close(w[0], 0.71), `momentum: w=${w[0]} m=${v[0]}`);
   const wn = Float32Array.from([1]), vn = new Float32Array(1);
-  native.sgdUpdate(wn, vn, g, 0.1, 0.9, true, 0); // m = -0.1; w += 0.9*-0.1 - 0.1 = 0.81
+  native.sgdUpdate(wn, vn, g, 0.1, 0.9, true, 0, false); // m = -0.1; w += 0.9*-0.1 - 0.1 = 0.81
   t.ok(close(wn[0], 0.81), `nesterov: w=${wn[0]}`);
 });
 
@@ -25,7 +25,7 @@ t.test('adam, two steps', async (t) => {
   const lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-7;
   let mw = 0, vw = 0, ww = 1;
   for (const [step, grad] of [[1, 0.5], [2, -0.25]]) {
-    native.adamUpdate(w, m, v, Float32Array.from([grad]), lr, b1, b2, eps, step, 0);
+    native.adamUpdate(w, m, v, Float32Array.from([grad]), lr, b1, b2, eps, step, 0, false);
     mw += (grad - mw) * (1 - b1);
     vw += (grad * grad - vw) * (1 - b2);
     const alpha = (lr * Math.sqrt(1 - b2 ** step)) / (1 - b1 ** step);
@@ -34,24 +34,24 @@ t.test('adam, two steps', async (t) => {
   t.ok(close(w[0], ww, 1e-5), `w=${w[0]} expected ${ww}`);
   // The first step of Adam moves each weight by about lr, whatever the gradient's size.
   const w1 = Float32Array.from([0]);
-  native.adamUpdate(w1, new Float32Array(1), new Float32Array(1), Float32Array.from([1234]), 0.01, b1, b2, eps, 1, 0);
+  native.adamUpdate(w1, new Float32Array(1), new Float32Array(1), Float32Array.from([1234]), 0.01, b1, b2, eps, 1, 0, false);
   t.ok(close(w1[0], -0.01, 1e-4), `first step ${w1[0]}`);
 });
 
 t.test('adamw decays weights before the step', async (t) => {
   const w = Float32Array.from([2]);
-  native.adamUpdate(w, new Float32Array(1), new Float32Array(1), Float32Array.from([0]), 0.1, 0.9, 0.999, 1e-7, 1, 0.5);
+  native.adamUpdate(w, new Float32Array(1), new Float32Array(1), Float32Array.from([0]), 0.1, 0.9, 0.999, 1e-7, 1, 0.5, false);
   t.ok(close(w[0], 2 - 0.1 * 0.5 * 2), `w=${w[0]}`); // zero gradient: only the decay acts
 });
 
 t.test('rmsprop plain, momentum and centered', async (t) => {
   const g = Float32Array.from([2]);
   const w = Float32Array.from([1]), ms = new Float32Array(1);
-  native.rmspropUpdate(w, ms, null, null, g, 0.01, 0.9, 0, 1e-7, 0);
+  native.rmspropUpdate(w, ms, null, null, g, 0.01, 0.9, 0, 1e-7, 0, false);
   // ms = 0.1*4 = 0.4; w -= 0.01*2/sqrt(0.4+1e-7)
   t.ok(close(w[0], 1 - 0.02 / Math.sqrt(0.4 + 1e-7)), `plain w=${w[0]}`);
   const wc = Float32Array.from([1]), msc = new Float32Array(1), mg = new Float32Array(1), mom = new Float32Array(1);
-  native.rmspropUpdate(wc, msc, mom, mg, g, 0.01, 0.9, 0.5, 1e-7, 0);
+  native.rmspropUpdate(wc, msc, mom, mg, g, 0.01, 0.9, 0.5, 1e-7, 0, false);
   // mg = 0.2; denom = 0.4 - 0.04 = 0.36; inc = 0.02/0.6; mom = inc
   t.ok(close(wc[0], 1 - 0.02 / Math.sqrt(0.36 + 1e-7)) && close(mom[0], 0.02 / Math.sqrt(0.36 + 1e-7)), `centered w=${wc[0]}`);
 });
