@@ -15,7 +15,7 @@ namespace {
 constexpr int64_t kGrain = 1 << 14;
 
 BLASNET_MULTIVERSION
-void sgd_slice(float* w, float* velocity, float* g, int64_t lo, int64_t hi, float lr, float momentum,
+void sgd_slice(float* __restrict w, float* __restrict velocity, float* __restrict g, int64_t lo, int64_t hi, float lr, float momentum,
                bool nesterov, float weight_decay, bool consume_grad) {
   const float keep = 1.0f - lr * weight_decay;
   for (int64_t i = lo; i < hi; ++i) {
@@ -34,7 +34,7 @@ void sgd_slice(float* w, float* velocity, float* g, int64_t lo, int64_t hi, floa
 }
 
 BLASNET_MULTIVERSION
-void adam_slice(float* w, float* m, float* v, float* g, int64_t lo, int64_t hi, float alpha,
+void adam_slice(float* __restrict w, float* __restrict m, float* __restrict v, float* __restrict g, int64_t lo, int64_t hi, float alpha,
                 float beta1, float beta2, float epsilon, float keep, bool consume_grad) {
   const float one_minus_b1 = 1.0f - beta1, one_minus_b2 = 1.0f - beta2;
   for (int64_t i = lo; i < hi; ++i) {
@@ -49,7 +49,8 @@ void adam_slice(float* w, float* m, float* v, float* g, int64_t lo, int64_t hi, 
 }
 
 BLASNET_MULTIVERSION
-void rmsprop_slice(float* w, float* mean_square, float* momentum_buf, float* mean_grad, float* g, int64_t lo,
+void rmsprop_slice(float* __restrict w, float* __restrict mean_square, float* __restrict momentum_buf,
+                   float* __restrict mean_grad, float* __restrict g, int64_t lo,
                    int64_t hi, float lr, float rho, float momentum, float epsilon, float keep, bool consume_grad) {
   for (int64_t i = lo; i < hi; ++i) {
     const float gi = g[i];
