@@ -5,14 +5,14 @@
 // The digit is the target at every timestep; an utterance's answer is the last timestep's, after
 // the LSTM has heard all of it. The test voices (variants +m7 and +f4) are never heard in training.
 //
-//   npx tsx examples/spoken-digits.ts [--epochs 10] [--renditions 8] [--batch-size 32] [--seed 1]
+//   npx tsx examples/spoken-digits.ts [--epochs 6] [--renditions 8] [--batch-size 32] [--seed 1]
 import { parseArgs } from 'node:util';
 import * as bn from '../lib/index';
 import { ACCENTS, DIGITS, FRAMES, MEL_BANDS, SpokenDigits, TEST_VARIANTS, loadSpokenDigits } from './spoken-digits-data';
 
 const { values: opts } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '10' },
+    epochs: { type: 'string', default: '6' },
     // Renditions of each digit per voice, each at its own speed, pitch and loudness.
     renditions: { type: 'string', default: '8' },
     'batch-size': { type: 'string', default: '32' },
