@@ -8,44 +8,19 @@
 // with the characters read. (examples/text-language-id.ts classifies whole words instead.)
 //
 //   npx tsx examples/seed-embedding.ts [--epochs 6] [--train-per-language 4000] [--max-length 12] [--batch-size 32] [--seed 1]
-import { parseArgs } from 'node:util';
 import * as bn from '../lib/index';
+import { guessAt, parseOptions, perTimestepTargets, runMain } from './common';
 import { LANGUAGES, characterIds, encodeWords, loadLanguageWords, requireWordLists } from './word-lists';
-
-const { values: opts } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '6' },
-    'train-per-language': { type: 'string', default: '4000' },
-    'max-length': { type: 'string', default: '12' },
-    'batch-size': { type: 'string', default: '32' },
-    seed: { type: 'string', default: '1' },
-  },
-});
-
-function positive(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
 
 const numClasses = LANGUAGES.length;
 
-/** Labels [N] -> one-hot targets repeated at every timestep, [N, timesteps, classes]. */
-function perTimestepTargets(labels: Int32Array, timesteps: number): bn.Tensor {
-  const repeated = new Int32Array(labels.length * timesteps);
-  labels.forEach((label, i) => repeated.fill(label, i * timesteps, (i + 1) * timesteps));
-  return bn.utils.toCategorical(bn.tensor(repeated, [labels.length, timesteps], 'int32'), numClasses);
-}
-
 async function main(): Promise<void> {
-  const epochs = positive('epochs', opts.epochs);
-  const batchSize = positive('batch-size', opts['batch-size']);
-  const maxLength = positive('max-length', opts['max-length']);
-  const seed = positive('seed', opts.seed);
+  const opts = parseOptions({ epochs: 6, 'train-per-language': 4000, 'max-length': 12, 'batch-size': 32, seed: 1 });
+  const { epochs, 'batch-size': batchSize, 'max-length': maxLength, seed } = opts;
   requireWordLists();
   bn.setSeed(seed);
 
-  const { train, test } = loadLanguageWords(positive('train-per-language', opts['train-per-language']), 1000, seed);
+  const { train, test } = loadLanguageWords(opts['train-per-language'], 1000, seed);
   const ids = characterIds(train.words);
   const vocabSize = ids.size + 2;
   const xTrain = encodeWords(train.words, ids, maxLength, 'post');
@@ -60,22 +35,18 @@ async function main(): Promise<void> {
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   model.summary();
 
-  const yTest = perTimestepTargets(test.labels, maxLength);
+  const yTest = perTimestepTargets(test.labels, maxLength, numClasses);
   const start = performance.now();
-  await model.fit(xTrain, perTimestepTargets(train.labels, maxLength), { epochs, batchSize, validationData: [xTest, yTest] });
+  await model.fit(xTrain, perTimestepTargets(train.labels, maxLength, numClasses), { epochs, batchSize, validationData: [xTest, yTest] });
   const seconds = (performance.now() - start) / 1000;
 
   // Accuracy after k characters, and at each word's own last character (its length capped at maxLength).
   const probs = model.predict(xTest);
-  const guess = (i: number, t: number): number => {
-    const row = probs.data.subarray((i * maxLength + t) * numClasses, (i * maxLength + t + 1) * numClasses);
-    return row.indexOf(Math.max(...row));
-  };
   const afterK = new Array<number>(maxLength).fill(0);
   let atWordEnd = 0;
   test.words.forEach((word, i) => {
-    for (let t = 0; t < maxLength; t++) if (guess(i, t) === test.labels[i]) afterK[t]++;
-    if (guess(i, Math.min([...word].length, maxLength) - 1) === test.labels[i]) atWordEnd++;
+    for (let t = 0; t < maxLength; t++) if (guessAt(probs, i, t) === test.labels[i]) afterK[t]++;
+    if (guessAt(probs, i, Math.min([...word].length, maxLength) - 1) === test.labels[i]) atWordEnd++;
   });
   const pct = (hits: number): string => `${((hits / test.words.length) * 100).toFixed(1)}%`;
   console.log(`\nheld-out accuracy after reading k characters (padding after shorter words):`);
@@ -84,7 +55,4 @@ async function main(): Promise<void> {
     `(${epochs} epochs in ${seconds.toFixed(1)} s, ${((epochs * train.words.length) / seconds).toFixed(0)} samples/s)`);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

@@ -12,24 +12,9 @@
 // answer is the last timestep's.
 //
 //   npx tsx examples/seed-speech.ts [--epochs 4] [--renditions 2] [--batch-size 32] [--seed 1]
-import { parseArgs } from 'node:util';
 import * as bn from '../lib/index';
+import { accuracy, lastStepGuesses, parseOptions, perTimestepTargets, runMain } from './common';
 import { DIGITS, FRAMES, MEL_BANDS, loadSpokenDigits } from './spoken-digits-data';
-
-const { values: opts } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '4' },
-    renditions: { type: 'string', default: '2' },
-    'batch-size': { type: 'string', default: '32' },
-    seed: { type: 'string', default: '1' },
-  },
-});
-
-function positive(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
 
 const numClasses = DIGITS.length;
 const inputShape = [FRAMES, MEL_BANDS, 1];
@@ -58,20 +43,12 @@ function seedFixed(): bn.Sequential {
   return model;
 }
 
-/** Labels [N] -> one-hot targets repeated at every timestep, [N, timesteps, classes]. */
-function perTimestepTargets(labels: Int32Array, timesteps: number): bn.Tensor {
-  const repeated = new Int32Array(labels.length * timesteps);
-  labels.forEach((label, i) => repeated.fill(label, i * timesteps, (i + 1) * timesteps));
-  return bn.utils.toCategorical(bn.tensor(repeated, [labels.length, timesteps], 'int32'), numClasses);
-}
-
 async function main(): Promise<void> {
-  const epochs = positive('epochs', opts.epochs);
-  const batchSize = positive('batch-size', opts['batch-size']);
-  const seed = positive('seed', opts.seed);
+  const opts = parseOptions({ epochs: 4, renditions: 2, 'batch-size': 32, seed: 1 });
+  const { epochs, 'batch-size': batchSize, seed } = opts;
   seedAsWritten();
 
-  const { train, test } = await loadSpokenDigits(positive('renditions', opts.renditions), seed);
+  const { train, test } = await loadSpokenDigits(opts.renditions, seed);
   bn.setSeed(seed);
   const model = seedFixed();
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -81,22 +58,14 @@ async function main(): Promise<void> {
   const xTest = bn.preprocessing.standardize(test.x, standardized).x;
   const timesteps = model.outputShape[0];
   const start = performance.now();
-  await model.fit(standardized.x, perTimestepTargets(train.labels, timesteps), {
-    epochs, batchSize, validationData: [xTest, perTimestepTargets(test.labels, timesteps)],
+  await model.fit(standardized.x, perTimestepTargets(train.labels, timesteps, numClasses), {
+    epochs, batchSize, validationData: [xTest, perTimestepTargets(test.labels, timesteps, numClasses)],
   });
   const seconds = (performance.now() - start) / 1000;
 
-  const probs = model.predict(xTest);
-  let correct = 0;
-  for (let i = 0; i < test.labels.length; i++) {
-    const last = probs.data.subarray(((i + 1) * timesteps - 1) * numClasses, (i + 1) * timesteps * numClasses);
-    if (last.indexOf(Math.max(...last)) === test.labels[i]) correct++;
-  }
-  console.log(`\nheld-out voices: ${((correct / test.labels.length) * 100).toFixed(2)}% of ${test.labels.length} utterances right at the last timestep ` +
+  const heldOut = accuracy(lastStepGuesses(model.predict(xTest)), test.labels);
+  console.log(`\nheld-out voices: ${(heldOut * 100).toFixed(2)}% of ${test.labels.length} utterances right at the last timestep ` +
     `(${epochs} epochs in ${seconds.toFixed(1)} s)`);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

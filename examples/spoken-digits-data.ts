@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as bn from '../lib/index';
+import { seededUniform } from './common';
 
 const run = promisify(execFile);
 
 export const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 export const ACCENTS = ['en', 'en-us', 'en-gb-scotland', 'en-gb-x-rp', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd', 'en-029'];
-export const VARIANTS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'f1', 'f2', 'f3', 'f4'];
+const VARIANTS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'f1', 'f2', 'f3', 'f4'];
 /** Voice variants kept out of training: the test set is every accent spoken with these. */
 export const TEST_VARIANTS = ['m7', 'f4'];
 
@@ -44,7 +45,7 @@ export interface SpokenDigits {
 }
 
 /** Exits with the apt-get command when espeak-ng is missing. */
-export async function requireEspeak(): Promise<void> {
+async function requireEspeak(): Promise<void> {
   try {
     await run('espeak-ng', ['--version']);
   } catch {
@@ -53,19 +54,8 @@ export async function requireEspeak(): Promise<void> {
   }
 }
 
-/** mulberry32, so the utterance list depends only on the seed. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `renditions` of every digit by every accent and variant, at random speeds, pitches and loudness. */
-export function listUtterances(renditions: number, seed: number): Utterance[] {
+function listUtterances(renditions: number, seed: number): Utterance[] {
   const uniform = seededUniform(seed);
   const between = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * uniform());
   const list: Utterance[] = [];
@@ -86,7 +76,7 @@ function cachePath(dir: string, u: Utterance): string {
 }
 
 /** Writes the WAV files not yet in the cache, two espeak-ng processes at a time. */
-export async function synthesise(utterances: Utterance[], dir: string, onProgress?: (done: number, total: number) => void): Promise<void> {
+async function synthesise(utterances: Utterance[], dir: string, onProgress?: (done: number, total: number) => void): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const missing = utterances.filter((u) => !existsSync(cachePath(dir, u)));
   let next = 0, done = 0;
@@ -150,7 +140,7 @@ function logMelFeatures(samples: Float32Array, out: Float32Array): void {
 }
 
 /** Spectrograms and labels of the given utterances, read from the cache. */
-export function features(utterances: Utterance[], dir: string): SpokenDigits {
+function features(utterances: Utterance[], dir: string): SpokenDigits {
   const size = FRAMES * MEL_BANDS;
   const x = new Float32Array(utterances.length * size);
   utterances.forEach((u, i) => {
@@ -162,7 +152,7 @@ export function features(utterances: Utterance[], dir: string): SpokenDigits {
 }
 
 /** Synthesises (or reads from the cache) the whole set and splits it by voice variant. */
-export async function loadSpokenDigits(renditions: number, seed: number): Promise<{ train: SpokenDigits; test: SpokenDigits; cacheDir: string }> {
+export async function loadSpokenDigits(renditions: number, seed: number): Promise<{ train: SpokenDigits; test: SpokenDigits }> {
   await requireEspeak();
   const cacheDir = path.join(tmpdir(), 'blasnet-spoken-digits');
   const utterances = listUtterances(renditions, seed);
@@ -179,5 +169,5 @@ export async function loadSpokenDigits(renditions: number, seed: number): Promis
   console.log(`\n${utterances.length} utterances (audio ${((synthesised - start) / 1000).toFixed(1)} s, spectrograms ${((performance.now() - synthesised) / 1000).toFixed(1)} s); ` +
     `train: ${train.labels.length} by ${VARIANTS.length - TEST_VARIANTS.length} variants x ${ACCENTS.length} accents; ` +
     `test: ${test.labels.length} by the held-out variants ${TEST_VARIANTS.map((v) => `+${v}`).join(', ')}`);
-  return { train, test, cacheDir };
+  return { train, test };
 }

@@ -6,47 +6,20 @@
 // the LSTM has heard all of it. The test voices (variants +m7 and +f4) are never heard in training.
 //
 //   npx tsx examples/spoken-digits.ts [--epochs 6] [--renditions 8] [--batch-size 32] [--seed 1]
-import { parseArgs } from 'node:util';
 import * as bn from '../lib/index';
+import { accuracy, lastStepGuesses, parseOptions, perTimestepTargets, runMain } from './common';
 import { ACCENTS, DIGITS, FRAMES, MEL_BANDS, SpokenDigits, TEST_VARIANTS, loadSpokenDigits } from './spoken-digits-data';
 
-const { values: opts } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '6' },
-    // Renditions of each digit per voice, each at its own speed, pitch and loudness.
-    renditions: { type: 'string', default: '8' },
-    'batch-size': { type: 'string', default: '32' },
-    seed: { type: 'string', default: '1' },
-  },
-});
-
-function positive(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
-
-/** Labels [N] -> one-hot targets repeated at every timestep, [N, timesteps, 10]. */
-function perTimestepTargets(labels: Int32Array, timesteps: number): bn.Tensor {
-  const repeated = new Int32Array(labels.length * timesteps);
-  labels.forEach((label, i) => repeated.fill(label, i * timesteps, (i + 1) * timesteps));
-  return bn.utils.toCategorical(bn.tensor(repeated, [labels.length, timesteps], 'int32'), DIGITS.length);
-}
-
-/** The digit each utterance is heard as: the argmax at the last timestep of [N, timesteps, 10]. */
-function lastStepGuesses(probs: bn.Tensor): Int32Array {
-  const [n, timesteps, classes] = probs.shape;
-  return Int32Array.from({ length: n }, (_, i) => {
-    const last = probs.data.subarray(((i + 1) * timesteps - 1) * classes, (i + 1) * timesteps * classes);
-    return last.indexOf(Math.max(...last));
-  });
-}
-
 async function main(): Promise<void> {
-  const epochs = positive('epochs', opts.epochs);
-  const batchSize = positive('batch-size', opts['batch-size']);
-  const seed = positive('seed', opts.seed);
-  const { train, test } = await loadSpokenDigits(positive('renditions', opts.renditions), seed);
+  const opts = parseOptions({
+    epochs: 6,
+    // Renditions of each digit per voice, each at its own speed, pitch and loudness.
+    renditions: 8,
+    'batch-size': 32,
+    seed: 1,
+  });
+  const { epochs, 'batch-size': batchSize, seed } = opts;
+  const { train, test } = await loadSpokenDigits(opts.renditions, seed);
   bn.setSeed(seed);
 
   const standardized = bn.preprocessing.standardize(train.x);
@@ -63,17 +36,16 @@ async function main(): Promise<void> {
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   model.summary();
 
-  const yTrain = perTimestepTargets(train.labels, frames);
-  const yTest = perTimestepTargets(test.labels, frames);
+  const yTrain = perTimestepTargets(train.labels, frames, DIGITS.length);
+  const yTest = perTimestepTargets(test.labels, frames, DIGITS.length);
   const start = performance.now();
   await model.fit(standardized.x, yTrain, { epochs, batchSize, validationData: [xTest, yTest] });
   const seconds = (performance.now() - start) / 1000;
 
   const guesses = lastStepGuesses(model.predict(xTest));
   report(test, guesses);
-  const correct = guesses.filter((g, i) => g === test.labels[i]).length;
   console.log(`\nheld-out voices (${TEST_VARIANTS.map((v) => `+${v}`).join(', ')} in ${ACCENTS.length} accents): ` +
-    `${((correct / guesses.length) * 100).toFixed(2)}% of ${guesses.length} utterances right ` +
+    `${(accuracy(guesses, test.labels) * 100).toFixed(2)}% of ${guesses.length} utterances right ` +
     `(${epochs} epochs in ${seconds.toFixed(1)} s, ${((epochs * train.labels.length) / seconds).toFixed(0)} samples/s)`);
 }
 
@@ -96,7 +68,4 @@ function report(test: SpokenDigits, guesses: Int32Array): void {
   if (worst.length > 0) console.log(`most confused: ${worst.map(([k, n]) => `${k} (${n})`).join(', ')}`);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

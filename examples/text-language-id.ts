@@ -8,43 +8,19 @@
 //
 //   npx tsx examples/text-language-id.ts [--epochs 6] [--train-per-language 10000] [--test-per-language 1000]
 //                                        [--max-length 16] [--batch-size 32] [--seed 1]
-import { parseArgs } from 'node:util';
 import * as bn from '../lib/index';
+import { argmax, parseOptions, runMain } from './common';
 import { LANGUAGES, characterIds, encodeWords, loadLanguageWords, requireWordLists } from './word-lists';
 
-const { values: opts } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '6' },
-    'train-per-language': { type: 'string', default: '10000' },
-    'test-per-language': { type: 'string', default: '1000' },
-    'max-length': { type: 'string', default: '16' },
-    'batch-size': { type: 'string', default: '32' },
-    seed: { type: 'string', default: '1' },
-  },
-});
-
-function positive(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
-
-function argmax(row: ArrayLike<number>): number {
-  let best = 0;
-  for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
-  return best;
-}
-
 async function main(): Promise<void> {
-  const epochs = positive('epochs', opts.epochs);
-  const batchSize = positive('batch-size', opts['batch-size']);
-  const maxLength = positive('max-length', opts['max-length']);
-  const seed = positive('seed', opts.seed);
+  const opts = parseOptions({
+    epochs: 6, 'train-per-language': 10000, 'test-per-language': 1000, 'max-length': 16, 'batch-size': 32, seed: 1,
+  });
+  const { epochs, 'batch-size': batchSize, 'max-length': maxLength, seed } = opts;
   requireWordLists();
   bn.setSeed(seed);
 
-  const { train, test } = loadLanguageWords(positive('train-per-language', opts['train-per-language']),
-    positive('test-per-language', opts['test-per-language']), seed);
+  const { train, test } = loadLanguageWords(opts['train-per-language'], opts['test-per-language'], seed);
   const ids = characterIds(train.words);
   const vocabulary = ids.size + 2;
   const xTrain = encodeWords(train.words, ids, maxLength);
@@ -82,7 +58,4 @@ async function main(): Promise<void> {
     `(${epochs} epochs in ${seconds.toFixed(1)} s, ${((epochs * train.words.length) / seconds).toFixed(0)} samples/s)`);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

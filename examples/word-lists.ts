@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as bn from '../lib/index';
+import { seededUniform } from './common';
 
 const DICT_DIR = '/usr/share/dict';
 
@@ -28,17 +29,6 @@ export function requireWordLists(): void {
   console.error(`Word lists not found: ${missing.map((l) => path.join(DICT_DIR, l.file)).join(', ')}.\n` +
     `Install Debian's packages:\n  sudo apt-get install ${LANGUAGES.map((l) => l.debianPackage).join(' ')}`);
   process.exit(1);
-}
-
-/** mulberry32, so the word sample depends only on the seed, not on bn's generator. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], uniform: () => number): void {

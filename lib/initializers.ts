@@ -159,6 +159,7 @@ export const initializers = {
   glorotNormal: (): Initializer => factories.glorotnormal({}),
   heUniform: (): Initializer => factories.heuniform({}),
   heNormal: (): Initializer => factories.henormal({}),
+  lecunUniform: (): Initializer => factories.lecununiform({}),
   lecunNormal: (): Initializer => factories.lecunnormal({}),
   orthogonal: (args: { gain?: number } = {}): Initializer => factories.orthogonal(args as Record<string, number>),
   randomNormal: (args: { mean?: number; stddev?: number } = {}): Initializer => factories.randomnormal(args as Record<string, number>),

@@ -20,29 +20,24 @@ function argmax(data: ArrayLike<number>, offset: number, K: number): number {
   return best - offset;
 }
 
-function categoricalAccuracy(name: string): Metric {
+/** Hits where the argmax of a prediction row is the row's true class, `trueClass(targets, r, K)`. */
+function argmaxAccuracy(name: string, trueClass: (targets: Tensor, row: number, K: number) => number): Metric {
   return {
     name,
     update(pred, targets) {
       const K = pred.shape[pred.shape.length - 1], R = pred.size / K;
       let hits = 0;
-      for (let r = 0; r < R; r++) if (argmax(pred.data, r * K, K) === argmax(targets.data, r * K, K)) hits++;
+      for (let r = 0; r < R; r++) if (argmax(pred.data, r * K, K) === trueClass(targets, r, K)) hits++;
       return [hits, R];
     },
   };
 }
 
-function sparseCategoricalAccuracy(name: string): Metric {
-  return {
-    name,
-    update(pred, targets) {
-      const K = pred.shape[pred.shape.length - 1], R = pred.size / K;
-      let hits = 0;
-      for (let r = 0; r < R; r++) if (argmax(pred.data, r * K, K) === targets.data[r]) hits++;
-      return [hits, R];
-    },
-  };
-}
+/** One-hot (or probability) targets: the true class is their argmax. */
+const categoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (targets, r, K) => argmax(targets.data, r * K, K));
+
+/** Integer class labels, one per row. */
+const sparseCategoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (targets, r) => targets.data[r]);
 
 function binaryAccuracy(name: string): Metric {
   return {

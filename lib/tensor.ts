@@ -104,20 +104,25 @@ function inferShape(values: NestedArray): number[] {
 
 function flatten(values: NestedArray, shape: number[], out: Float64Array): void {
   let k = 0;
-  const walk = (v: NestedArray, axis: number, path: number[]): void => {
+  // The index of the element being visited, one entry per axis above it (for error messages).
+  const path: number[] = [];
+  const at = (): string => `[${path.join('][')}]`;
+  const walk = (v: NestedArray, axis: number): void => {
     if (axis === shape.length) {
-      if (typeof v !== 'number') throw new ValueError(`tensor: expected a number at [${path.join('][')}], got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number') throw new ValueError(`tensor: expected a number at ${at()}, got ${JSON.stringify(v)}`);
       out[k++] = v;
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[axis]) {
-      throw new ShapeError(
-        `tensor: ragged nested array: expected length ${shape[axis]} at [${path.join('][')}], got ${Array.isArray(v) ? v.length : typeof v}`,
-      );
+      throw new ShapeError(`tensor: ragged nested array: expected length ${shape[axis]} at ${at()}, got ${Array.isArray(v) ? v.length : typeof v}`);
     }
-    v.forEach((item, i) => walk(item, axis + 1, [...path, i]));
+    for (let i = 0; i < v.length; i++) {
+      path[axis] = i;
+      walk(v[i], axis + 1);
+    }
+    path.length = axis;
   };
-  walk(values, 0, []);
+  walk(values, 0);
 }
 
 /**

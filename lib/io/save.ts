@@ -89,8 +89,9 @@ export async function saveModel(model: Sequential, destination: string): Promise
     modelArtifactsInfo: {
       dateSaved: new Date(),
       modelTopologyType: 'JSON',
-      modelTopologyBytes: JSON.stringify(modelTopology).length,
-      weightSpecsBytes: JSON.stringify(weightSpecs).length,
+      // UTF-8 bytes, as tfjs counts them (a layer name may hold non-ASCII characters).
+      modelTopologyBytes: Buffer.byteLength(JSON.stringify(modelTopology)),
+      weightSpecsBytes: Buffer.byteLength(JSON.stringify(weightSpecs)),
       weightDataBytes: weightData.length,
     },
   };

@@ -2,7 +2,7 @@ import { ShapeError, ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { random, seededRandom } from '../random';
-import { Shape, Tensor, sizeOf } from '../tensor';
+import { Shape, Tensor } from '../tensor';
 import { Layer, LayerArgs } from './layer';
 
 export interface DropoutArgs extends LayerArgs {
@@ -100,7 +100,8 @@ export class Dropout extends Layer {
     if (noise[0] !== 1 && noise[0] !== full[0]) {
       throw new ShapeError(`${this.name} (Dropout): noiseShape batch size ${noise[0]} does not broadcast to a batch of ${full[0]}`);
     }
-    const draws = Float32Array.from({ length: sizeOf(noise) }, keep);
+    const draws = this.buffer('draws', noise).data;
+    for (let i = 0; i < draws.length; i++) draws[i] = keep();
     // Walk the full mask in order; axes where the noise has size 1 have stride 0 into draws.
     const strides = new Array<number>(full.length);
     for (let i = full.length - 1, s = 1; i >= 0; i--) {

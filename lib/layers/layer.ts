@@ -1,7 +1,7 @@
 import { Activation } from '../activations';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Initializer } from '../initializers';
-import { camelKeys, snakeCase } from '../names';
+import { camelKeys } from '../names';
 import { DType, Shape, Tensor, sizeOf } from '../tensor';
 
 /** Arguments every layer accepts (Keras snake_case spellings work too). */
@@ -130,12 +130,12 @@ export abstract class Layer {
   /** Replaces the weights (copied in), checking count and shapes. */
   setWeights(weights: Tensor[]): void {
     if (weights.length !== this.params.length) {
-      throw new ValueError(`${this.name}: setWeights expected ${this.params.length} tensors (${this.params.map((p) => p.name).join(', ')}), got ${weights.length}`);
+      throw new ValueError(`${this.name} (${this.className}): setWeights expected ${this.params.length} tensors (${this.params.map((p) => p.name).join(', ')}), got ${weights.length}`);
     }
     weights.forEach((w, i) => {
       const p = this.params[i];
       if (w.shape.length !== p.value.shape.length || w.shape.some((d, k) => d !== p.value.shape[k])) {
-        throw new ShapeError(`${this.name}: weight '${p.name}' has shape ${formatShape(p.value.shape)}, got ${formatShape(w.shape)}`);
+        throw this.shapeError(`weight '${p.name}' has shape ${formatShape(p.value.shape)}, got ${formatShape(w.shape)}`);
       }
       p.value.data.set(w.data);
     });
@@ -176,7 +176,7 @@ export abstract class Layer {
   protected checkInput(x: Tensor): void {
     const want = this.inputShape!;
     if (x.shape.length !== want.length + 1 || want.some((d, i) => d !== x.shape[i + 1])) {
-      throw new ShapeError(`${this.name}: expected input of shape ${formatShape([null, ...want])}, got ${formatShape(x.shape)}`);
+      throw this.shapeError(`expected input of shape ${formatShape([null, ...want])}, got ${formatShape(x.shape)}`);
     }
     if (x.dtype !== this.inputDType) {
       const hint = this.inputDType === 'int32' ? '; it takes integer indices, so it must be the first layer'
@@ -193,11 +193,4 @@ export abstract class Layer {
 /** Serialises an initializer as Keras does: {class_name, config}. */
 export function initializerConfig(init: Initializer): Record<string, unknown> {
   return { class_name: init.className, config: init.config };
-}
-
-/** Copies a camelCase options object into snake_case Keras config keys. */
-export function kerasConfig(fields: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[snakeCase(k)] = v;
-  return out;
 }

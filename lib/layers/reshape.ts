@@ -3,9 +3,22 @@ import { camelKeys } from '../names';
 import { Shape, Tensor, sizeOf } from '../tensor';
 import { Layer, LayerArgs } from './layer';
 
-/** Tensor views share data, so the shape layers below copy nothing either way. */
-function view(t: Tensor, shape: Shape): Tensor {
-  return new Tensor(t.data, shape);
+/**
+ * A layer that only changes each sample's shape: forward and backward return views of the
+ * same data with the output or input shape, so nothing is copied either way.
+ */
+abstract class ShapeView extends Layer {
+  private xShape: Shape | null = null;
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    this.checkInput(x);
+    this.xShape = x.shape;
+    return new Tensor(x.data, [x.shape[0], ...this.outputShape!]);
+  }
+
+  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+    return needInputGrad ? new Tensor(dy.data, this.xShape!) : null;
+  }
 }
 
 export interface FlattenArgs extends LayerArgs {
@@ -14,9 +27,8 @@ export interface FlattenArgs extends LayerArgs {
 }
 
 /** Flattens each sample to one axis: [N, d1, d2, ...] -> [N, d1*d2*...], as a view. */
-export class Flatten extends Layer {
+export class Flatten extends ShapeView {
   readonly className = 'Flatten';
-  private xShape: Shape | null = null;
 
   constructor(args: FlattenArgs = {}) {
     const a = camelKeys(args ?? {});
@@ -32,16 +44,6 @@ export class Flatten extends Layer {
     return [sizeOf(inputShape)];
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
-    this.checkInput(x);
-    this.xShape = x.shape;
-    return view(x, [x.shape[0], ...this.outputShape!]);
-  }
-
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
-    return needInputGrad ? view(dy, this.xShape!) : null;
-  }
-
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), data_format: 'channels_last' };
   }
@@ -53,10 +55,9 @@ export interface ReshapeArgs extends LayerArgs {
 }
 
 /** Reshapes each sample to targetShape, as a view of the same data. */
-export class Reshape extends Layer {
+export class Reshape extends ShapeView {
   readonly className = 'Reshape';
   readonly targetShape: readonly number[];
-  private xShape: Shape | null = null;
 
   constructor(args: ReshapeArgs) {
     const a = camelKeys(args ?? ({} as ReshapeArgs));
@@ -80,16 +81,6 @@ export class Reshape extends Layer {
       throw this.shapeError(`cannot reshape input ${formatShape([null, ...inputShape])} (${size} elements per sample) to target shape ${formatShape([null, ...this.targetShape])} (${wanted} elements)`);
     }
     return this.targetShape.map((d) => (d === -1 ? size / known : d));
-  }
-
-  forward(x: Tensor, _training: boolean): Tensor {
-    this.checkInput(x);
-    this.xShape = x.shape;
-    return view(x, [x.shape[0], ...this.outputShape!]);
-  }
-
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
-    return needInputGrad ? view(dy, this.xShape!) : null;
   }
 
   override getConfig(): Record<string, unknown> {

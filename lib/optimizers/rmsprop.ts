@@ -46,6 +46,9 @@ export class RMSprop extends Optimizer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { learning_rate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+    return {
+      learning_rate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered,
+      weight_decay: this.weightDecay || null,
+    };
   }
 }

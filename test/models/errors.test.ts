@@ -57,7 +57,7 @@ t.test('layer shapes that do not chain', async (t) => {
   const model = mlp();
   t.throws(() => model.add(bn.layers.dense({ name: 'late', units: 2, inputShape: [5] })), /late \(Dense\) declares inputShape \[null, 5\] but probs outputs \[null, 3\]/);
   t.throws(() => model.setWeights([bn.zeros([4, 8])]), /expected 4 tensors, got 1/);
-  t.throws(() => model.layers[0].setWeights([bn.zeros([4, 9]), bn.zeros([8])]), /hidden: weight 'kernel' has shape \[4, 8\], got \[4, 9\]/);
+  t.throws(() => model.layers[0].setWeights([bn.zeros([4, 9]), bn.zeros([8])]), /hidden \(Dense\): weight 'kernel' has shape \[4, 8\], got \[4, 9\]/);
 });
 
 t.test('tensor construction errors', async (t) => {
