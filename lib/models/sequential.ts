@@ -181,8 +181,7 @@ export class Sequential {
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const history = new History();
     const logger = new ProgressLogger(a.verbose ?? 1);
-    const { parameters, frozen } = c;
-    parameters.grads.fill(0);
+    c.parameters.grads.fill(0);
     let xb: Tensor | null = null, yb: Tensor | null = null;
     this.stopRequested = false;
 
@@ -195,11 +194,7 @@ export class Sequential {
         const start = step * batchSize, end = Math.min(n, start + batchSize);
         xb = gatherRows(train.x, order, start, end, xb);
         yb = gatherRows(train.y, order, start, end, yb);
-        const out = this.forward(xb, true);
-        for (const p of frozen) p.grad.fill(0);
-        totals.add(this.lossAndMetrics(out, yb, true), end - start);
-        this.backward();
-        c.optimizer.step(parameters.values, parameters.grads);
+        totals.add(this.trainStep(xb, yb), end - start);
         const logs = totals.means();
         logger.batchEnd(step + 1, logs);
         await a.callbacks?.onBatchEnd?.(step, logs);
@@ -219,6 +214,19 @@ export class Sequential {
   /** Asks a running fit to stop after the current epoch (for callbacks such as early stopping). */
   stopTraining(): void {
     this.stopRequested = true;
+  }
+
+  /**
+   * One optimizer step on one batch (Keras' train_on_batch); returns the batch's loss
+   * and metrics as measured before the update.
+   */
+  trainOnBatch(x: TensorLike, y: TensorLike): Record<string, number> {
+    const c = this.requireCompiled('trainOnBatch');
+    const batch = this.dataset(x, y, 'trainOnBatch');
+    const [loss, ...metrics] = this.trainStep(batch.x, batch.y);
+    const logs: Record<string, number> = { loss };
+    c.metrics.forEach((m, i) => (logs[m.name] = metrics[i]));
+    return logs;
   }
 
   /** Loss and metrics on held-out data, e.g. `{loss, accuracy}`. */
@@ -357,6 +365,17 @@ export class Sequential {
     for (let i = this.layers.length - 1; i >= 0 && g; i--) {
       g = this.layers[i].backward(g, i > 0, fused && i === this.layers.length - 1);
     }
+  }
+
+  /** Forward, loss, backward and one optimizer update on a prepared batch; returns [loss, ...metrics]. */
+  private trainStep(x: Tensor, y: Tensor): number[] {
+    const c = this.compiled!;
+    const out = this.forward(x, true);
+    for (const p of c.frozen) p.grad.fill(0);
+    const values = this.lossAndMetrics(out, y, true);
+    this.backward();
+    c.optimizer.step(c.parameters.values, c.parameters.grads);
+    return values;
   }
 
   private async evaluateDataset(data: Dataset, batchSize: number): Promise<Record<string, number>> {

@@ -78,3 +78,17 @@ t.test('validationSplit and validationData add val_ metrics', async (t) => {
   const ev = await model.evaluate(data.x, data.y);
   t.ok(Math.abs(h2.history.val_loss[0] - ev.loss) < 1e-9, 'val_loss equals evaluate on the same data after training');
 });
+
+t.test('trainOnBatch takes one step and reports the loss before it', async (t) => {
+  bn.setSeed(11);
+  const data = twoSpirals(64, 6);
+  const model = bn.sequential({ layers: [bn.layers.dense({ units: 16, activation: 'tanh', inputShape: [2] }), bn.layers.dense({ units: 2, activation: 'softmax' })] });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const before = (await model.evaluate(data.x, data.y, { batchSize: 64 })).loss;
+  const first = model.trainOnBatch(data.x, data.y);
+  t.ok(Math.abs(first.loss - before) < 1e-6, `first step reports the pre-update loss (${first.loss} vs ${before})`);
+  t.ok('accuracy' in first);
+  let last = first.loss;
+  for (let i = 0; i < 20; i++) last = model.trainOnBatch(data.x, data.y).loss;
+  t.ok(last < first.loss, `loss fell from ${first.loss.toFixed(4)} to ${last.toFixed(4)}`);
+});
