@@ -48,6 +48,7 @@ const ROOT = path.resolve(__dirname, '..');
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const DEFAULT_STEPS: Record<Exclude<WorkloadId, 'W4'>, number> = { W1: 200, W2: 100, W3: 40 };
 const SWEEP_BATCHES = [8, 32, 128, 512];
+const SKIPPABLE = ['torch', 'ort', 'tfjs', 'sweep', 'rss'];
 
 /**
  * PyTorch's thread settings to try; the best is shown. Its GEMMs run on OpenBLAS's pool and the rest
@@ -92,6 +93,17 @@ function parseOptions(argv: string[]): Options {
   for (const [id, n] of Object.entries(DEFAULT_STEPS) as [WorkloadId, number][]) {
     steps[id] = Math.max(1, intOption(options, 'steps', quick ? Math.ceil(n / 4) : n));
   }
+  const maxSeconds = Number(options.get('max-seconds') ?? 10);
+  if (!(maxSeconds > 0)) {
+    console.error(`--max-seconds must be a positive number, got ${options.get('max-seconds')}`);
+    usage();
+  }
+  const skip = new Set((options.get('skip') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const unknownSkips = [...skip].filter((s) => !SKIPPABLE.includes(s));
+  if (unknownSkips.length) {
+    console.error(`--skip takes ${SKIPPABLE.join(', ')}; got ${unknownSkips.join(', ')}`);
+    usage();
+  }
   const json = options.has('json');
   const markdown = options.has('markdown');
   if (json && markdown) {
@@ -106,8 +118,8 @@ function parseOptions(argv: string[]): Options {
     quick,
     json,
     markdown,
-    skip: new Set((options.get('skip') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)),
-    maxSeconds: Number(options.get('max-seconds') ?? 10),
+    skip,
+    maxSeconds,
     python: options.get('python') ?? '/usr/bin/python3',
   };
 }
@@ -151,8 +163,31 @@ interface Spec {
   framework: Framework;
   workload: WorkloadId | 'GEMM';
   setting: string;
+  /** Specs that measure the same reference at different thread settings share a group; the best counts. */
+  group?: string;
   run: () => Promise<Result>;
 }
+
+interface Metric {
+  field: string;
+  label: string;
+  lowerIsBetter: boolean;
+  digits: number;
+}
+
+const TRAIN_METRICS: Metric[] = [{ field: 'samplesPerSec', label: 'samples/s', lowerIsBetter: false, digits: 0 }];
+const W4_METRICS: Metric[] = [
+  { field: 'medianUs', label: 'batch-1 latency median, µs', lowerIsBetter: true, digits: 1 },
+  { field: 'p99Us', label: 'batch-1 latency p99, µs', lowerIsBetter: true, digits: 1 },
+  { field: 'batch256SamplesPerSec', label: 'batch 256, samples/s', lowerIsBetter: false, digits: 0 },
+];
+
+/**
+ * A setting more than this many times worse than its group's best on every metric after round 1
+ * is not run again: it cannot become the best, and on a busy machine PyTorch's oversubscribed
+ * settings take ten times longer than the rest.
+ */
+const OUTCLASSED = 2;
 
 function trainArgs(id: WorkloadId, steps: number, batch: number, maxSeconds: number, samples = 0): string[] {
   const warmup = Math.max(3, Math.round(steps / 10));
@@ -196,16 +231,41 @@ class Bench {
     return result;
   }
 
+  /** A numeric field of every successful run of a key. */
+  private numbers(key: string, field: string): number[] {
+    return (this.results.get(key) ?? []).filter((r) => r.available !== false).map((r) => r[field])
+      .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  }
+
   /** Median over rounds of a numeric field, or null when no run produced it. */
   value(key: string, field: string): number | null {
-    const values = (this.results.get(key) ?? []).filter((r) => r.available !== false).map((r) => r[field]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const values = this.numbers(key, field);
     return values.length ? median(values) : null;
+  }
+
+  /** Highest value of a numeric field over all runs of a key (for peaks), or null. */
+  max(key: string, field: string): number | null {
+    const values = this.numbers(key, field);
+    return values.length ? Math.max(...values) : null;
   }
 
   /** Why a key has no value: the first failure reason when every run of it failed, else null. */
   failure(key: string): string | null {
     const list = this.results.get(key) ?? [];
     return list.length && list.every((r) => r.available === false) ? list[0].reason ?? 'failed' : null;
+  }
+
+  /** Whether a spec's setting is OUTCLASSED times worse than the best of its group on every metric. */
+  outclassed(spec: Spec, specs: Spec[]): boolean {
+    if (!spec.group) return false;
+    const rivals = specs.filter((s) => s.group === spec.group).map((s) => s.key);
+    const metrics = spec.workload === 'W4' ? W4_METRICS : TRAIN_METRICS;
+    return metrics.every(({ field, lowerIsBetter }) => {
+      const mine = this.value(spec.key, field);
+      const best = this.best(rivals, field, lowerIsBetter);
+      if (mine === null || !best) return false;
+      return lowerIsBetter ? mine > OUTCLASSED * best.value : mine * OUTCLASSED < best.value;
+    });
   }
 
   /** Of several keys, the one with the best median `field` (highest, or lowest when lower is better). */
@@ -252,19 +312,20 @@ function mainSpecs(bench: Bench): Spec[] {
   const specs: Spec[] = [];
   for (const id of o.workloads) {
     const inference = id === 'W4';
-    const args = inference ? ['--workload', 'W4', '--calls', String(o.calls)] : trainArgs(id, o.steps[id]!, 32, o.maxSeconds);
+    const args = inference ? ['--workload', 'W4', '--calls', String(o.calls), '--max-seconds', String(o.maxSeconds)] : trainArgs(id, o.steps[id]!, 32, o.maxSeconds);
     specs.push({ key: `${id}:blasnet`, framework: 'blasnet', workload: id, setting: '', run: () => bench.blasnet(args) });
     if (!o.skip.has('torch')) {
       for (const s of TORCH_SETTINGS) {
-        specs.push({ key: `${id}:pytorch:${s.label}`, framework: 'pytorch', workload: id, setting: s.label, run: () => bench.torch(args, s.openblas, s.intraOp) });
+        specs.push({ key: `${id}:pytorch:${s.label}`, framework: 'pytorch', workload: id, setting: s.label, group: `${id}:pytorch`,
+          run: () => bench.torch(args, s.openblas, s.intraOp) });
       }
     }
     if (inference && !o.skip.has('ort')) {
       for (const threads of ORT_THREADS) {
         specs.push({
-          key: `W4:onnxruntime:${threads}`, framework: 'onnxruntime', workload: 'W4', setting: `${threads} intra-op thread${threads > 1 ? 's' : ''}`,
+          key: `W4:onnxruntime:${threads}`, framework: 'onnxruntime', workload: 'W4', setting: `${threads} intra-op thread${threads > 1 ? 's' : ''}`, group: 'W4:onnxruntime',
           run: () => bench.onnxPath
-            ? tsWorker('ort-worker.ts', ['--model', bench.onnxPath, '--calls', String(o.calls), '--threads', String(threads)], {}, bench.options.maxSeconds * 3 + 180)
+            ? tsWorker('ort-worker.ts', ['--model', bench.onnxPath, '--calls', String(o.calls), '--threads', String(threads), '--max-seconds', String(o.maxSeconds)], {}, o.maxSeconds * 3 + 180)
             : Promise.resolve({ available: false, reason: 'no exported model' }),
         });
       }
@@ -338,20 +399,17 @@ function mainTable(bench: Bench, peakGflops: number | null): { table: Table; dat
         blasnetGflops: gflops, msPerStep: { blasnet: bench.value(bnKey, 'medianMsPerStep'), pytorch: t ? bench.value(t.key, 'medianMsPerStep') : null }, rssMb: { blasnet: rss(bnKey), pytorch: rss(t?.key) } });
       continue;
     }
-    const metrics: [string, string, boolean, number][] = [
-      ['medianUs', 'batch-1 latency median, µs', true, 1],
-      ['p99Us', 'batch-1 latency p99, µs', true, 1],
-      ['batch256SamplesPerSec', 'batch 256, samples/s', false, 0],
-    ];
-    for (const [field, label, lowerIsBetter, digits] of metrics) {
+    for (const { field, label, lowerIsBetter, digits } of W4_METRICS) {
       const b = bench.value(bnKey, field);
       const t = bench.best(torchKeys(id), field, lowerIsBetter);
       const r = bench.best(ortKeys, field, lowerIsBetter);
       const flops = cnnForwardFlopsPerSample();
-      const gflops = b === null ? null : lowerIsBetter ? flops / (b * 1e3) : (b * flops) / 1e9;
+      // A tail latency says nothing about compute rate, so the p99 row has no GFLOP/s.
+      const tail = field === 'p99Us';
+      const gflops = b === null || tail ? null : lowerIsBetter ? flops / (b * 1e3) : (b * flops) / 1e9;
       const ortCell = r ? `${num(r.value, digits)} (${ratio(b, r.value, lowerIsBetter)})` : NA;
       rows.push([`W4 CNN inference ${label}`, num(b, digits), num(t?.value ?? null, digits), ratio(b, t?.value ?? null, lowerIsBetter),
-        ortCell, '—', num(gflops, 1), pct(gflops), `${num(rss(bnKey))} / ${num(rss(t?.key))}`]);
+        ortCell, '—', tail ? '—' : num(gflops, 1), tail ? '—' : pct(gflops), `${num(rss(bnKey))} / ${num(rss(t?.key))}`]);
       data.push({ workload: id, metric: field, blasnet: b, pytorch: t?.value ?? null, pytorchSetting: settingOf(t?.key), onnxruntime: r?.value ?? null,
         onnxruntimeSetting: settingOf(r?.key), blasnetGflops: gflops, rssMb: { blasnet: rss(bnKey), pytorch: rss(t?.key), onnxruntime: rss(r?.key) } });
     }
@@ -398,7 +456,7 @@ function renderTable(t: Table, markdown: boolean): string {
   return [t.title, line(t.header), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)].join('\n');
 }
 
-function machine(bench: Bench): Record<string, unknown> {
+function machine(bench: Bench, loadBefore: number): Record<string, unknown> {
   const cpus = os.cpus();
   const dpkg = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'libopenblas0-pthread'], { encoding: 'utf8' });
   const version = (fw: string): unknown => [...bench.results.entries()].flatMap(([, rs]) => rs).find((r) => r.framework === fw && r.version)?.version ?? null;
@@ -413,6 +471,7 @@ function machine(bench: Bench): Record<string, unknown> {
     pytorch: version('pytorch'),
     onnxruntime: version('onnxruntime'),
     tfjs: version('tfjs'),
+    loadAverage: { before: loadBefore, after: os.loadavg()[0] },
   };
 }
 
@@ -421,6 +480,7 @@ function machine(bench: Bench): Record<string, unknown> {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = Date.now();
+  const loadBefore = os.loadavg()[0];
   const bench = new Bench(options);
   if (!fs.existsSync(options.python)) {
     bench.unavailable.add('pytorch');
@@ -439,12 +499,19 @@ async function main(): Promise<void> {
 
   const specs = mainSpecs(bench);
   const gemm = gemmSpecs(bench);
+  // The GEMM peak is measured before and after the workloads; the better figure counts.
+  for (const spec of gemm) await bench.measure(spec);
+  let outclassed: Spec[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     log(`round ${round}/${options.rounds}`);
-    for (const spec of gemm) await bench.measure(spec);
+    if (round === 2) {
+      outclassed = specs.filter((s) => bench.outclassed(s, specs));
+      for (const s of outclassed) log(`  ${s.workload} ${s.framework} (${s.setting}): over ${OUTCLASSED}× worse than the best setting; not run again`);
+    }
     for (const spec of specs) {
       // A blasnet workload whose layers are missing stays missing: measure it once.
       if (spec.framework === 'blasnet' && bench.failure(spec.key)) continue;
+      if (round > 1 && outclassed.includes(spec)) continue;
       await bench.measure(spec);
     }
     if (round === 1 && options.workloads.includes('W1') && !options.skip.has('tfjs')) {
@@ -464,13 +531,16 @@ async function main(): Promise<void> {
   if (w1Available && !options.skip.has('rss') && !options.quick) {
     log('W1 on 60,000 samples (peak RSS)');
     const args = trainArgs('W1', 20, 32, options.maxSeconds, 60000);
+    const best = bench.best(specs.filter((s) => s.group === 'W1:pytorch').map((s) => s.key), 'samplesPerSec');
+    const setting = TORCH_SETTINGS.find((s) => best?.key.endsWith(s.label)) ?? TORCH_SETTINGS[0];
     await bench.measure({ key: 'rss:blasnet', framework: 'blasnet', workload: 'W1', setting: '60,000 samples', run: () => bench.blasnet(args) });
-    await bench.measure({ key: 'rss:pytorch', framework: 'pytorch', workload: 'W1', setting: '60,000 samples', run: () => bench.torch(args, 1, 2) });
+    await bench.measure({ key: 'rss:pytorch', framework: 'pytorch', workload: 'W1', setting: `60,000 samples, ${setting.label}`,
+      run: () => bench.torch(args, setting.openblas, setting.intraOp) });
   }
   for (const spec of gemm) await bench.measure(spec);
 
-  const gemm1 = bench.best(['gemm:1'], 'bestGflops')?.value ?? null;
-  const gemm2 = bench.best(['gemm:2'], 'bestGflops')?.value ?? null;
+  const gemm1 = bench.max('gemm:1', 'bestGflops');
+  const gemm2 = bench.max('gemm:2', 'bestGflops');
   const peak = Math.max(gemm1 ?? 0, gemm2 ?? 0) || null;
   const main = mainTable(bench, peak);
   const sweep = bench.results.has('sweep:32:1:blasnet') ? sweepTable(bench) : null;
@@ -484,7 +554,11 @@ async function main(): Promise<void> {
   const torchNote = main.data.filter((d) => d.pytorchSetting).map((d) => `${d.workload}${d.workload === 'W4' ? ` ${d.metric}` : ''}: ${d.pytorchSetting}`);
   if (torchNote.length) bench.notes.push(`PyTorch's best thread setting: ${[...new Set(torchNote)].join('; ')}`);
   const minutes = (Date.now() - started) / 60000;
-  const info = machine(bench);
+  const info = machine(bench, loadBefore);
+  // Other processes on the cores slow every framework, PyTorch's spinning OpenMP threads most.
+  if (loadBefore > 0.5) {
+    bench.notes.unshift(`the machine was busy before the run (1-minute load average ${loadBefore.toFixed(1)} on ${os.cpus().length} cores): figures are noisy and ratios unreliable`);
+  }
 
   if (options.json) {
     console.log(JSON.stringify({
@@ -508,7 +582,8 @@ async function main(): Promise<void> {
   out.push('', `Large GEMM (bn.native.sgemm 2048×2048×2048): ${num(gemm1, 1)} GFLOP/s on 1 thread, ${num(gemm2, 1)} GFLOP/s on 2 threads (the peak above is the larger).`);
   if (sweep) out.push('', renderTable(sweep.table, md));
   if (rssBlasnet !== null || rssTorch !== null) {
-    out.push('', `Peak RSS training W1 on 60,000 samples (batch 32): blasnet ${num(rssBlasnet)} MB, PyTorch ${num(rssTorch)} MB` +
+    const mb = (v: number | null): string => (v === null ? NA : `${num(v)} MB`);
+    out.push('', `Peak RSS training W1 on 60,000 samples (batch 32): blasnet ${mb(rssBlasnet)}, PyTorch ${mb(rssTorch)}` +
       (rssBlasnet !== null && rssTorch !== null ? ` (${(rssBlasnet / rssTorch).toFixed(2)}× PyTorch's).` : '.'));
   }
   if (bench.notes.length) out.push('', 'Notes:', ...bench.notes.map((n) => `- ${n}`));
