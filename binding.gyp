@@ -4,6 +4,7 @@
       "target_name": "blasnet",
       "sources": [
         "native/kernels/gemm.cc",
+        "native/kernels/gemm_small.cc",
         "native/kernels/thread_pool.cc",
         "native/kernels/dense.cc",
         "native/kernels/activations.cc",
@@ -12,6 +13,9 @@
         "native/kernels/lstm.cc",
         "native/kernels/gru.cc",
         "native/kernels/conv2d.cc",
+        "native/kernels/conv2d_direct.cc",
+        "native/kernels/isa.cc",
+        "native/kernels/elementwise.cc",
         "native/kernels/pool2d.cc",
         "native/kernels/batchnorm.cc",
         "native/kernels/dropout.cc",
@@ -31,7 +35,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-O2"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fvisibility=hidden", "-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fno-trapping-math", "-fvisibility=hidden", "-Wall", "-Wextra"],
       "libraries": ["<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)", "-lpthread"],
       "ldflags": ["-Wl,-z,now"]
     }

@@ -43,6 +43,11 @@ export class Activation {
     return this.id === ids.sigmoid;
   }
 
+  /** Whether the dense and convolution kernels apply it themselves, in their epilogue (linear and relu). */
+  get fusable(): boolean {
+    return this.id === ids.linear || this.id === ids.relu;
+  }
+
   /** y = f(x), acting along the last axis for softmax. */
   forward(y: Tensor, x: Tensor): void {
     const K = x.shape[x.shape.length - 1];

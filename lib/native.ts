@@ -41,9 +41,15 @@ export interface Binding {
   /** Threads (the caller included) this environment's kernels use; default: the number of cores or BLASNET_NUM_THREADS. */
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** The instruction set of the hand-vectorised kernels on this CPU: 'avx512' | 'avx2' | 'portable' (BLASNET_SIMD lowers it). */
+  simdLevel(): string;
   sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
   denseForward(out: F32, x: F32, w: F32, b: F32 | null, N: number, I: number, U: number): void;
   denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, N: number, I: number, U: number): void;
+  /** out = activation(x w + b) in one pass; activation is an Activation id, 0 (linear) or 1 (relu). */
+  denseForwardActivated(out: F32, x: F32, w: F32, b: F32 | null, N: number, I: number, U: number, activation: number): void;
+  /** dy is the gradient at the output y of denseForwardActivated (masked in place for relu, which needs y). */
+  denseBackwardActivated(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, N: number, I: number, U: number, activation: number): void;
   activationForward(kind: number, y: F32, x: F32, R: number, K: number): void;
   activationBackward(kind: number, dx: F32, dy: F32, x: F32, y: F32, R: number, K: number): void;
   /** Row losses return the summed loss and write gradScale * gradient when grad is given. */
@@ -65,13 +71,28 @@ export interface Binding {
   /** GRU, gates z,r,h: kernel [I,3U], recurrent [U,3U], bias [2,3U] with resetAfter, else [3U]. */
   gruForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry): void;
   gruBackward(dx: F32 | null, dkernel: F32, drecurrent: F32, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry): void;
+  /** Whether conv2dForward/Backward use col scratch for this geometry (not for few input channels, nor 1x1 stride 1). */
+  conv2dNeedsCol(geom: Conv2DGeometry): boolean;
   /**
-   * out[N,OH,OW,OC] = conv(x[N,H,W,C], w[KH,KW,C,OC]) + b. col is scratch [colSamples*OH*OW, KH*KW*C]
-   * (null for a 1x1 stride-1 unpadded conv); colSamples samples go through each GEMM.
+   * out[N,OH,OW,OC] = activation(conv(x[N,H,W,C], w[KH,KW,C,OC]) + b), activation 0 (linear) or 1 (relu).
+   * col is scratch [colSamples*OH*OW, KH*KW*C] (null when conv2dNeedsCol is false); colSamples samples go
+   * through each GEMM.
    */
-  conv2dForward(out: F32, col: F32 | null, x: F32, w: F32, b: F32 | null, geom: Conv2DGeometry, colSamples: number): void;
-  /** dw, db accumulate; dx is overwritten; col is scratch as in conv2dForward. */
-  conv2dBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, col: F32 | null, geom: Conv2DGeometry, colSamples: number): void;
+  conv2dForward(out: F32, col: F32 | null, x: F32, w: F32, b: F32 | null, geom: Conv2DGeometry, colSamples: number, activation: number): void;
+  /**
+   * dy is the gradient at the forward output y (needed with relu, which masks dy in place). dw, db accumulate;
+   * dx is overwritten; col is scratch as in conv2dForward.
+   */
+  conv2dBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, col: F32 | null, geom: Conv2DGeometry, colSamples: number, activation: number): void;
+  /** Whether a convolution and the max pooling over its output run as one kernel (conv2dMaxPoolForward). */
+  conv2dMaxPoolFusable(convGeom: Conv2DGeometry, poolGeom: Pool2DGeometry): boolean;
+  /**
+   * out[N,PH,PW,OC] = maxPool(activation(conv(x) + b)) without storing the conv output. argmax (Uint8Array of
+   * out's length, null for inference) records each max's window cell for conv2dMaxPoolBackward.
+   */
+  conv2dMaxPoolForward(out: F32, argmax: Uint8Array | null, x: F32, w: F32, b: F32 | null, convGeom: Conv2DGeometry, poolGeom: Pool2DGeometry, activation: number): void;
+  /** From the pooled gradient and the forward argmax: dw, db accumulate; dx is overwritten. */
+  conv2dMaxPoolBackward(dx: F32 | null, dw: F32, db: F32 | null, dout: F32, argmax: Uint8Array, x: F32, w: F32, convGeom: Conv2DGeometry, poolGeom: Pool2DGeometry): void;
   maxPool2dForward(out: F32, x: F32, geom: Pool2DGeometry): void;
   /** x is the forward input (the window maxima are found again from it); dx is overwritten. */
   maxPool2dBackward(dx: F32, dy: F32, x: F32, geom: Pool2DGeometry): void;

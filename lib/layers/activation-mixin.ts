@@ -5,7 +5,8 @@ import { Layer } from './layer';
 /**
  * A layer that ends in an activation: subclasses compute z and call activate(z);
  * backward starts with activationGrad(dy). Keeping z lets a loss fuse with softmax
- * or sigmoid and start from the logits.
+ * or sigmoid and start from the logits. Kernels that apply a fusable activation
+ * themselves (linear, relu) hand their output to activated(y) instead.
  */
 export abstract class ActivatedLayer extends Layer {
   protected act!: Activation;
@@ -16,6 +17,7 @@ export abstract class ActivatedLayer extends Layer {
     return this.act;
   }
 
+  /** Null after a kernel applied relu itself: it keeps only the output. */
   override get preActivation(): Tensor | null {
     return this.z;
   }
@@ -26,6 +28,17 @@ export abstract class ActivatedLayer extends Layer {
     const a = this.buffer('activation', z.shape);
     this.act.forward(a, z);
     return (this.a = a);
+  }
+
+  /** The output of the last forward pass. */
+  protected get lastOutput(): Tensor | null {
+    return this.a;
+  }
+
+  /** Records the output of a kernel that applied the (fusable) activation itself. */
+  protected activated(y: Tensor): Tensor {
+    this.z = this.act.isLinear ? y : null;
+    return (this.a = y);
   }
 
   /** The gradient with respect to z, written over dy. */

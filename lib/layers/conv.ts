@@ -2,7 +2,7 @@ import { Activation, ActivationIdentifier } from '../activations';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { camelKeys } from '../names';
-import { Conv2DGeometry, native } from '../native';
+import { Conv2DGeometry, Pool2DGeometry, native } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
 import { LayerArgs, Param, initializerConfig } from './layer';
@@ -53,12 +53,21 @@ export function convOutputLength(input: number, kernel: number, stride: number, 
   return padding === 'valid' ? Math.floor((input - span) / stride) + 1 : Math.ceil(input / stride);
 }
 
+/** What forwardPooled needs to know of the max pooling after a convolution. */
+export interface MaxPoolStage {
+  readonly outputShape: Shape | null;
+  geometry(N: number): Pool2DGeometry;
+}
+
 /**
- * Convolution over channels-last inputs as im2col + one GEMM per batch (split
- * only when the column scratch would pass COL_BUDGET). Conv1D runs the Conv2D
- * kernel with a height of 1: its [k, in, filters] kernel is the same memory.
+ * Convolution over channels-last inputs: direct kernels for few input channels,
+ * else im2col + one GEMM per batch (split only when the column scratch would pass
+ * COL_BUDGET). Linear and relu activations run inside the kernels. Conv1D runs
+ * the Conv2D kernel with a height of 1: its [k, in, filters] kernel is the same memory.
+ * A model may also run a convolution together with the max pooling after it
+ * (forwardPooled, see fusion.ts), which never stores the convolution's output.
  */
-abstract class Conv extends ActivatedLayer {
+export abstract class Conv extends ActivatedLayer {
   readonly filters: number;
   readonly kernelSize: number[];
   readonly strides: number[];
@@ -71,10 +80,15 @@ abstract class Conv extends ActivatedLayer {
   private bias: Param | null = null;
   /** The geometry for the built input, without the batch size. */
   private geom!: Omit<Conv2DGeometry, 'N'>;
+  /** Whether the kernels take the im2col path (many input channels), which needs col scratch. */
+  private needsCol = false;
   private x: Tensor | null = null;
   private lastGeom: Conv2DGeometry | null = null;
   private colSamples = 1;
   private col: Float32Array | null = null;
+  /** Set by forwardPooled when training: the pooling geometry and each max's window cell. */
+  private lastPoolGeom: Pool2DGeometry | null = null;
+  private argmax: Uint8Array | null = null;
 
   constructor(args: ConvArgs, private readonly rank: 1 | 2, kind: string, defaultName: string) {
     const a = camelKeys(args ?? ({} as ConvArgs));
@@ -133,30 +147,81 @@ abstract class Conv extends ActivatedLayer {
     const twoD = (v: number[]): number[] => (this.rank === 2 ? v : [1, v[0]]);
     const [KH, KW] = twoD(this.kernelSize), [SH, SW] = twoD(this.strides), [DH, DW] = twoD(this.dilationRate);
     this.geom = { H, W, C: channels, OC: this.filters, KH, KW, SH, SW, DH, DW, OH, OW, padding: this.padding };
+    this.needsCol = native.conv2dNeedsCol(this.geometry(1));
+  }
+
+  /** The native geometry for a batch of N samples. */
+  geometry(N: number): Conv2DGeometry {
+    return { ...this.geom, N };
   }
 
   forward(x: Tensor, _training: boolean): Tensor {
     this.checkInput(x);
-    const g: Conv2DGeometry = { ...this.geom, N: x.shape[0] };
+    const g = this.geometry(x.shape[0]);
     const pixels = g.OH * g.OW, K = g.KH * g.KW * g.C;
-    // A 1x1 stride-1 convolution reads x itself as its column matrix.
-    const needsCol = !(g.KH === 1 && g.KW === 1 && g.SH === 1 && g.SW === 1);
-    this.colSamples = Math.max(1, Math.min(g.N, Math.floor(COL_BUDGET / (pixels * K))));
-    this.col = needsCol ? (this.buffer('col', [this.colSamples * pixels * K]).data as Float32Array) : null;
+    if (this.needsCol) {
+      this.colSamples = Math.max(1, Math.min(g.N, Math.floor(COL_BUDGET / (pixels * K))));
+      this.col = this.buffer('col', [this.colSamples * pixels * K]).data as Float32Array;
+    } else {
+      this.colSamples = 1;
+      this.col = null;
+    }
+    const fused = this.act.fusable;
     const z = this.buffer('z', [g.N, ...this.outputShape!]);
     native.conv2dForward(z.data as Float32Array, this.col, x.data as Float32Array, this.kernel.value.data as Float32Array,
-      (this.bias?.value.data as Float32Array) ?? null, g, this.colSamples);
+      (this.bias?.value.data as Float32Array) ?? null, g, this.colSamples, fused ? this.act.id : 0);
     this.x = x;
     this.lastGeom = g;
-    return this.activate(z);
+    this.lastPoolGeom = null;
+    return fused ? this.activated(z) : this.activate(z);
   }
 
   backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
-    const dz = this.activationGrad(dy, dyIsPreActivation);
+    // A fused relu is undone inside the kernel, from the output (relu' > 0 exactly where y > 0).
+    const fused = this.act.fusable && !dyIsPreActivation;
+    const dz = fused ? dy : this.activationGrad(dy, dyIsPreActivation);
     const x = this.x!;
     const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
     native.conv2dBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null, dz.data as Float32Array,
-      x.data as Float32Array, this.kernel.value.data as Float32Array, this.col, this.lastGeom!, this.colSamples);
+      x.data as Float32Array, this.kernel.value.data as Float32Array, fused ? (this.lastOutput!.data as Float32Array) : null,
+      this.col, this.lastGeom!, this.colSamples, fused ? this.act.id : 0);
+    return dx;
+  }
+
+  /**
+   * Whether forwardPooled can run this layer with a max pooling of its output: few
+   * input channels, a linear or relu activation, non-overlapping windows inside the output.
+   */
+  fusesWithMaxPool(pool: MaxPoolStage): boolean {
+    return this.built && this.act.fusable && native.conv2dMaxPoolFusable(this.geometry(1), pool.geometry(1));
+  }
+
+  /**
+   * pool.forward(this.forward(x)) in one pass that never stores the convolution's output
+   * (relu and max commute, so the window maxima are taken as the outputs are computed).
+   * Weights and results are those of the two layers; backwardPooled continues from it.
+   */
+  forwardPooled(x: Tensor, pool: MaxPoolStage, training: boolean): Tensor {
+    this.checkInput(x);
+    const g = this.geometry(x.shape[0]), pg = pool.geometry(x.shape[0]);
+    const out = this.buffer('pooled', [g.N, ...pool.outputShape!]);
+    if (training && this.argmax?.length !== out.size) this.argmax = new Uint8Array(out.size);
+    native.conv2dMaxPoolForward(out.data as Float32Array, training ? this.argmax : null, x.data as Float32Array,
+      this.kernel.value.data as Float32Array, (this.bias?.value.data as Float32Array) ?? null, g, pg, this.act.id);
+    this.x = x;
+    this.lastGeom = g;
+    this.lastPoolGeom = training ? pg : null;
+    return out;
+  }
+
+  /** The backward pass of the last forwardPooled (which must have been a training one), from the pooled gradient. */
+  backwardPooled(dy: Tensor, needInputGrad: boolean): Tensor | null {
+    if (!this.lastPoolGeom) throw new ValueError(`${this.name} (${this.className}): backwardPooled needs a training forwardPooled first`);
+    const x = this.x!;
+    const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
+    native.conv2dMaxPoolBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null,
+      dy.data as Float32Array, this.argmax!, x.data as Float32Array, this.kernel.value.data as Float32Array,
+      this.lastGeom!, this.lastPoolGeom);
     return dx;
   }
 

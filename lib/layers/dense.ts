@@ -59,19 +59,24 @@ export class Dense extends ActivatedLayer {
     this.x = x;
     const I = this.kernel.value.shape[0];
     const rows = x.size / I;
+    // Linear and relu run in the GEMM's epilogue; other activations as a pass of their own.
+    const fused = this.act.fusable;
     const z = this.buffer('z', [...x.shape.slice(0, -1), this.units]);
-    native.denseForward(z.data as Float32Array, x.data as Float32Array, this.kernel.value.data as Float32Array,
-      (this.bias?.value.data as Float32Array) ?? null, rows, I, this.units);
-    return this.activate(z);
+    native.denseForwardActivated(z.data as Float32Array, x.data as Float32Array, this.kernel.value.data as Float32Array,
+      (this.bias?.value.data as Float32Array) ?? null, rows, I, this.units, fused ? this.act.id : 0);
+    return fused ? this.activated(z) : this.activate(z);
   }
 
   backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
-    const dz = this.activationGrad(dy, dyIsPreActivation);
+    // A fused relu is undone inside the kernel, from the output (relu' > 0 exactly where y > 0).
+    const fused = this.act.fusable && !dyIsPreActivation;
+    const dz = fused ? dy : this.activationGrad(dy, dyIsPreActivation);
     const x = this.x!;
     const I = this.kernel.value.shape[0];
     const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
-    native.denseBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null,
-      dz.data as Float32Array, x.data as Float32Array, this.kernel.value.data as Float32Array, x.size / I, I, this.units);
+    native.denseBackwardActivated((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null,
+      dz.data as Float32Array, x.data as Float32Array, this.kernel.value.data as Float32Array,
+      fused ? (this.lastOutput!.data as Float32Array) : null, x.size / I, I, this.units, fused ? this.act.id : 0);
     return dx;
   }
 

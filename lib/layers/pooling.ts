@@ -20,7 +20,7 @@ export interface PoolingArgs extends LayerArgs {
  * Max or average pooling with TensorFlow's semantics; the 1-D layers run the
  * 2-D kernels with a height of 1.
  */
-abstract class Pooling extends Layer {
+export abstract class Pooling extends Layer {
   readonly poolSize: number[];
   readonly strides: number[];
   readonly padding: 'valid' | 'same';
@@ -29,7 +29,7 @@ abstract class Pooling extends Layer {
   private x: Tensor | null = null;
   private lastGeom: Pool2DGeometry | null = null;
 
-  constructor(args: PoolingArgs, private readonly rank: 1 | 2, private readonly mode: 'max' | 'avg', kind: string, defaultName: string) {
+  constructor(args: PoolingArgs, private readonly rank: 1 | 2, readonly mode: 'max' | 'avg', kind: string, defaultName: string) {
     const a = camelKeys(args ?? {});
     super(a, defaultName);
     const where = `${this.name} (${kind})`;
@@ -67,9 +67,14 @@ abstract class Pooling extends Layer {
     this.geom = { H, W, C: inputShape[inputShape.length - 1], KH, KW, SH, SW, OH, OW, padding: this.padding };
   }
 
+  /** The native geometry for a batch of N samples. */
+  geometry(N: number): Pool2DGeometry {
+    return { ...this.geom, N };
+  }
+
   forward(x: Tensor, _training: boolean): Tensor {
     this.checkInput(x);
-    const g: Pool2DGeometry = { ...this.geom, N: x.shape[0] };
+    const g = this.geometry(x.shape[0]);
     const out = this.buffer('out', [g.N, ...this.outputShape!]);
     const run = this.mode === 'max' ? native.maxPool2dForward : native.avgPool2dForward;
     run(out.data as Float32Array, x.data as Float32Array, g);

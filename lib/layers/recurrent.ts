@@ -51,8 +51,8 @@ type Cell = 'lstm' | 'gru';
 export function rnnBufferSizes(cell: Cell, g: { N: number; T: number; I: number; U: number }): { cache: number; scratch: number } {
   const { N, T, I, U } = g;
   return cell === 'lstm'
-    ? { cache: T * N * (I + 11 * U), scratch: T * N * (4 * U + I) + 2 * N * U }
-    : { cache: T * N * (I + 10 * U), scratch: T * N * (6 * U + I) + 2 * N * U };
+    ? { cache: T * N * (I + 11 * U), scratch: 4 * U * (T * N + I + U) + 2 * N * U }
+    : { cache: T * N * (I + 10 * U), scratch: 3 * U * (2 * T * N + I + U) + 2 * N * U };
 }
 
 const f32 = (t: Tensor): Float32Array => t.data as Float32Array;

@@ -1,4 +1,5 @@
 import { ShapeError, ValueError, formatShape } from '../errors';
+import { Stage, planStages } from '../layers/fusion';
 import { Layer, Param } from '../layers/layer';
 import { Loss, getLoss } from '../losses';
 import { Metric, getMetric } from '../metrics';
@@ -86,6 +87,8 @@ export class Sequential {
   readonly name: string;
   readonly layers: Layer[] = [];
   private compiled: Compiled | null = null;
+  /** The layers grouped for execution (a conv and its max pool run as one kernel); planned lazily. */
+  private stagesPlan: Stage[] | null = null;
   private stopRequested = false;
 
   constructor(args: { name?: string; layers?: Layer[] } = {}) {
@@ -119,6 +122,7 @@ export class Sequential {
     }
     this.layers.push(layer);
     this.compiled = null;
+    this.stagesPlan = null;
   }
 
   /** Per-sample input shape of the model. */
@@ -337,9 +341,13 @@ export class Sequential {
     return { x: xt, y: this.compiled!.loss.prepareTargets(yt, this.outputShape, `${where} (output of ${last.name})`) };
   }
 
+  private get stages(): Stage[] {
+    return (this.stagesPlan ??= planStages(this.layers));
+  }
+
   private forward(x: Tensor, training: boolean): Tensor {
     let a = x;
-    for (const layer of this.layers) a = layer.forward(a, training);
+    for (const stage of this.stages) a = stage.forward(a, training);
     return a;
   }
 
@@ -361,9 +369,10 @@ export class Sequential {
 
   private backward(): void {
     const fused = this.compiled!.fromLogits;
+    const stages = this.stages;
     let g: Tensor | null = this.lossGrad!;
-    for (let i = this.layers.length - 1; i >= 0 && g; i--) {
-      g = this.layers[i].backward(g, i > 0, fused && i === this.layers.length - 1);
+    for (let i = stages.length - 1; i >= 0 && g; i--) {
+      g = stages[i].backward(g, i > 0, fused && i === stages.length - 1);
     }
   }
 

@@ -23,6 +23,12 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), blasnet::Pool(info.Env()).size());
 }
 
+// [sync] simdLevel() -> the instruction set the hand-vectorised kernels use on this CPU:
+// 'avx512', 'avx2' or 'portable' (BLASNET_SIMD=avx2|portable lowers it).
+Napi::Value SimdLevel(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), blasnet::isa_name(blasnet::active_isa()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // blasnet splits work over its own pool; keeping OpenBLAS single-threaded
   // (idempotent, so safe when several worker_threads load the addon) stops the
@@ -31,6 +37,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new blasnet::AddonData());
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
+  exports.Set("simdLevel", Napi::Function::New(env, SimdLevel, "simdLevel"));
   blasnet::RegisterCoreOps(env, exports);
   blasnet::RegisterRnnOps(env, exports);
   blasnet::RegisterConvOps(env, exports);

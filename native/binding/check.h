@@ -83,6 +83,12 @@ class Args {
   int32_t* I32(size_t i, const char* name, int64_t expected, const char* expr) const {
     return Typed<int32_t, napi_int32_array>(i, name, expected, expr, "Int32Array", false);
   }
+  uint8_t* U8(size_t i, const char* name, int64_t expected, const char* expr) const {
+    return Typed<uint8_t, napi_uint8_array>(i, name, expected, expr, "Uint8Array", false);
+  }
+  uint8_t* U8OrNull(size_t i, const char* name, int64_t expected, const char* expr) const {
+    return Typed<uint8_t, napi_uint8_array>(i, name, expected, expr, "Uint8Array", true);
+  }
 
   // Every label in [0, classes): an out-of-range index is reported, never read.
   void CheckIndices(const int32_t* idx, int64_t n, int64_t classes, const char* name) const {

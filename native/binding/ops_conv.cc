@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../kernels/kernels.h"
+#include "addon_data.h"
 #include "check.h"
 #include "ops.h"
 
@@ -135,11 +136,24 @@ float* ReadCol(const Args& a, size_t col_index, size_t samples_index, const Conv
   return col;
 }
 
+// The activation a kernel applies in its epilogue: linear (0) or relu (1).
+Activation ReadFusedActivation(const Args& a, size_t i) {
+  return static_cast<Activation>(a.Int(i, "activation (0 linear, 1 relu)", 0, 1));
+}
+
+// [sync] conv2dNeedsCol(geom) -> whether conv2dForward/Backward use col scratch for this
+// geometry (false for the direct kernels of few-channel inputs and for 1x1 stride-1 convolutions).
+Napi::Value Conv2DNeedsCol(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dNeedsCol", 1);
+  return Napi::Boolean::New(info.Env(), conv2d_needs_col(ReadConvGeom(a, info[0])));
+}
+
 // [sync] conv2dForward(out[N*OH*OW*OC], col[colSamples*OH*OW*KH*KW*C]|null, x[N*H*W*C],
-//   w[KH*KW*C*OC], b[OC]|null, geom, colSamples). NHWC; w is Keras's [KH,KW,C,OC].
-// col is scratch (null only for a 1x1 stride-1 unpadded convolution).
+//   w[KH*KW*C*OC], b[OC]|null, geom, colSamples, activation). NHWC; w is Keras's [KH,KW,C,OC].
+// out = activation(conv + b), activation 0 (linear) or 1 (relu). col is scratch, null when
+// conv2dNeedsCol(geom) is false.
 Napi::Value Conv2DForward(const Napi::CallbackInfo& info) {
-  Args a(info, "conv2dForward", 7);
+  Args a(info, "conv2dForward", 8);
   const Conv2DGeom g = ReadConvGeom(a, info[5]);
   int64_t col_samples = 0;
   float* col = ReadCol(a, 1, 6, g, &col_samples);
@@ -147,37 +161,99 @@ Napi::Value Conv2DForward(const Napi::CallbackInfo& info) {
   const float* x = a.F32(2, "x", a.Product({g.N, g.H, g.W, g.C}), "N*H*W*C");
   const float* w = a.F32(3, "w", a.Product({g.KH, g.KW, g.C, g.OC}), "KH*KW*C*OC");
   const float* b = a.F32OrNull(4, "b", g.OC, "OC");
-  conv2d_forward(out, col, x, w, b, g, col_samples);
+  conv2d_forward(out, col, x, w, b, g, col_samples, ReadFusedActivation(a, 7), Pool(info.Env()));
   return info.Env().Undefined();
 }
 
 // [sync] conv2dBackward(dx[N*H*W*C]|null, dw[KH*KW*C*OC], db[OC]|null, dy[N*OH*OW*OC],
-//   x[N*H*W*C], w[KH*KW*C*OC], col|null, geom, colSamples). dw and db accumulate;
-// dx is overwritten; col is scratch as in conv2dForward (its content is not used).
+//   x[N*H*W*C], w[KH*KW*C*OC], y[N*OH*OW*OC]|null, col|null, geom, colSamples, activation).
+// dy is the gradient at the forward output y (required with relu, which masks dy in place).
+// dw and db accumulate; dx is overwritten; col is scratch as in conv2dForward.
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "conv2dBackward", 9);
-  const Conv2DGeom g = ReadConvGeom(a, info[7]);
+  Args a(info, "conv2dBackward", 11);
+  const Conv2DGeom g = ReadConvGeom(a, info[8]);
   int64_t col_samples = 0;
-  float* col = ReadCol(a, 6, 8, g, &col_samples);
+  float* col = ReadCol(a, 7, 9, g, &col_samples);
+  const int64_t in_size = a.Product({g.N, g.H, g.W, g.C}), w_size = a.Product({g.KH, g.KW, g.C, g.OC});
+  const int64_t out_size = a.Product({g.N, g.OH, g.OW, g.OC});
+  float* dx = a.F32OrNull(0, "dx", in_size, "N*H*W*C");
+  float* dw = a.F32(1, "dw", w_size, "KH*KW*C*OC");
+  float* db = a.F32OrNull(2, "db", g.OC, "OC");
+  float* dy = a.F32(3, "dy", out_size, "N*OH*OW*OC");
+  const float* x = a.F32(4, "x", in_size, "N*H*W*C");
+  const float* w = a.F32(5, "w", w_size, "KH*KW*C*OC");
+  const float* y = a.F32OrNull(6, "y", out_size, "N*OH*OW*OC");
+  const Activation act = ReadFusedActivation(a, 10);
+  if (act == Activation::kRelu && !y) a.Fail("y (the forward output) is required with relu", true);
+  conv2d_backward(dx, dw, db, dy, y, x, w, col, g, col_samples, act, Pool(info.Env()));
+  return info.Env().Undefined();
+}
+
+// The pooling geometry of a fused conv + max pool, checked against the convolution's.
+Pool2DGeom ReadFusedPoolGeom(const Args& a, const Napi::Value& v, const Conv2DGeom& g) {
+  const Pool2DGeom p = ReadPoolGeom(a, v);
+  if (!conv2d_max_pool_fusable(g, p)) {
+    a.Fail("this convolution and pooling do not fuse (see conv2dMaxPoolFusable): the pooling input must be the "
+           "convolution output (N, OH, OW, OC), with KH*KW < 255 cells per window and strides equal to the window, "
+           "all windows inside it, and the convolution must have at most " +
+           std::to_string(kDirectConvMaxChannels) + " input channels");
+  }
+  return p;
+}
+
+// [sync] conv2dMaxPoolFusable(convGeom, poolGeom) -> whether conv2dMaxPoolForward/Backward accept them.
+Napi::Value Conv2DMaxPoolFusable(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dMaxPoolFusable", 2);
+  return Napi::Boolean::New(info.Env(), conv2d_max_pool_fusable(ReadConvGeom(a, info[0]), ReadPoolGeom(a, info[1])));
+}
+
+// [sync] conv2dMaxPoolForward(out[N*PH*PW*OC], argmax[N*PH*PW*OC] Uint8Array|null, x[N*H*W*C],
+//   w[KH*KW*C*OC], b[OC]|null, convGeom, poolGeom, activation): out = maxPool(activation(conv + b))
+// without storing the conv output (PH, PW = poolGeom's OH, OW). argmax (null for inference)
+// records each max's cell in its window for conv2dMaxPoolBackward.
+Napi::Value Conv2DMaxPoolForward(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dMaxPoolForward", 8);
+  const Conv2DGeom g = ReadConvGeom(a, info[5]);
+  const Pool2DGeom p = ReadFusedPoolGeom(a, info[6], g);
+  const int64_t pooled = a.Product({g.N, p.OH, p.OW, g.OC});
+  float* out = a.F32(0, "out", pooled, "N*PH*PW*OC");
+  uint8_t* argmax = a.U8OrNull(1, "argmax", pooled, "N*PH*PW*OC");
+  const float* x = a.F32(2, "x", a.Product({g.N, g.H, g.W, g.C}), "N*H*W*C");
+  const float* w = a.F32(3, "w", a.Product({g.KH, g.KW, g.C, g.OC}), "KH*KW*C*OC");
+  const float* b = a.F32OrNull(4, "b", g.OC, "OC");
+  conv2d_max_pool_forward(out, argmax, x, w, b, g, p, ReadFusedActivation(a, 7), Pool(info.Env()));
+  return info.Env().Undefined();
+}
+
+// [sync] conv2dMaxPoolBackward(dx[N*H*W*C]|null, dw[KH*KW*C*OC], db[OC]|null, dout[N*PH*PW*OC],
+//   argmax[N*PH*PW*OC] Uint8Array, x[N*H*W*C], w[KH*KW*C*OC], convGeom, poolGeom): dw and db
+// accumulate, dx is overwritten. argmax comes from the matching conv2dMaxPoolForward; the
+// kernel only compares it with cell numbers, so any other value routes no gradient.
+Napi::Value Conv2DMaxPoolBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dMaxPoolBackward", 9);
+  const Conv2DGeom g = ReadConvGeom(a, info[7]);
+  const Pool2DGeom p = ReadFusedPoolGeom(a, info[8], g);
+  const int64_t pooled = a.Product({g.N, p.OH, p.OW, g.OC});
   const int64_t in_size = a.Product({g.N, g.H, g.W, g.C}), w_size = a.Product({g.KH, g.KW, g.C, g.OC});
   float* dx = a.F32OrNull(0, "dx", in_size, "N*H*W*C");
   float* dw = a.F32(1, "dw", w_size, "KH*KW*C*OC");
   float* db = a.F32OrNull(2, "db", g.OC, "OC");
-  const float* dy = a.F32(3, "dy", a.Product({g.N, g.OH, g.OW, g.OC}), "N*OH*OW*OC");
-  const float* x = a.F32(4, "x", in_size, "N*H*W*C");
-  const float* w = a.F32(5, "w", w_size, "KH*KW*C*OC");
-  conv2d_backward(dx, dw, db, dy, x, w, col, g, col_samples);
+  const float* dout = a.F32(3, "dout", pooled, "N*PH*PW*OC");
+  const uint8_t* argmax = a.U8(4, "argmax", pooled, "N*PH*PW*OC");
+  const float* x = a.F32(5, "x", in_size, "N*H*W*C");
+  const float* w = a.F32(6, "w", w_size, "KH*KW*C*OC");
+  conv2d_max_pool_backward(dx, dw, db, dout, argmax, x, w, g, p, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
 // [sync] maxPool2dForward(out[N*OH*OW*C], x[N*H*W*C], geom) / avgPool2dForward(same)
-template <void (*kernel)(float*, const float*, const Pool2DGeom&)>
+template <void (*kernel)(float*, const float*, const Pool2DGeom&, ThreadPool&)>
 Napi::Value PoolForward(const Napi::CallbackInfo& info, const char* fn) {
   Args a(info, fn, 3);
   const Pool2DGeom g = ReadPoolGeom(a, info[2]);
   float* out = a.F32(0, "out", a.Product({g.N, g.OH, g.OW, g.C}), "N*OH*OW*C");
   const float* x = a.F32(1, "x", a.Product({g.N, g.H, g.W, g.C}), "N*H*W*C");
-  kernel(out, x, g);
+  kernel(out, x, g, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -190,7 +266,7 @@ Napi::Value MaxPool2DBackward(const Napi::CallbackInfo& info) {
   float* dx = a.F32(0, "dx", in_size, "N*H*W*C");
   const float* dy = a.F32(1, "dy", a.Product({g.N, g.OH, g.OW, g.C}), "N*OH*OW*C");
   const float* x = a.F32(2, "x", in_size, "N*H*W*C");
-  max_pool2d_backward(dx, dy, x, g);
+  max_pool2d_backward(dx, dy, x, g, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -200,7 +276,7 @@ Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info) {
   const Pool2DGeom g = ReadPoolGeom(a, info[2]);
   float* dx = a.F32(0, "dx", a.Product({g.N, g.H, g.W, g.C}), "N*H*W*C");
   const float* dy = a.F32(1, "dy", a.Product({g.N, g.OH, g.OW, g.C}), "N*OH*OW*C");
-  avg_pool2d_backward(dx, dy, g);
+  avg_pool2d_backward(dx, dy, g, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -210,8 +286,12 @@ void RegisterConvOps(Napi::Env env, Napi::Object exports) {
   auto add = [&](const char* name, Napi::Function::Callback fn) {
     exports.Set(name, Napi::Function::New(env, fn, name));
   };
+  add("conv2dNeedsCol", Conv2DNeedsCol);
   add("conv2dForward", Conv2DForward);
   add("conv2dBackward", Conv2DBackward);
+  add("conv2dMaxPoolFusable", Conv2DMaxPoolFusable);
+  add("conv2dMaxPoolForward", Conv2DMaxPoolForward);
+  add("conv2dMaxPoolBackward", Conv2DMaxPoolBackward);
   add("maxPool2dForward", [](const Napi::CallbackInfo& i) {
     return PoolForward<max_pool2d_forward>(i, "maxPool2dForward"); });
   add("maxPool2dBackward", MaxPool2DBackward);

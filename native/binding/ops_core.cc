@@ -31,7 +31,21 @@ Napi::Value DenseForward(const Napi::CallbackInfo& info) {
   const float* x = a.F32(1, "x", a.Product({N, I}), "N*I");
   const float* w = a.F32(2, "w", a.Product({I, U}), "I*U");
   const float* b = a.F32OrNull(3, "b", U, "U");
-  dense_forward(out, x, w, b, N, I, U, Pool(info.Env()));
+  dense_forward(out, x, w, b, N, I, U, Activation::kLinear, Pool(info.Env()));
+  return info.Env().Undefined();
+}
+
+// [sync] denseForwardActivated(out[N*U], x[N*I], w[I*U], b[U]|null, N, I, U, activation):
+// out = activation(x w + b) in one pass, activation 0 (linear) or 1 (relu).
+Napi::Value DenseForwardActivated(const Napi::CallbackInfo& info) {
+  Args a(info, "denseForwardActivated", 8);
+  const int64_t N = a.Dim(4, "N"), I = a.Dim(5, "I"), U = a.Dim(6, "U");
+  float* out = a.F32(0, "out", a.Product({N, U}), "N*U");
+  const float* x = a.F32(1, "x", a.Product({N, I}), "N*I");
+  const float* w = a.F32(2, "w", a.Product({I, U}), "I*U");
+  const float* b = a.F32OrNull(3, "b", U, "U");
+  const auto act = static_cast<Activation>(a.Int(7, "activation (0 linear, 1 relu)", 0, 1));
+  dense_forward(out, x, w, b, N, I, U, act, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -43,10 +57,30 @@ Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
   float* dx = a.F32OrNull(0, "dx", a.Product({N, I}), "N*I");
   float* dw = a.F32(1, "dw", a.Product({I, U}), "I*U");
   float* db = a.F32OrNull(2, "db", U, "U");
-  const float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
+  float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
   const float* x = a.F32(4, "x", a.Product({N, I}), "N*I");
   const float* w = a.F32(5, "w", a.Product({I, U}), "I*U");
-  dense_backward(dx, dw, db, dy, x, w, N, I, U, Pool(info.Env()));
+  dense_backward(dx, dw, db, dy, nullptr, x, w, N, I, U, Activation::kLinear, Pool(info.Env()));
+  return info.Env().Undefined();
+}
+
+// [sync] denseBackwardActivated(dx[N*I]|null, dw[I*U], db[U]|null, dy[N*U], x[N*I], w[I*U],
+//   y[N*U]|null, N, I, U, activation): dy is the gradient at the output y of
+// denseForwardActivated; with relu (1) it is masked in place where y <= 0, and y is required.
+// dw and db accumulate; dx is overwritten.
+Napi::Value DenseBackwardActivated(const Napi::CallbackInfo& info) {
+  Args a(info, "denseBackwardActivated", 11);
+  const int64_t N = a.Dim(7, "N"), I = a.Dim(8, "I"), U = a.Dim(9, "U");
+  float* dx = a.F32OrNull(0, "dx", a.Product({N, I}), "N*I");
+  float* dw = a.F32(1, "dw", a.Product({I, U}), "I*U");
+  float* db = a.F32OrNull(2, "db", U, "U");
+  float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
+  const float* x = a.F32(4, "x", a.Product({N, I}), "N*I");
+  const float* w = a.F32(5, "w", a.Product({I, U}), "I*U");
+  const float* y = a.F32OrNull(6, "y", a.Product({N, U}), "N*U");
+  const auto act = static_cast<Activation>(a.Int(10, "activation (0 linear, 1 relu)", 0, 1));
+  if (act == Activation::kRelu && !y) a.Fail("y (the forward output) is required with relu", true);
+  dense_backward(dx, dw, db, dy, y, x, w, N, I, U, act, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -58,7 +92,7 @@ Napi::Value ActivationForward(const Napi::CallbackInfo& info) {
   const int64_t n = a.Product({R, K});
   float* y = a.F32(1, "y", n, "R*K");
   const float* x = a.F32(2, "x", n, "R*K");
-  activation_forward(kind, y, x, R, K);
+  activation_forward(kind, y, x, R, K, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -72,7 +106,7 @@ Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
   const float* dy = a.F32(2, "dy", n, "R*K");
   const float* x = a.F32(3, "x", n, "R*K");
   const float* y = a.F32(4, "y", n, "R*K");
-  activation_backward(kind, dx, dy, x, y, R, K);
+  activation_backward(kind, dx, dy, x, y, R, K, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -175,6 +209,8 @@ void RegisterCoreOps(Napi::Env env, Napi::Object exports) {
   add("sgemm", Sgemm);
   add("denseForward", DenseForward);
   add("denseBackward", DenseBackward);
+  add("denseForwardActivated", DenseForwardActivated);
+  add("denseBackwardActivated", DenseBackwardActivated);
   add("activationForward", ActivationForward);
   add("activationBackward", ActivationBackward);
   add("softmaxCrossEntropy", [](const Napi::CallbackInfo& i) {

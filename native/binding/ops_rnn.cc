@@ -10,6 +10,7 @@
 #include <string>
 
 #include "../kernels/kernels.h"
+#include "addon_data.h"
 #include "check.h"
 #include "ops.h"
 
@@ -74,20 +75,20 @@ struct Shapes {
 Shapes LstmShapes(const Args& a, const RnnGeom& g) {
   return {a.Product({g.N, g.T, g.I}), g.return_sequences ? a.Product({g.N, g.T, g.U}) : a.Product({g.N, g.U}),
           a.Product({g.I, 4 * g.U}), a.Product({g.U, 4 * g.U}), 4 * g.U, lstm_cache_size(g), lstm_scratch_size(g),
-          g.return_sequences ? "N*T*U" : "N*U", "I*4U", "U*4U", "4U", "T*N*(I+11U)", "T*N*(4U+I)+2*N*U"};
+          g.return_sequences ? "N*T*U" : "N*U", "I*4U", "U*4U", "4U", "T*N*(I+11U)", "4U*(T*N+I+U)+2*N*U"};
 }
 
 Shapes GruShapes(const Args& a, const RnnGeom& g) {
   return {a.Product({g.N, g.T, g.I}), g.return_sequences ? a.Product({g.N, g.T, g.U}) : a.Product({g.N, g.U}),
           a.Product({g.I, 3 * g.U}), a.Product({g.U, 3 * g.U}), (g.reset_after ? 6 : 3) * g.U, gru_cache_size(g),
           gru_scratch_size(g), g.return_sequences ? "N*T*U" : "N*U", "I*3U", "U*3U",
-          g.reset_after ? "2*3U (resetAfter)" : "3U", "T*N*(I+10U)", "T*N*(6U+I)+2*N*U"};
+          g.reset_after ? "2*3U (resetAfter)" : "3U", "T*N*(I+10U)", "3U*(2*T*N+I+U)+2*N*U"};
 }
 
 using ForwardKernel = void (*)(float*, float*, const float*, const float*, const float*, const float*,
-                               const RnnGeom&);
+                               const RnnGeom&, ThreadPool&);
 using BackwardKernel = void (*)(float*, float*, float*, float*, float*, const float*, const float*,
-                                const float*, const float*, const RnnGeom&);
+                                const float*, const float*, const RnnGeom&, ThreadPool&);
 
 // [sync] name(out, cache, x, kernel, recurrent, bias|null, geom)
 template <ForwardKernel kernel_fn, bool kGru>
@@ -101,7 +102,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info, const char* fn) {
   const float* kernel = a.F32(3, "kernel", s.kernel, s.kernel_expr);
   const float* recurrent = a.F32(4, "recurrent", s.recurrent, s.recurrent_expr);
   const float* bias = a.F32OrNull(5, "bias", s.bias, s.bias_expr);
-  kernel_fn(out, cache, x, kernel, recurrent, bias, g);
+  kernel_fn(out, cache, x, kernel, recurrent, bias, g, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -122,7 +123,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
   const float* cache = a.F32(6, "cache", s.cache, s.cache_expr);
   const float* kernel = a.F32(7, "kernel", s.kernel, s.kernel_expr);
   const float* recurrent = a.F32(8, "recurrent", s.recurrent, s.recurrent_expr);
-  kernel_fn(dx, dkernel, drecurrent, dbias, scratch, dout, cache, kernel, recurrent, g);
+  kernel_fn(dx, dkernel, drecurrent, dbias, scratch, dout, cache, kernel, recurrent, g, Pool(info.Env()));
   return info.Env().Undefined();
 }
 

@@ -2,6 +2,8 @@
 #include <cmath>
 
 #include "kernels.h"
+#include "simd.h"
+#include "vec_math.h"
 
 namespace blasnet {
 namespace {
@@ -11,18 +13,14 @@ constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
 constexpr float kInvSqrt2 = 0.70710678118654752440f;
 constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
 
-inline float sigmoid(float x) {
-  // Split by sign so exp never overflows.
-  if (x >= 0) return 1.0f / (1.0f + std::exp(-x));
-  const float e = std::exp(x);
-  return e / (1.0f + e);
-}
+// The vectorisable definitions the recurrent cells' gates share (vec_math.h).
+inline float sigmoid(float x) { return sigmoid_vec(x); }
 
 inline float forward_one(Activation f, float x) {
   switch (f) {
     case Activation::kRelu: return x > 0 ? x : 0.0f;
     case Activation::kSigmoid: return sigmoid(x);
-    case Activation::kTanh: return std::tanh(x);
+    case Activation::kTanh: return tanh_vec(x);
     case Activation::kElu: return x > 0 ? x : std::expm1(x);
     case Activation::kSelu: return x > 0 ? kSeluScale * x : kSeluScale * kSeluAlpha * std::expm1(x);
     case Activation::kSoftplus: return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x)));
@@ -55,6 +53,17 @@ inline float derivative_one(Activation f, float x, float y) {
   }
 }
 
+// y may alias x, so no __restrict: the vectoriser checks for overlap itself.
+BLASNET_MULTIVERSION
+void sigmoid_loop(float* y, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = sigmoid_vec(x[i]);
+}
+
+BLASNET_MULTIVERSION
+void tanh_loop(float* y, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = tanh_vec(x[i]);
+}
+
 void softmax_rows(float* y, const float* x, int64_t R, int64_t K) {
   for (int64_t r = 0; r < R; ++r) {
     const float* xr = x + r * K;
@@ -77,6 +86,8 @@ void activation_forward(Activation f, float* y, const float* x, int64_t R, int64
     case Activation::kRelu:
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : 0.0f;
       return;
+    case Activation::kSigmoid: sigmoid_loop(y, x, n); return;
+    case Activation::kTanh: tanh_loop(y, x, n); return;
     default:
       for (int64_t i = 0; i < n; ++i) y[i] = forward_one(f, x[i]);
   }

@@ -1,7 +1,10 @@
-// 2-D convolution as im2col + one GEMM per chunk of samples, NHWC throughout.
+// 2-D convolution as im2col + one GEMM per chunk of samples, NHWC throughout
+// (inputs with few channels go to the direct kernels of conv2d_direct.cc).
 // A column row holds one output pixel's receptive field in [KH,KW,C] order,
 // which is the row order of Keras's [KH,KW,C,OC] kernel read as a matrix
-// [KH*KW*C, OC], so out = col @ w with no reshuffling of the weights.
+// [KH*KW*C, OC], so out = col @ w with no reshuffling of the weights. The
+// copies into and out of the columns split the chunk's samples across the pool,
+// and the GEMMs split their rows.
 #include <algorithm>
 #include <cstring>
 
@@ -79,50 +82,54 @@ void col2im_add(float* dx, const float* col, const Conv2DGeom& g, int64_t nb) {
 }  // namespace
 
 void conv2d_forward(float* out, float* col, const float* in, const float* w, const float* b,
-                    const Conv2DGeom& g, int64_t col_samples) {
-  const int64_t K = g.KH * g.KW * g.C, P = g.OH * g.OW;
+                    const Conv2DGeom& g, int64_t col_samples, Activation act, ThreadPool& pool) {
+  if (conv2d_is_direct(g)) {
+    conv2d_direct_forward(out, in, w, b, g, act, pool);
+    return;
+  }
+  const int64_t K = g.KH * g.KW * g.C, P = g.OH * g.OW, image = g.H * g.W * g.C;
   const bool needs_col = conv2d_needs_col(g);
   for (int64_t n0 = 0; n0 < g.N; n0 += col_samples) {
     const int64_t nb = std::min(col_samples, g.N - n0), rows = nb * P;
     float* y = out + n0 * P * g.OC;
-    const float* cols = in + n0 * g.H * g.W * g.C;
+    const float* cols = in + n0 * image;
     if (needs_col) {
-      im2col(col, in, g, n0, nb);
+      pool.parallel_for(nb, 1, [&](int64_t lo, int64_t hi) { im2col(col + lo * P * K, in, g, n0 + lo, hi - lo); });
       cols = col;
     }
-    // Start from the broadcast bias so the GEMM accumulates onto it.
-    if (b) {
-      for (int64_t r = 0; r < rows; ++r) std::memcpy(y + r * g.OC, b, sizeof(float) * g.OC);
-    }
-    sgemm(false, false, rows, g.OC, K, 1.0f, cols, w, b ? 1.0f : 0.0f, y);  // y[rows,OC] = col @ w
+    sgemm(false, false, rows, g.OC, K, 1.0f, cols, w, 0.0f, y, &pool);  // y[rows,OC] = col @ w
+    bias_activation(y, g.OC, b, rows, g.OC, act, pool);
   }
 }
 
-void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* in,
-                     const float* w, float* col, const Conv2DGeom& g, int64_t col_samples) {
+void conv2d_backward(float* dx, float* dw, float* db, float* dy, const float* y, const float* in,
+                     const float* w, float* col, const Conv2DGeom& g, int64_t col_samples, Activation act,
+                     ThreadPool& pool) {
+  if (conv2d_is_direct(g)) {
+    conv2d_direct_backward(dx, dw, db, dy, y, in, w, g, act, pool);
+    return;
+  }
   const int64_t K = g.KH * g.KW * g.C, P = g.OH * g.OW, image = g.H * g.W * g.C;
   const bool needs_col = conv2d_needs_col(g);
-  if (db) {
-    for (int64_t r = 0; r < g.N * P; ++r) {
-      const float* row = dy + r * g.OC;
-      for (int64_t o = 0; o < g.OC; ++o) db[o] += row[o];
-    }
-  }
+  if (act == Activation::kRelu) relu_mask(dy, y, g.N * P * g.OC, pool);  // dy becomes dz
+  if (db) column_sums(db, dy, g.N * P, g.OC, pool);
   for (int64_t n0 = 0; n0 < g.N; n0 += col_samples) {
     const int64_t nb = std::min(col_samples, g.N - n0), rows = nb * P;
     const float* dyc = dy + n0 * P * g.OC;
     if (!needs_col) {
-      sgemm(true, false, K, g.OC, rows, 1.0f, in + n0 * image, dyc, 1.0f, dw);     // dw += x^T dy
-      if (dx) sgemm(false, true, rows, K, g.OC, 1.0f, dyc, w, 0.0f, dx + n0 * image);  // dx = dy w^T
+      sgemm(true, false, K, g.OC, rows, 1.0f, in + n0 * image, dyc, 1.0f, dw, &pool);          // dw += x^T dz
+      if (dx) sgemm(false, true, rows, K, g.OC, 1.0f, dyc, w, 0.0f, dx + n0 * image, &pool);  // dx = dz w^T
       continue;
     }
-    im2col(col, in, g, n0, nb);
-    sgemm(true, false, K, g.OC, rows, 1.0f, col, dyc, 1.0f, dw);  // dw[K,OC] += col^T dy
+    pool.parallel_for(nb, 1, [&](int64_t lo, int64_t hi) { im2col(col + lo * P * K, in, g, n0 + lo, hi - lo); });
+    sgemm(true, false, K, g.OC, rows, 1.0f, col, dyc, 1.0f, dw, &pool);  // dw[K,OC] += col^T dz
     if (!dx) continue;
-    sgemm(false, true, rows, K, g.OC, 1.0f, dyc, w, 0.0f, col);   // dcol[rows,K] = dy w^T
+    sgemm(false, true, rows, K, g.OC, 1.0f, dyc, w, 0.0f, col, &pool);   // dcol[rows,K] = dz w^T
     float* dxc = dx + n0 * image;
-    std::memset(dxc, 0, sizeof(float) * nb * image);
-    col2im_add(dxc, col, g, nb);
+    pool.parallel_for(nb, 1, [&](int64_t lo, int64_t hi) {
+      std::memset(dxc + lo * image, 0, sizeof(float) * (hi - lo) * image);
+      col2im_add(dxc + lo * image, col + lo * P * K, g, hi - lo);
+    });
   }
 }
 

@@ -1,28 +1,56 @@
-#include <cstring>
-
+// Dense layers as GEMMs whose blocks are split across the pool; each thread adds
+// the bias and applies ReLU to the block it just computed, while it is in cache.
 #include "kernels.h"
 
 namespace blasnet {
+namespace {
 
-void dense_forward(float* out, const float* x, const float* w, const float* b,
-                   int64_t N, int64_t I, int64_t U, ThreadPool& pool) {
-  // out[N,U]: start from the broadcast bias so the GEMM accumulates onto it.
-  if (b) {
-    for (int64_t n = 0; n < N; ++n) std::memcpy(out + n * U, b, sizeof(float) * U);
-  }
-  sgemm(false, false, N, U, I, 1.0f, x, w, b ? 1.0f : 0.0f, out, &pool);
+// Below this many multiply-adds a product runs on the calling thread...
+constexpr int64_t kParallelWork = int64_t{1} << 20;
+// ...unless its weights pass an L2 cache (1 MiB): then even a single row (batch-1
+// inference) is bound by streaming them, which two threads do twice as fast.
+constexpr int64_t kParallelWeights = int64_t{1} << 18;
+// Slices of at least this many rows or columns.
+constexpr int64_t kGrain = 16;
+
+bool Serial(const ThreadPool& pool, int64_t N, int64_t I, int64_t U) {
+  return pool.size() == 1 || (N * I * U < kParallelWork && I * U < kParallelWeights);
 }
 
-void dense_backward(float* dx, float* dw, float* db, const float* dy,
-                    const float* x, const float* w, int64_t N, int64_t I, int64_t U, ThreadPool& pool) {
-  sgemm(true, false, I, U, N, 1.0f, x, dy, 1.0f, dw, &pool);  // dw[I,U] += x^T[I,N] dy[N,U]
-  if (db) {
-    for (int64_t n = 0; n < N; ++n) {
-      const float* row = dy + n * U;
-      for (int64_t u = 0; u < U; ++u) db[u] += row[u];
-    }
+}  // namespace
+
+void dense_forward(float* out, const float* x, const float* w, const float* b,
+                   int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool) {
+  // out[rows lo..hi, cols c0..c1] = x[lo..hi, :] @ w[:, c0..c1], then bias and act.
+  auto block = [&](int64_t lo, int64_t hi, int64_t c0, int64_t c1) {
+    sgemm_ld(false, false, hi - lo, c1 - c0, I, 1.0f, x + lo * I, I, w + c0, U, 0.0f, out + lo * U + c0, U);
+    bias_activation_rows(out + lo * U + c0, U, b ? b + c0 : nullptr, hi - lo, c1 - c0, act);
+  };
+  if (Serial(pool, N, I, U)) {
+    block(0, N, 0, U);
+  } else if (N >= U || N >= 4 * kGrain) {
+    pool.parallel_for(N, kGrain, [&](int64_t lo, int64_t hi) { block(lo, hi, 0, U); });
+  } else {
+    // A short batch of wide outputs: split the columns (each thread reads its part of w).
+    pool.parallel_for(U, kGrain, [&](int64_t c0, int64_t c1) { block(0, N, c0, c1); });
   }
-  if (dx) sgemm(false, true, N, I, U, 1.0f, dy, w, 0.0f, dx, &pool);  // dx[N,I] = dy[N,U] w^T[U,I]
+}
+
+void dense_backward(float* dx, float* dw, float* db, float* dy, const float* y, const float* x,
+                    const float* w, int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool) {
+  if (act == Activation::kRelu) relu_mask(dy, y, N * U, pool);  // dy becomes dz
+  if (db) column_sums(db, dy, N, U, pool);
+  // Input features lo..hi: dw[lo..hi, :] += x[:, lo..hi]^T dz and dx[:, lo..hi] = dz w[lo..hi, :]^T.
+  // One pass per slice keeps the rows of w and dw a thread touches in its own cache.
+  auto slice = [&](int64_t lo, int64_t hi) {
+    sgemm_ld(true, false, hi - lo, U, N, 1.0f, x + lo, I, dy, U, 1.0f, dw + lo * U, U);
+    if (dx) sgemm_ld(false, true, N, hi - lo, U, 1.0f, dy, U, w + lo * U, U, 0.0f, dx + lo, I);
+  };
+  if (Serial(pool, N, I, U)) {
+    slice(0, I);
+  } else {
+    pool.parallel_for(I, kGrain, slice);
+  }
 }
 
 }  // namespace blasnet

@@ -7,12 +7,15 @@
 //     z = ra(x_z + h_prev R_z)  r = ra(x_r + h_prev R_r)  hh = a(x_h + (r * h_prev) R_h)
 //   h = z * h_prev + (1 - z) * hh
 //
-// As in lstm.cc, steps run in processing order on time-major copies and the
-// nonlinearities go through activation_forward/backward.
+// As in lstm.cc: steps run in processing order on time-major copies, the
+// recurrence is split across the pool by batch rows with its per-step products in
+// sgemm_small, the weight gradients are pooled GEMMs over all steps, and the
+// nonlinearities are the Activation layer's (rnn_steps.h).
 #include <cstring>
 
 #include "kernels.h"
 #include "rnn_steps.h"
+#include "simd.h"
 
 namespace blasnet {
 namespace {
@@ -31,156 +34,216 @@ struct GruCache {
   }
 };
 
+// Step s for batch rows [lo, hi), up to the candidate's pre-activation: a (holding
+// x W) gets the input bias and rec_z, rec_r; then z and r. reset_after: rec (holding
+// h_prev R, or 0) gets the recurrent bias and a_h += r * rec_h. Reset before: rec_h
+// becomes r * h_prev, which the caller multiplies by R_h into a_h.
+BLASNET_MULTIVERSION
+void step_gates(const GruCache<float>& k, const float* input_bias, const float* recurrent_bias, int64_t s, int64_t lo,
+                int64_t hi, const RnnGeom& g) {
+  const int64_t N = g.N, U = g.U, G = 3 * U;
+  for (int64_t n = lo; n < hi; ++n) {
+    const int64_t row = s * N + n;
+    float* __restrict a = k.a + row * G;
+    float* __restrict gt = k.gt + row * G;
+    float* __restrict rec = k.rec + row * G;
+    if (input_bias) {
+      for (int64_t u = 0; u < G; ++u) a[u] += input_bias[u];
+    }
+    if (recurrent_bias) {
+      for (int64_t u = 0; u < G; ++u) rec[u] += recurrent_bias[u];
+    }
+    for (int64_t u = 0; u < 2 * U; ++u) a[u] += rec[u];
+    gate_forward(g.recurrent_activation, gt, a, 2 * U);  // z, r
+    const float* __restrict r = gt + U;
+    if (g.reset_after) {
+      for (int64_t u = 0; u < U; ++u) a[2 * U + u] += r[u] * rec[2 * U + u];
+    } else if (s > 0) {
+      const float* __restrict h_prev = k.h + (row - N) * U;
+      for (int64_t u = 0; u < U; ++u) rec[2 * U + u] = r[u] * h_prev[u];
+    } else {
+      for (int64_t u = 0; u < U; ++u) rec[2 * U + u] = 0.0f;
+    }
+  }
+}
+
+// Step s for batch rows [lo, hi), from the candidate's full pre-activation: hh and h.
+BLASNET_MULTIVERSION
+void step_output(const GruCache<float>& k, int64_t s, int64_t lo, int64_t hi, const RnnGeom& g) {
+  const int64_t N = g.N, U = g.U, G = 3 * U;
+  for (int64_t n = lo; n < hi; ++n) {
+    const int64_t row = s * N + n;
+    const float* __restrict a = k.a + row * G;
+    float* __restrict gt = k.gt + row * G;
+    float* __restrict h = k.h + row * U;
+    gate_forward(g.activation, gt + 2 * U, a + 2 * U, U);  // hh
+    const float* __restrict z = gt;
+    const float* __restrict hh = gt + 2 * U;
+    if (s > 0) {
+      const float* __restrict h_prev = h - N * U;
+      for (int64_t u = 0; u < U; ++u) h[u] = z[u] * h_prev[u] + (1.0f - z[u]) * hh[u];
+    } else {
+      for (int64_t u = 0; u < U; ++u) h[u] = (1.0f - z[u]) * hh[u];
+    }
+  }
+}
+
+// Backward step s for batch rows [lo, hi), first part: from dh (dL/dh_s) to dz and
+// dhh in da, and dh = the direct path z * dL/dh_s to h_{s-1}. reset_after also
+// finishes da (dr, the gate derivatives) and drec.
+BLASNET_MULTIVERSION
+void step_backward_output(float* da, float* drec, float* dh, const float* dout, const GruCache<const float>& k,
+                          int64_t s, int64_t lo, int64_t hi, const RnnGeom& g) {
+  const int64_t N = g.N, U = g.U, G = 3 * U;
+  for (int64_t n = lo; n < hi; ++n) {
+    const int64_t row = s * N + n;
+    const float* __restrict a = k.a + row * G;
+    const float* __restrict gt = k.gt + row * G;
+    const float* __restrict z = gt;
+    const float* __restrict hh = gt + 2 * U;
+    const float* __restrict dout_r = rnn_output_grad_row(dout, s, n, g);
+    const float* __restrict h_prev = s > 0 ? k.h + (row - N) * U : nullptr;
+    float* __restrict dar = da + row * G;
+    float* __restrict dhr = dh + n * U;
+    for (int64_t u = 0; u < U; ++u) {
+      const float d = dhr[u] + (dout_r ? dout_r[u] : 0.0f);
+      const float hp = h_prev ? h_prev[u] : 0.0f;
+      dar[u] = d * (hp - hh[u]);           // dL/dz
+      dar[2 * U + u] = d * (1.0f - z[u]);  // dL/dhh
+      dhr[u] = d * z[u];                   // direct path to h_prev
+    }
+    gate_backward(g.activation, dar + 2 * U, dar + 2 * U, a + 2 * U, hh, U);
+    if (g.reset_after) {
+      const float* __restrict r = gt + U;
+      const float* __restrict rec_h = k.rec + row * G + 2 * U;
+      for (int64_t u = 0; u < U; ++u) dar[U + u] = dar[2 * U + u] * rec_h[u];  // dL/dr
+      gate_backward(g.recurrent_activation, dar, dar, a, gt, 2 * U);
+      float* __restrict drr = drec + row * G;
+      std::memcpy(drr, dar, sizeof(float) * 2 * U);
+      for (int64_t u = 0; u < U; ++u) drr[2 * U + u] = dar[2 * U + u] * r[u];
+    }
+  }
+}
+
+// Reset before, second part: drh = dL/d(r * h_prev) (from da_h R_h^T) gives dr and
+// adds r * drh to dh; then the gate derivatives of z and r.
+BLASNET_MULTIVERSION
+void step_backward_reset(float* da, float* dh, const float* drh, const GruCache<const float>& k, int64_t s,
+                         int64_t lo, int64_t hi, const RnnGeom& g) {
+  const int64_t N = g.N, U = g.U, G = 3 * U;
+  for (int64_t n = lo; n < hi; ++n) {
+    const int64_t row = s * N + n;
+    const float* __restrict gt = k.gt + row * G;
+    const float* __restrict r = gt + U;
+    float* __restrict dar = da + row * G;
+    float* __restrict dhr = dh + n * U;
+    if (s > 0) {
+      const float* __restrict h_prev = k.h + (row - N) * U;
+      const float* __restrict drhr = drh + n * U;
+      for (int64_t u = 0; u < U; ++u) {
+        dar[U + u] = drhr[u] * h_prev[u];  // dL/dr
+        dhr[u] += drhr[u] * r[u];
+      }
+    } else {
+      for (int64_t u = 0; u < U; ++u) dar[U + u] = 0.0f;
+    }
+    gate_backward(g.recurrent_activation, dar, dar, k.a + row * G, gt, 2 * U);
+  }
+}
+
 }  // namespace
 
 void gru_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
-                 const float* bias, const RnnGeom& g) {
+                 const float* bias, const RnnGeom& g, ThreadPool& pool) {
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 3 * U;
   const GruCache<float> k(cache, g);
-  rnn_gather_steps(k.xs, x, g);
   const float* input_bias = bias;
   const float* recurrent_bias = bias && g.reset_after ? bias + G : nullptr;
-
-  // a[T*N,3U] = xs @ kernel + input_bias for every step at once; the recurrent
-  // parts are added step by step below.
-  if (input_bias) {
-    for (int64_t r = 0; r < T * N; ++r) std::memcpy(k.a + r * G, input_bias, sizeof(float) * G);
-  }
-  sgemm(false, false, T * N, G, I, 1.0f, k.xs, kernel, input_bias ? 1.0f : 0.0f, k.a);
-
-  for (int64_t s = 0; s < T; ++s) {
-    float* as = k.a + s * N * G;
-    float* gs = k.gt + s * N * G;
-    float* recs = k.rec + s * N * G;
-    float* hs = k.h + s * N * U;
-    const float* h_prev = s > 0 ? k.h + (s - 1) * N * U : nullptr;
-    if (g.reset_after) {
-      for (int64_t n = 0; n < N; ++n) {
-        if (recurrent_bias) std::memcpy(recs + n * G, recurrent_bias, sizeof(float) * G);
-        else std::memset(recs + n * G, 0, sizeof(float) * G);
-      }
-      if (h_prev) sgemm(false, false, N, G, U, 1.0f, h_prev, recurrent, 1.0f, recs);
-    } else if (h_prev) {
-      sgemm_ld(false, false, N, 2 * U, U, 1.0f, h_prev, U, recurrent, G, 0.0f, recs, G);  // [h R_z, h R_r]
-    } else {
-      std::memset(recs, 0, sizeof(float) * N * G);
-    }
-    for (int64_t n = 0; n < N; ++n) {
-      float* ar = as + n * G;
-      float* gr = gs + n * G;
-      float* recr = recs + n * G;
-      for (int64_t u = 0; u < 2 * U; ++u) ar[u] += recr[u];
-      activation_forward(g.recurrent_activation, gr, ar, 1, 2 * U);  // z, r
-      const float* r = gr + U;
-      if (g.reset_after) {
-        for (int64_t u = 0; u < U; ++u) ar[2 * U + u] += r[u] * recr[2 * U + u];
+  rnn_for_rows(pool, N, [&](int64_t lo, int64_t hi) {
+    const int64_t M = hi - lo;
+    rnn_gather_steps(k.xs, x, g, lo, hi);
+    for (int64_t s = 0; s < T; ++s) {
+      const int64_t row = s * N + lo;
+      const float* h_prev = s > 0 ? k.h + (row - N) * U : nullptr;
+      float* rec = k.rec + row * G;
+      sgemm_small(false, M, G, I, k.xs + row * I, I, kernel, G, k.a + row * G, G);  // a_s = x_s @ kernel
+      if (g.reset_after && h_prev) {
+        sgemm_small(false, M, G, U, h_prev, U, recurrent, G, rec, G);  // h_prev R
+      } else if (h_prev) {
+        sgemm_small(false, M, 2 * U, U, h_prev, U, recurrent, G, rec, G);  // [h R_z, h R_r]
       } else {
-        // rec_h holds r * h_prev, the left factor of the candidate's recurrent GEMM.
-        for (int64_t u = 0; u < U; ++u) recr[2 * U + u] = h_prev ? r[u] * h_prev[n * U + u] : 0.0f;
+        std::memset(rec, 0, sizeof(float) * M * G);
       }
-    }
-    if (!g.reset_after && h_prev) {
-      sgemm_ld(false, false, N, U, U, 1.0f, recs + 2 * U, G, recurrent + 2 * U, G, 1.0f, as + 2 * U, G);
-    }
-    for (int64_t n = 0; n < N; ++n) {
-      const float* ar = as + n * G;
-      float* gr = gs + n * G;
-      activation_forward(g.activation, gr + 2 * U, ar + 2 * U, 1, U);  // hh
-      const float* z = gr;
-      const float* hh = gr + 2 * U;
-      float* hr = hs + n * U;
-      for (int64_t u = 0; u < U; ++u) {
-        hr[u] = (h_prev ? z[u] * h_prev[n * U + u] : 0.0f) + (1.0f - z[u]) * hh[u];
+      step_gates(k, input_bias, recurrent_bias, s, lo, hi, g);
+      if (!g.reset_after && h_prev) {  // a_h += (r * h_prev) R_h
+        sgemm_small(true, M, U, U, rec + 2 * U, G, recurrent + 2 * U, G, k.a + row * G + 2 * U, G);
       }
+      step_output(k, s, lo, hi, g);
     }
-  }
-  rnn_scatter_outputs(out, k.h, g);
+    rnn_scatter_outputs(out, k.h, g, lo, hi);
+  });
 }
 
-void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
-                  const float* dout, const float* cache, const float* kernel, const float* recurrent,
-                  const RnnGeom& g) {
+void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch, const float* dout,
+                  const float* cache, const float* kernel, const float* recurrent, const RnnGeom& g,
+                  ThreadPool& pool) {
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 3 * U;
   const GruCache<const float> k(cache, g);
   float* da = scratch;              // [T,N,3U] gradients of the pre-activations a
   float* drec = da + T * N * G;     // [T,N,3U] gradients of rec (reset_after only)
   float* dh = drec + T * N * G;     // [N,U] dL/dh_s flowing back from step s+1
   float* drh = dh + N * U;          // [N,U] dL/d(r*h_prev) (reset before only)
-  float* dxs = drh + N * U;         // [T,N,I] time-major input gradient
-  std::memset(dh, 0, sizeof(float) * N * U);
-
-  for (int64_t s = T - 1; s >= 0; --s) {
-    const float* as = k.a + s * N * G;
-    const float* gs = k.gt + s * N * G;
-    const float* recs = k.rec + s * N * G;
-    const float* h_prev = s > 0 ? k.h + (s - 1) * N * U : nullptr;
-    float* das = da + s * N * G;
-    float* drecs = drec + s * N * G;
-    for (int64_t n = 0; n < N; ++n) {
-      const float* gr = gs + n * G;
-      const float* z = gr;
-      const float* hh = gr + 2 * U;
-      const float* dout_r = rnn_output_grad_row(dout, s, n, g);
-      float* dar = das + n * G;
-      float* dhr = dh + n * U;
-      for (int64_t u = 0; u < U; ++u) {
-        const float d = dhr[u] + (dout_r ? dout_r[u] : 0.0f);
-        const float hp = h_prev ? h_prev[n * U + u] : 0.0f;
-        dar[u] = d * (hp - hh[u]);         // dL/dz
-        dar[2 * U + u] = d * (1.0f - z[u]);  // dL/dhh
-        dhr[u] = d * z[u];                 // direct path to h_prev
-      }
-      activation_backward(g.activation, dar + 2 * U, dar + 2 * U, as + n * G + 2 * U, hh, 1, U);
+  float* kernel_t = drh + N * U;    // [3U,I] kernel transposed
+  float* recurrent_t = kernel_t + G * I;  // [3U,U] recurrent transposed: rows z, r, h
+  if (dx) rnn_transpose(kernel_t, kernel, I, G);
+  rnn_transpose(recurrent_t, recurrent, U, G);
+  rnn_for_rows(pool, N, [&](int64_t lo, int64_t hi) {
+    const int64_t M = hi - lo;
+    std::memset(dh + lo * U, 0, sizeof(float) * M * U);
+    for (int64_t s = T - 1; s >= 0; --s) {
+      float* das = da + (s * N + lo) * G;
+      step_backward_output(da, drec, dh, dout, k, s, lo, hi, g);
       if (g.reset_after) {
-        const float* r = gr + U;
-        const float* rec_h = recs + n * G + 2 * U;
-        for (int64_t u = 0; u < U; ++u) dar[U + u] = dar[2 * U + u] * rec_h[u];  // dL/dr
-        activation_backward(g.recurrent_activation, dar, dar, as + n * G, gr, 1, 2 * U);
-        float* drr = drecs + n * G;
-        std::memcpy(drr, dar, sizeof(float) * 2 * U);
-        for (int64_t u = 0; u < U; ++u) drr[2 * U + u] = dar[2 * U + u] * r[u];
-      }
-    }
-    if (g.reset_after) {
-      if (s > 0) sgemm(false, true, N, U, G, 1.0f, drecs, recurrent, 1.0f, dh);  // dh += drec @ R^T
-      continue;
-    }
-    // Reset before: the candidate reaches h_prev and r through (r * h_prev) R_h.
-    if (s > 0) sgemm_ld(false, true, N, U, U, 1.0f, das + 2 * U, G, recurrent + 2 * U, G, 0.0f, drh, U);
-    for (int64_t n = 0; n < N; ++n) {
-      float* dar = das + n * G;
-      const float* gr = gs + n * G;
-      const float* r = gr + U;
-      float* dhr = dh + n * U;
-      for (int64_t u = 0; u < U; ++u) {
-        if (h_prev) {
-          dar[U + u] = drh[n * U + u] * h_prev[n * U + u];  // dL/dr
-          dhr[u] += drh[n * U + u] * r[u];
-        } else {
-          dar[U + u] = 0.0f;
+        if (s > 0) {  // dh += drec_s @ R^T
+          sgemm_small(true, M, U, G, drec + (s * N + lo) * G, G, recurrent_t, U, dh + lo * U, U);
+        }
+      } else {
+        // Reset before: the candidate reaches h_prev and r through (r * h_prev) R_h.
+        if (s > 0) sgemm_small(false, M, U, U, das + 2 * U, G, recurrent_t + 2 * U * U, U, drh + lo * U, U);
+        step_backward_reset(da, dh, drh, k, s, lo, hi, g);
+        if (s > 0) {  // dh += da_zr @ R_zr^T
+          sgemm_small(true, M, U, 2 * U, das, G, recurrent_t, U, dh + lo * U, U);
         }
       }
-      activation_backward(g.recurrent_activation, dar, dar, as + n * G, gr, 1, 2 * U);
+      if (dx) {  // dx[n, t(s)] = da_s @ kernel^T, straight into the batch-major rows
+        sgemm_small(false, M, I, G, das, G, kernel_t, I, dx + (lo * T + rnn_input_step(s, g)) * I, T * I);
+      }
     }
-    if (s > 0) sgemm_ld(false, true, N, U, 2 * U, 1.0f, das, G, recurrent, G, 1.0f, dh, U);  // += da_zr @ R_zr^T
-  }
+  });
 
-  sgemm(true, false, I, G, T * N, 1.0f, k.xs, da, 1.0f, dkernel);
-  if (dbias) rnn_sum_rows(dbias, da, T * N, G);
-  // Recurrent weights: h_{-1} = 0, so step 0 adds nothing (but does reach the recurrent bias).
+  // Weight and bias gradients over all steps at once, by column blocks of the
+  // gates. The recurrent weights see h_{-1} = 0, so step 0 adds nothing to them; reset before,
+  // the candidate's block multiplies r * h_prev (held in rec_h) instead of h_prev.
   const int64_t RN = (T - 1) * N;
-  if (g.reset_after) {
-    if (RN > 0) sgemm(true, false, U, G, RN, 1.0f, k.h, drec + N * G, 1.0f, drecurrent);
-    if (dbias) rnn_sum_rows(dbias + G, drec, T * N, G);
-  } else if (RN > 0) {
-    sgemm_ld(true, false, U, 2 * U, RN, 1.0f, k.h, U, da + N * G, G, 1.0f, drecurrent, G);
-    sgemm_ld(true, false, U, U, RN, 1.0f, k.rec + N * G + 2 * U, G, da + N * G + 2 * U, G, 1.0f,
-            drecurrent + 2 * U, G);
-  }
-  if (dx) {
-    sgemm(false, true, T * N, I, G, 1.0f, da, kernel, 0.0f, dxs);
-    rnn_scatter_input_grad(dx, dxs, g);
-  }
+  rnn_for_column_blocks(pool, G, [&](int64_t j0, int64_t j1) {
+    sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, da + j0, G, 1.0f, dkernel + j0, G);
+    if (dbias) rnn_column_sums(dbias, da, T * N, G, j0, j1);
+    if (dbias && g.reset_after) rnn_column_sums(dbias + G, drec, T * N, G, j0, j1);
+    if (RN == 0) return;
+    if (g.reset_after) {
+      sgemm_ld(true, false, U, j1 - j0, RN, 1.0f, k.h, U, drec + N * G + j0, G, 1.0f, drecurrent + j0, G);
+      return;
+    }
+    const int64_t zr_end = j1 < 2 * U ? j1 : 2 * U;  // [j0, zr_end) in the z, r gates
+    if (j0 < zr_end) {
+      sgemm_ld(true, false, U, zr_end - j0, RN, 1.0f, k.h, U, da + N * G + j0, G, 1.0f, drecurrent + j0, G);
+    }
+    const int64_t h_begin = j0 > 2 * U ? j0 : 2 * U;  // [h_begin, j1) in the candidate gate
+    if (h_begin < j1) {
+      sgemm_ld(true, false, U, j1 - h_begin, RN, 1.0f, k.rec + N * G + 2 * U, G, da + N * G + h_begin, G, 1.0f,
+               drecurrent + h_begin, G);
+    }
+  });
 }
 
 }  // namespace blasnet

@@ -15,7 +15,23 @@
 
 #include "thread_pool.h"
 
+// x86-64 builds with GCC carry AVX2 and AVX-512 versions of the hand-vectorised
+// kernels (compiled under `#pragma GCC target`, never -march=native) and pick one
+// at run time; other builds use the portable version.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define BLASNET_X86_SIMD 1
+#else
+#define BLASNET_X86_SIMD 0
+#endif
+
 namespace blasnet {
+
+// ---- isa.cc ----------------------------------------------------------------
+enum class Isa : int32_t { kPortable = 0, kAvx2 = 1, kAvx512 = 2 };
+// The widest instruction set this CPU and build support, decided once per process.
+// The environment variable BLASNET_SIMD=portable|avx2 lowers it (tests run every version).
+Isa active_isa();
+const char* isa_name(Isa isa);  // "portable", "avx2", "avx512"
 
 // ---- gemm.cc ---------------------------------------------------------------
 // C[M,N] = alpha * op(A)[M,K] @ op(B)[K,N] + beta * C, row-major, where op
@@ -31,13 +47,25 @@ void sgemm_ld(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
 // Keeps OpenBLAS on the calling thread (process-wide, idempotent).
 void use_single_threaded_blas();
 
+// ---- gemm_small.cc ---------------------------------------------------------
+// C[M,N] = A[M,K] @ B[K,N] (+ C when accumulate), row-major with leading
+// dimensions, for the products inside a recurrence (M a few dozen rows): unlike
+// sgemm, B is not packed on every call. Single-threaded; rows split freely.
+void sgemm_small(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+                 const float* B, int64_t ldb, float* C, int64_t ldc);
+
 // ---- dense.cc --------------------------------------------------------------
-// out[N,U] = x[N,I] @ w[I,U] + b[U]   (b may be null)
+enum class Activation : int32_t;  // activations.cc
+// out[N,U] = act(x[N,I] @ w[I,U] + b[U])   (b may be null). act is kLinear or kRelu
+// (fused_activation); bias and ReLU are applied to each block of the product
+// by the thread that computed it, while it is still in cache.
 void dense_forward(float* out, const float* x, const float* w, const float* b,
-                   int64_t N, int64_t I, int64_t U, ThreadPool& pool);
-// dw[I,U] += x^T dy; db[U] += sum_n dy (db may be null); dx[N,I] = dy w^T (dx may be null)
-void dense_backward(float* dx, float* dw, float* db, const float* dy,
-                    const float* x, const float* w, int64_t N, int64_t I, int64_t U, ThreadPool& pool);
+                   int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool);
+// dz = dy * act'(.): with kRelu, dy is masked in place where the forward output y
+// is not positive (y may be null for kLinear, which leaves dy as it is). Then
+// dw[I,U] += x^T dz; db[U] += sum_n dz (db may be null); dx[N,I] = dz w^T (dx may be null).
+void dense_backward(float* dx, float* dw, float* db, float* dy, const float* y, const float* x,
+                    const float* w, int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool);
 
 // ---- activations.cc --------------------------------------------------------
 // Ids are shared with lib/activations.ts; keep the two in step.
@@ -47,11 +75,30 @@ enum class Activation : int32_t {
   kSwish = 11, kGelu = 12,
 };
 constexpr int32_t kActivationCount = 13;
+// The activations dense and convolution kernels apply in their epilogue.
+inline bool fused_activation(Activation f) { return f == Activation::kLinear || f == Activation::kRelu; }
 // y[R,K] = f(x[R,K]); softmax acts along the last axis K. y may alias x.
 void activation_forward(Activation f, float* y, const float* x, int64_t R, int64_t K);
 // dx = dy * f'(x) given x and y = f(x). dx may alias dy.
 void activation_backward(Activation f, float* dx, const float* dy, const float* x,
                          const float* y, int64_t R, int64_t K);
+// ---- elementwise.cc --------------------------------------------------------
+// activation_forward/backward split across the pool by rows when large.
+void activation_forward(Activation f, float* y, const float* x, int64_t R, int64_t K, ThreadPool& pool);
+void activation_backward(Activation f, float* dx, const float* dy, const float* x, const float* y,
+                         int64_t R, int64_t K, ThreadPool& pool);
+// Epilogues of the dense and convolution kernels.
+// y[r, 0..cols) = act(y[r, 0..cols) + b) for `rows` rows of stride ld; b may be null,
+// act is kLinear or kRelu. The pool version splits the rows when they are many.
+void bias_activation_rows(float* y, int64_t ld, const float* b, int64_t rows, int64_t cols, Activation act);
+void bias_activation(float* y, int64_t ld, const float* b, int64_t rows, int64_t cols, Activation act,
+                     ThreadPool& pool);
+// dy[i] = y[i] > 0 ? dy[i] : 0 over n values: the gradient at a relu's output becomes
+// the gradient at its input (y > 0 exactly where the input was).
+void relu_mask(float* dy, const float* y, int64_t n, ThreadPool& pool);
+// sums[c] += sum over r of x[r, c], x [rows, cols]; each column is summed in row
+// order by one thread, so the result does not depend on the thread count.
+void column_sums(float* sums, const float* x, int64_t rows, int64_t cols, ThreadPool& pool);
 
 // ---- losses.cc -------------------------------------------------------------
 // Each returns the SUM of the per-row losses (the caller divides) and, when the
@@ -96,21 +143,29 @@ void rmsprop_update(float* w, float* mean_square, float* momentum_buf, float* me
 struct Conv2DGeom {
   int64_t N, H, W, C, OC, KH, KW, SH, SW, DH, DW, OH, OW, PT, PL;
 };
-// A 1x1, stride-1, unpadded convolution reads the input itself as its column
-// matrix and needs no col scratch (col may then be null).
+// Inputs with few channels (images, spectrograms) take the direct kernels of
+// conv2d_direct.cc: im2col would hand BLAS a thin K = KH*KW*C product that it runs slowly.
+constexpr int64_t kDirectConvMaxChannels = 4;
+inline bool conv2d_is_direct(const Conv2DGeom& g) { return g.C <= kDirectConvMaxChannels; }
+// The im2col path needs col scratch, except for a 1x1, stride-1, unpadded
+// convolution, which reads the input itself as its column matrix (col may then be null).
 inline bool conv2d_needs_col(const Conv2DGeom& g) {
-  return !(g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0);
+  return !conv2d_is_direct(g) && !(g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0);
 }
-// out[N,OH,OW,OC] = im2col(in[N,H,W,C]) @ w[KH*KW*C, OC] + b[OC] (b may be null).
-// w is Keras's [KH,KW,C,OC] kernel. col is scratch [col_samples*OH*OW, KH*KW*C]:
-// the batch is processed col_samples samples per GEMM (1 <= col_samples <= N).
+// out[N,OH,OW,OC] = act(conv(in[N,H,W,C], w) + b[OC]) (b may be null), w is Keras's
+// [KH,KW,C,OC] kernel and act is kLinear or kRelu (fused_activation). Direct
+// geometries ignore col; the others run im2col @ w[KH*KW*C, OC] with col scratch
+// [col_samples*OH*OW, KH*KW*C], col_samples samples per GEMM (1 <= col_samples <= N).
 void conv2d_forward(float* out, float* col, const float* in, const float* w, const float* b,
-                    const Conv2DGeom& g, int64_t col_samples);
-// dw[KH*KW*C,OC] += col^T dy; db[OC] += sum dy (db may be null);
-// dx[N,H,W,C] = col2im(dy w^T) (dx may be null). col is scratch as in forward;
-// its content on entry is ignored (the columns are rebuilt from in).
-void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const float* in,
-                     const float* w, float* col, const Conv2DGeom& g, int64_t col_samples);
+                    const Conv2DGeom& g, int64_t col_samples, Activation act, ThreadPool& pool);
+// dz = dy * act'(.), where y is the forward output (read for kRelu, may be null for
+// kLinear); the im2col path masks dy in place, the direct one reads it as it goes.
+// dw[KH,KW,C,OC] += the correlation of in with dz; db[OC] += sum dz (db may be null);
+// dx[N,H,W,C] = the transposed convolution of dz (dx may be null). col is scratch as
+// in forward; its content on entry is ignored (the columns are rebuilt from in).
+void conv2d_backward(float* dx, float* dw, float* db, float* dy, const float* y, const float* in,
+                     const float* w, float* col, const Conv2DGeom& g, int64_t col_samples, Activation act,
+                     ThreadPool& pool);
 
 // ---- pool2d.cc -------------------------------------------------------------
 // Pooling windows KHxKW with strides SH,SW over NHWC input, TF semantics:
@@ -119,15 +174,49 @@ void conv2d_backward(float* dx, float* dw, float* db, const float* dy, const flo
 struct Pool2DGeom {
   int64_t N, H, W, C, KH, KW, SH, SW, OH, OW, PT, PL;
 };
+// Every pooling kernel splits the batch across the pool.
 // out[N,OH,OW,C] = max over each window.
-void max_pool2d_forward(float* out, const float* in, const Pool2DGeom& g);
+void max_pool2d_forward(float* out, const float* in, const Pool2DGeom& g, ThreadPool& pool);
 // dx[N,H,W,C] = dy routed to each window's first maximal cell (found again from in).
 // Needs H*W*C < 2^31 (offsets within a sample are 32-bit).
-void max_pool2d_backward(float* dx, const float* dy, const float* in, const Pool2DGeom& g);
+void max_pool2d_backward(float* dx, const float* dy, const float* in, const Pool2DGeom& g, ThreadPool& pool);
 // out[N,OH,OW,C] = mean over each window's real cells.
-void avg_pool2d_forward(float* out, const float* in, const Pool2DGeom& g);
+void avg_pool2d_forward(float* out, const float* in, const Pool2DGeom& g, ThreadPool& pool);
 // dx[N,H,W,C] = dy spread evenly over each window's real cells.
-void avg_pool2d_backward(float* dx, const float* dy, const Pool2DGeom& g);
+void avg_pool2d_backward(float* dx, const float* dy, const Pool2DGeom& g, ThreadPool& pool);
+
+// ---- conv2d_direct.cc ------------------------------------------------------
+// The direct kernels behind conv2d_forward/backward for conv2d_is_direct
+// geometries, and a convolution fused with the max pooling that follows it.
+// Output channels are vectorised (one version per instruction set, isa.cc).
+// Forward passes and dx split the batch across the pool; dw and db split the
+// output channels, so no partial sums are needed and the results do not depend
+// on the number of threads.
+void conv2d_direct_forward(float* out, const float* in, const float* w, const float* b, const Conv2DGeom& g,
+                           Activation act, ThreadPool& pool);
+void conv2d_direct_backward(float* dx, float* dw, float* db, const float* dy, const float* y, const float* in,
+                            const float* w, const Conv2DGeom& g, Activation act, ThreadPool& pool);
+// Conv (g) + act + max pooling (p, over the conv output) in one pass, never storing
+// the conv output: for a direct convolution followed by non-overlapping windows that
+// lie inside it (strides == window, no padding, as 'valid' pooling), with fewer than
+// 255 cells per window.
+inline bool conv2d_max_pool_fusable(const Conv2DGeom& g, const Pool2DGeom& p) {
+  return conv2d_is_direct(g) && p.N == g.N && p.H == g.OH && p.W == g.OW && p.C == g.OC && p.SH == p.KH &&
+         p.SW == p.KW && p.PT == 0 && p.PL == 0 && p.OH * p.KH <= p.H && p.OW * p.KW <= p.W && p.KH * p.KW < 255;
+}
+// Marks a pooled output with no gradient in `argmax` (after relu, the window's max was 0).
+constexpr uint8_t kNoArgmax = 255;
+// out[N,OH,OW,OC] (pool's output shape) = max over each window of act(conv(in) + b);
+// act is kLinear or kRelu. argmax[N,OH,OW,OC] (null when not training) receives
+// each max's cell in its window (row-major, the first maximal one, as TF), or
+// kNoArgmax where relu left the whole window at 0.
+void conv2d_max_pool_forward(float* out, uint8_t* argmax, const float* in, const float* w, const float* b,
+                             const Conv2DGeom& g, const Pool2DGeom& p, Activation act, ThreadPool& pool);
+// From dout (the pooled gradient) and the forward argmax: dw += , db += (may be
+// null), dx = (may be null), as conv2d_backward would from the unfused layers.
+void conv2d_max_pool_backward(float* dx, float* dw, float* db, const float* dout, const uint8_t* argmax,
+                              const float* in, const float* w, const Conv2DGeom& g, const Pool2DGeom& p,
+                              ThreadPool& pool);
 
 // ---- embedding.cc ----------------------------------------------------------
 // R index positions (N*L), D = output_dim, table [V,D] with V = input_dim.
@@ -192,29 +281,36 @@ struct RnnGeom {
   bool reset_after;  // GRU only: Keras 3 default true (bias [2,3U]); false is tfjs's GRU (bias [3U])
 };
 // LSTM cache, time-major [T,N,*] blocks: xs I | z 4U (pre-activation gates i,f,c,o)
-// | gates 4U (after activation) | c U | a(c) U | h U.
+// | gates 4U (after activation) | c U | a(c) U | h U. With tanh / sigmoid (whose
+// derivatives come from their outputs) z is not written.
 inline int64_t lstm_cache_size(const RnnGeom& g) { return g.T * g.N * (g.I + 11 * g.U); }
-// LSTM scratch: dz [T,N,4U] | dh [N,U] | dc [N,U] | dxs [T,N,I].
-inline int64_t lstm_scratch_size(const RnnGeom& g) { return g.T * g.N * (4 * g.U + g.I) + 2 * g.N * g.U; }
+// LSTM scratch: dz [T,N,4U] | dh [N,U] | dc [N,U] | kernel^T [4U,I] | recurrent^T [4U,U].
+inline int64_t lstm_scratch_size(const RnnGeom& g) {
+  return 4 * g.U * (g.T * g.N + g.I + g.U) + 2 * g.N * g.U;
+}
 // kernel[I,4U], recurrent[U,4U], bias[4U] or null; gates i, f, c, o.
+// The recurrence is split across the pool by batch rows, the weight gradients
+// by columns; results do not depend on the number of threads.
 void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
-                  const float* recurrent, const float* bias, const RnnGeom& g);
+                  const float* recurrent, const float* bias, const RnnGeom& g, ThreadPool& pool);
 // dkernel, drecurrent, dbias (null when there is no bias) accumulate; dx[N,T,I]
 // (null = not needed) is overwritten. cache is the one forward filled.
 void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
                    const float* dout, const float* cache, const float* kernel,
-                   const float* recurrent, const RnnGeom& g);
+                   const float* recurrent, const RnnGeom& g, ThreadPool& pool);
 // GRU cache, time-major blocks: xs I | a 3U (pre-activations z,r,h) | gates 3U
 // (z, r, hh) | rec 3U (recurrent terms) | h U.
 inline int64_t gru_cache_size(const RnnGeom& g) { return g.T * g.N * (g.I + 10 * g.U); }
-// GRU scratch: da [T,N,3U] | drec [T,N,3U] | dh [N,U] | drh [N,U] | dxs [T,N,I].
-inline int64_t gru_scratch_size(const RnnGeom& g) { return g.T * g.N * (6 * g.U + g.I) + 2 * g.N * g.U; }
+// GRU scratch: da [T,N,3U] | drec [T,N,3U] | dh [N,U] | drh [N,U] | kernel^T [3U,I] | recurrent^T [3U,U].
+inline int64_t gru_scratch_size(const RnnGeom& g) {
+  return 3 * g.U * (2 * g.T * g.N + g.I + g.U) + 2 * g.N * g.U;
+}
 // kernel[I,3U], recurrent[U,3U], bias [2,3U] (reset_after) or [3U], or null; gates z, r, h.
 void gru_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
-                 const float* bias, const RnnGeom& g);
+                 const float* bias, const RnnGeom& g, ThreadPool& pool);
 // As lstm_backward; dbias has bias's shape.
 void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
                   const float* dout, const float* cache, const float* kernel, const float* recurrent,
-                  const RnnGeom& g);
+                  const RnnGeom& g, ThreadPool& pool);
 
 }  // namespace blasnet

@@ -5,44 +5,76 @@
 // Step s reads input timestep t(s) = go_backwards ? T-1-s : s. Output
 // timestep s is h_s whatever the direction: Keras returns a go_backwards
 // sequence in processing order (Bidirectional flips it back).
+//
+// Also how the work is split across the pool, and the gate nonlinearities,
+// inlined into the cells' multiversioned step loops.
 #pragma once
 #include <cstdint>
 #include <cstring>
 
 #include "kernels.h"
+#include "vec_math.h"
 
 namespace blasnet {
 
 inline int64_t rnn_input_step(int64_t s, const RnnGeom& g) { return g.go_backwards ? g.T - 1 - s : s; }
 
-// xs[s,n,:] = x[n,t(s),:]
-inline void rnn_gather_steps(float* xs, const float* x, const RnnGeom& g) {
-  for (int64_t s = 0; s < g.T; ++s) {
-    const int64_t t = rnn_input_step(s, g);
-    for (int64_t n = 0; n < g.N; ++n) {
-      std::memcpy(xs + (s * g.N + n) * g.I, x + (n * g.T + t) * g.I, sizeof(float) * g.I);
+// Calls body(lo, hi) on chunks of the N batch rows across the pool, at least two
+// per thread when the batch allows, so that when one thread is held up (a busy
+// machine) the other takes more rows. Chunks of 8 rows where there are enough:
+// sgemm_small then reuses each block of weights from L1 for two 4-row tiles.
+// Rows are independent and computed the same way in any chunk.
+template <typename Body>
+void rnn_for_rows(ThreadPool& pool, int64_t N, Body&& body) {
+  const int64_t threads = pool.size();
+  int64_t chunks = 1;
+  if (threads > 1) {
+    chunks = N / 8;
+    if (chunks < 2 * threads) chunks = N / 4 < 2 * threads ? N / 4 : 2 * threads;
+    if (chunks < 1) chunks = 1;
+  }
+  pool.run(chunks, [&](int64_t c) { body(N * c / chunks, N * (c + 1) / chunks); });
+}
+
+// Calls body(j0, j1) on column blocks of [0, G) across the pool, about two per
+// thread, with boundaries on multiples of 16 floats: the weight gradients over all
+// steps, where a block needs only its slice of the gate gradients.
+template <typename Body>
+void rnn_for_column_blocks(ThreadPool& pool, int64_t G, Body&& body) {
+  int64_t blocks = pool.size() > 1 ? G / 64 : 1;
+  if (blocks > 2 * pool.size()) blocks = 2 * pool.size();
+  if (blocks < 1) blocks = 1;
+  auto edge = [&](int64_t b) { return b == blocks ? G : (G * b / blocks) / 16 * 16; };
+  pool.run(blocks, [&](int64_t b) { body(edge(b), edge(b + 1)); });
+}
+
+// sums[j] += sum over r of m[r * ld + j] for j in [j0, j1), in row order: a bias
+// gradient, summed by the column block that already reads those columns.
+inline void rnn_column_sums(float* sums, const float* m, int64_t rows, int64_t ld, int64_t j0, int64_t j1) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = m + r * ld;
+    for (int64_t j = j0; j < j1; ++j) sums[j] += row[j];
+  }
+}
+
+// xs[s,n,:] = x[n,t(s),:] for batch rows n in [lo, hi)
+inline void rnn_gather_steps(float* xs, const float* x, const RnnGeom& g, int64_t lo, int64_t hi) {
+  for (int64_t n = lo; n < hi; ++n) {
+    for (int64_t s = 0; s < g.T; ++s) {
+      std::memcpy(xs + (s * g.N + n) * g.I, x + (n * g.T + rnn_input_step(s, g)) * g.I, sizeof(float) * g.I);
     }
   }
 }
 
-// dx[n,t(s),:] = dxs[s,n,:] (overwrites dx)
-inline void rnn_scatter_input_grad(float* dx, const float* dxs, const RnnGeom& g) {
-  for (int64_t s = 0; s < g.T; ++s) {
-    const int64_t t = rnn_input_step(s, g);
-    for (int64_t n = 0; n < g.N; ++n) {
-      std::memcpy(dx + (n * g.T + t) * g.I, dxs + (s * g.N + n) * g.I, sizeof(float) * g.I);
-    }
-  }
-}
-
-// out[N,T,U] from hs[T,N,U] with return_sequences, else out[N,U] = hs[T-1].
-inline void rnn_scatter_outputs(float* out, const float* hs, const RnnGeom& g) {
+// Batch rows [lo, hi) of out[N,T,U] from hs[T,N,U] with return_sequences, else
+// of out[N,U] = hs[T-1].
+inline void rnn_scatter_outputs(float* out, const float* hs, const RnnGeom& g, int64_t lo, int64_t hi) {
   if (!g.return_sequences) {
-    std::memcpy(out, hs + (g.T - 1) * g.N * g.U, sizeof(float) * g.N * g.U);
+    std::memcpy(out + lo * g.U, hs + ((g.T - 1) * g.N + lo) * g.U, sizeof(float) * (hi - lo) * g.U);
     return;
   }
-  for (int64_t s = 0; s < g.T; ++s) {
-    for (int64_t n = 0; n < g.N; ++n) {
+  for (int64_t n = lo; n < hi; ++n) {
+    for (int64_t s = 0; s < g.T; ++s) {
       std::memcpy(out + (n * g.T + s) * g.U, hs + (s * g.N + n) * g.U, sizeof(float) * g.U);
     }
   }
@@ -55,11 +87,44 @@ inline const float* rnn_output_grad_row(const float* dout, int64_t s, int64_t n,
   return s == g.T - 1 ? dout + n * g.U : nullptr;
 }
 
-// sums[K] += column sums of m[R,K]
-inline void rnn_sum_rows(float* sums, const float* m, int64_t R, int64_t K) {
-  for (int64_t r = 0; r < R; ++r) {
-    const float* row = m + r * K;
-    for (int64_t k = 0; k < K; ++k) sums[k] += row[k];
+// dst[C,R] = src[R,C]^T: the backward steps multiply by the weights transposed,
+// read by rows (sgemm_small). Small (a weight matrix), so not worth the pool.
+inline void rnn_transpose(float* dst, const float* src, int64_t R, int64_t C) {
+  constexpr int64_t kBlock = 8;  // rows of src read together, 32 bytes of dst written
+  for (int64_t r0 = 0; r0 < R; r0 += kBlock) {
+    const int64_t r1 = r0 + kBlock < R ? r0 + kBlock : R;
+    for (int64_t c = 0; c < C; ++c) {
+      for (int64_t r = r0; r < r1; ++r) dst[c * R + r] = src[r * C + c];
+    }
+  }
+}
+
+// y[n] = f(x[n]) for a gate: sigmoid and tanh inline (so the caller's loop vectorises),
+// any other activation through activation_forward. Both give the Activation layer's values.
+BLASNET_INLINE void gate_forward(Activation f, float* __restrict y, const float* __restrict x, int64_t n) {
+  switch (f) {
+    case Activation::kSigmoid:
+      for (int64_t i = 0; i < n; ++i) y[i] = sigmoid_vec(x[i]);
+      return;
+    case Activation::kTanh:
+      for (int64_t i = 0; i < n; ++i) y[i] = tanh_vec(x[i]);
+      return;
+    default:
+      activation_forward(f, y, x, 1, n);
+  }
+}
+
+// dx[n] = dy[n] * f'(x[n]) given y = f(x), as activation_backward; dx may alias dy.
+BLASNET_INLINE void gate_backward(Activation f, float* dx, const float* dy, const float* x, const float* y, int64_t n) {
+  switch (f) {
+    case Activation::kSigmoid:
+      for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (y[i] * (1.0f - y[i]));
+      return;
+    case Activation::kTanh:
+      for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+      return;
+    default:
+      activation_backward(f, dx, dy, x, y, 1, n);
   }
 }
 

@@ -9,6 +9,8 @@ const cases: [keyof typeof native, unknown[], number[]][] = [
   ['sgemm', [false, true, 2, 3, 4, 1, f(8), f(12), 0, f(6)], [2, 3, 4]],
   ['denseForward', [f(N * U), f(N * I), f(I * U), f(U), N, I, U], [4, 5, 6]],
   ['denseBackward', [f(N * I), f(I * U), f(U), f(N * U), f(N * I), f(I * U), N, I, U], [6, 7, 8]],
+  ['denseForwardActivated', [f(N * U), f(N * I), f(I * U), f(U), N, I, U, 1], [4, 5, 6]],
+  ['denseBackwardActivated', [f(N * I), f(I * U), f(U), f(N * U), f(N * I), f(I * U), f(N * U), N, I, U, 1], [7, 8, 9]],
   ['activationForward', [1, f(R * K), f(R * K), R, K], [3, 4]],
   ['activationBackward', [1, f(R * K), f(R * K), f(R * K), f(R * K), R, K], [5, 6]],
   ['softmaxCrossEntropy', [f(R * K), f(R * K), f(R * K), R, K, 1], [3, 4]],

@@ -5,6 +5,11 @@ import { checkGradient, maxAbsDiff, randomArray, weightedSum } from '../helpers/
 
 // conv2d_forward against a direct loop, and conv2d_backward against central
 // differences for x, w and b, over strides x padding x dilation x channels x batch.
+// C <= 4 runs the direct kernels (vectorised over output channels: OC = 2, 16, 20
+// and 33 give partial, whole and mixed vector blocks), C > 4 im2col + GEMM. The
+// fused relu is checked against the linear kernel followed by relu. Every case
+// runs on 1 and 2 threads, with batches that do not divide by the thread count.
+// conv2d-isa.test.ts runs this file again with the AVX2 and portable kernels.
 
 function geometry(N: number, H: number, W: number, C: number, OC: number, KH: number, KW: number, S: number, D: number,
   padding: 'valid' | 'same'): Conv2DGeometry {
@@ -32,45 +37,69 @@ function directConv(x: Float32Array, w: Float32Array, b: Float32Array, g: Conv2D
   return out;
 }
 
+const LINEAR = 0, RELU = 1;
+t.comment(`direct kernels: ${native.simdLevel()}`);
+
 function check(t: Test, g: Conv2DGeometry, colSamples: number, seed: number): void {
+  for (const threads of [1, 2]) {
+    native.setNumThreads(threads);
+    checkOnce(t, g, colSamples, seed, `${threads} thread${threads > 1 ? 's' : ''}`);
+  }
+}
+
+function checkOnce(t: Test, g: Conv2DGeometry, colSamples: number, seed: number, label: string): void {
   const K = g.KH * g.KW * g.C;
   const x = randomArray(g.N * g.H * g.W * g.C, seed), w = randomArray(K * g.OC, seed + 1), b = randomArray(g.OC, seed + 2);
   const r = randomArray(g.N * g.OH * g.OW * g.OC, seed + 3);
   const out = new Float32Array(r.length);
-  const pointwise = g.KH === 1 && g.KW === 1 && g.SH === 1 && g.SW === 1;
-  const col = pointwise ? null : new Float32Array(colSamples * g.OH * g.OW * K);
-  native.conv2dForward(out, col, x, w, b, g, colSamples);
-  t.ok(maxAbsDiff(out, directConv(x, w, b, g)) < 1e-5, 'forward matches the direct loop');
+  const col = native.conv2dNeedsCol(g) ? new Float32Array(colSamples * g.OH * g.OW * K) : null;
+  native.conv2dForward(out, col, x, w, b, g, colSamples, LINEAR);
+  t.ok(maxAbsDiff(out, directConv(x, w, b, g)) < 1e-5, `${label}: forward matches the direct loop`);
 
   const objective = (): number => {
-    native.conv2dForward(out, col, x, w, b, g, colSamples);
+    native.conv2dForward(out, col, x, w, b, g, colSamples, LINEAR);
     return weightedSum(out, r);
   };
   const dx = new Float32Array(x.length), dw = new Float32Array(w.length), db = new Float32Array(b.length);
-  native.conv2dBackward(dx, dw, db, r, x, w, col, g, colSamples);
+  native.conv2dBackward(dx, dw, db, r.slice(), x, w, null, col, g, colSamples, LINEAR);
   for (const [name, input, grad] of [['x', x, dx], ['w', w, dw], ['b', b, db]] as const) {
     const res = checkGradient(input, grad, objective, { maxPoints: 60 });
-    t.ok(res.maxRelError < 1e-3, `d${name}: max rel error ${res.maxRelError.toExponential(2)} over ${res.checked} points`, res.worst ?? {});
+    t.ok(res.maxRelError < 1e-3, `${label}: d${name}: max rel error ${res.maxRelError.toExponential(2)} over ${res.checked} points`, res.worst ?? {});
   }
   // Parameter gradients accumulate, the input gradient is overwritten, and dx may be skipped.
   const dw1 = dw.slice(), dx1 = dx.slice();
   dx.fill(7);
-  native.conv2dBackward(dx, dw, null, r, x, w, col, g, colSamples);
-  t.ok(maxAbsDiff(dw, dw1.map((v) => 2 * v)) < 1e-5, 'dw accumulates');
-  t.ok(maxAbsDiff(dx, dx1) === 0, 'dx is overwritten');
+  native.conv2dBackward(dx, dw, null, r.slice(), x, w, null, col, g, colSamples, LINEAR);
+  t.ok(maxAbsDiff(dw, dw1.map((v) => 2 * v)) < 1e-5, `${label}: dw accumulates`);
+  t.ok(maxAbsDiff(dx, dx1) === 0, `${label}: dx is overwritten`);
   const dw2 = dw.slice();
-  native.conv2dBackward(null, dw, null, r, x, w, col, g, colSamples);
-  t.ok(maxAbsDiff(dw, dw2.map((v, i) => v + dw1[i])) < 1e-5, 'dx = null still accumulates dw');
+  native.conv2dBackward(null, dw, null, r.slice(), x, w, null, col, g, colSamples, LINEAR);
+  t.ok(maxAbsDiff(dw, dw2.map((v, i) => v + dw1[i])) < 1e-5, `${label}: dx = null still accumulates dw`);
+
+  // relu in the kernel = the linear kernel, then relu; backward = the linear backward of dy masked where out <= 0.
+  const z = out.slice();
+  native.conv2dForward(z, col, x, w, b, g, colSamples, LINEAR);
+  const y = new Float32Array(z.length);
+  native.conv2dForward(y, col, x, w, b, g, colSamples, RELU);
+  t.ok(maxAbsDiff(y, z.map((v) => Math.max(v, 0))) === 0, `${label}: relu forward = linear forward, then relu`);
+  const dyRelu = r.slice(), dxRelu = new Float32Array(x.length), dwRelu = new Float32Array(w.length), dbRelu = new Float32Array(b.length);
+  native.conv2dBackward(dxRelu, dwRelu, dbRelu, dyRelu, x, w, y, col, g, colSamples, RELU);
+  const masked = r.map((v, i) => (z[i] > 0 ? v : 0));
+  dx.fill(0); dw.fill(0); db.fill(0);
+  native.conv2dBackward(dx, dw, db, masked, x, w, null, col, g, colSamples, LINEAR);
+  t.ok(maxAbsDiff(dxRelu, dx) < 1e-6 && maxAbsDiff(dwRelu, dw) < 1e-5 && maxAbsDiff(dbRelu, db) < 1e-5,
+    `${label}: relu backward = linear backward of the masked gradient`);
 }
 
 // Odd, non-square inputs and kernels; the channel/batch combinations cycle so every
-// stride/padding/dilation case meets both C values, both OC values and both batch sizes.
-const combos: [number, number, number][] = [[1, 2, 1], [3, 4, 2], [3, 2, 1], [1, 4, 2]];
-let seed = 10;
+// stride/padding/dilation case meets direct (C <= 4) and im2col (C > 4) kernels,
+// several OC values and batch sizes of 1, 2 and 3.
+const combos: [number, number, number][] = [[1, 2, 1], [5, 4, 2], [3, 20, 3], [6, 2, 1], [1, 16, 3], [4, 33, 2]];
+let seed = 10, next = 0;
 for (const S of [1, 2]) {
   for (const padding of ['valid', 'same'] as const) {
     for (const D of [1, 2]) {
-      for (const [C, OC, N] of combos) {
+      for (const [C, OC, N] of [combos[next++ % combos.length], combos[next++ % combos.length]]) {
         const g = geometry(N, 7, 6, C, OC, 3, 2, S, D, padding);
         const s = (seed += 10);
         t.test(`S=${S} ${padding} D=${D} C=${C} OC=${OC} N=${N} -> ${g.OH}x${g.OW}`, async (t) => check(t, g, N, s));
@@ -79,17 +108,24 @@ for (const S of [1, 2]) {
   }
 }
 
-t.test('batches split across several GEMMs (colSamples < N)', async (t) => {
-  check(t, geometry(3, 5, 5, 2, 3, 3, 3, 1, 1, 'same'), 1, 500);
-  check(t, geometry(5, 5, 4, 3, 2, 2, 2, 2, 1, 'valid'), 2, 510);
+t.test('im2col batches split across several GEMMs (colSamples < N)', async (t) => {
+  check(t, geometry(3, 5, 5, 5, 3, 3, 3, 1, 1, 'same'), 1, 500);
+  check(t, geometry(5, 5, 4, 6, 2, 2, 2, 2, 1, 'valid'), 2, 510);
 });
 
 t.test('1x1 stride-1 convolution reads x directly (no col)', async (t) => {
-  check(t, geometry(2, 3, 5, 4, 3, 1, 1, 1, 1, 'same'), 1, 600);
+  check(t, geometry(2, 3, 5, 5, 3, 1, 1, 1, 1, 'same'), 1, 600);
   check(t, geometry(2, 3, 5, 4, 3, 1, 1, 1, 1, 'valid'), 2, 610);
 });
 
-t.test('1x1 stride-2 convolution subsamples', async (t) => check(t, geometry(2, 5, 5, 2, 3, 1, 1, 2, 1, 'same'), 2, 700));
+t.test('1x1 stride-2 convolution subsamples', async (t) => {
+  check(t, geometry(2, 5, 5, 5, 3, 1, 1, 2, 1, 'same'), 2, 700);
+  check(t, geometry(3, 5, 5, 2, 3, 1, 1, 2, 1, 'same'), 3, 710);
+});
+
+t.test('the seed CNN\'s layer: 3x3 on one channel to 32 filters, batch 5', async (t) => {
+  check(t, geometry(5, 9, 8, 1, 32, 3, 3, 1, 1, 'valid'), 5, 900);
+});
 
 t.test('kernel as large as the input, even sizes, even same-padding', async (t) => {
   check(t, geometry(1, 4, 4, 2, 2, 4, 4, 1, 1, 'valid'), 1, 800);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { native } from '../../lib/native';
-import { checkGradient, randomArray, weightedSum } from '../helpers/gradcheck';
+import { checkGradient, maxAbsDiff, randomArray, weightedSum } from '../helpers/gradcheck';
 
 // dense_backward against finite differences of dense_forward, for x, w and b.
 for (const [N, I, U] of [[1, 1, 1], [3, 5, 4], [7, 2, 9]]) {
@@ -24,4 +24,45 @@ for (const [N, I, U] of [[1, 1, 1], [3, 5, 4], [7, 2, 9]]) {
     t.equal(dw[0], 2 * dw2[0], 'dw accumulates');
     t.same(Array.from(dx), Array.from(dx2), 'dx is overwritten');
   });
+}
+
+// The activated kernels: bias and relu in the GEMM epilogue, the relu mask before the
+// backward GEMMs. Large enough products split across threads, by rows (N >= 64) or
+// by output columns (a short batch); both are checked on 1 and 2 threads.
+const LINEAR = 0, RELU = 1;
+for (const [N, I, U] of [[3, 5, 4], [64, 160, 110], [5, 420, 500]]) {
+  for (const threads of [1, 2]) {
+    t.test(`dense activated N=${N} I=${I} U=${U}, ${threads} thread(s)`, async (t) => {
+      native.setNumThreads(threads);
+      const x = randomArray(N * I, 11), w = randomArray(I * U, 12), b = randomArray(U, 13);
+      const r = randomArray(N * U, 14);
+      const z = new Float32Array(N * U), out = new Float32Array(N * U);
+      native.denseForward(z, x, w, b, N, I, U);
+      native.denseForwardActivated(out, x, w, b, N, I, U, LINEAR);
+      t.ok(maxAbsDiff(out, z) < 1e-5, 'linear = denseForward');
+      const objective = (): number => {
+        native.denseForwardActivated(out, x, w, b, N, I, U, LINEAR);
+        return weightedSum(out, r);
+      };
+      const dx = new Float32Array(N * I), dw = new Float32Array(I * U), db = new Float32Array(U);
+      native.denseBackwardActivated(dx, dw, db, r.slice(), x, w, null, N, I, U, LINEAR);
+      for (const [name, input, grad] of [['x', x, dx], ['w', w, dw], ['b', b, db]] as const) {
+        const res = checkGradient(input, grad, objective, { maxPoints: 60 });
+        t.ok(res.maxRelError < 1e-3, `d${name}: max rel error ${res.maxRelError.toExponential(2)} over ${res.checked} points`, res.worst ?? {});
+      }
+
+      const y = new Float32Array(N * U);
+      native.denseForwardActivated(y, x, w, b, N, I, U, RELU);
+      t.ok(maxAbsDiff(y, z.map((v) => Math.max(v, 0))) < 1e-5, 'relu = linear, then relu');
+      const dxRelu = new Float32Array(N * I), dwRelu = new Float32Array(I * U), dbRelu = new Float32Array(U);
+      const dy = r.slice();
+      native.denseBackwardActivated(dxRelu, dwRelu, dbRelu, dy, x, w, y, N, I, U, RELU);
+      const masked = r.map((v, i) => (y[i] > 0 ? v : 0));
+      t.same(Array.from(dy), Array.from(masked), 'dy is masked in place where y <= 0');
+      dx.fill(0); dw.fill(0); db.fill(0);
+      native.denseBackward(dx, dw, db, masked, x, w, N, I, U);
+      t.ok(maxAbsDiff(dxRelu, dx) < 1e-5 && maxAbsDiff(dwRelu, dw) < 1e-5 && maxAbsDiff(dbRelu, db) < 1e-5,
+        'relu backward = linear backward of the masked gradient');
+    });
+  }
 }

@@ -7,6 +7,8 @@ import { checkGradient, maxAbsDiff, randomArray, rng, weightedSum } from '../hel
 // take part, averages divide by the real cells) and their backward passes against
 // central differences. Inputs are distinct values 0.05 apart, so no +-eps
 // perturbation changes a window's maximum: ties and kinks are avoided by construction.
+// Every case runs on 1 and 2 threads (the kernels split the batch); 2x2 windows
+// at stride 2 inside the input take loops of their own.
 
 function geometry(N: number, H: number, W: number, C: number, KH: number, KW: number, SH: number, SW: number,
   padding: 'valid' | 'same'): Pool2DGeometry {
@@ -47,12 +49,23 @@ function directPool(x: Float32Array, g: Pool2DGeometry, mode: 'max' | 'avg'): Fl
 }
 
 function check(t: Test, g: Pool2DGeometry, mode: 'max' | 'avg', seed: number): void {
+  for (const threads of [1, 2]) {
+    t.test(`${threads} thread${threads > 1 ? 's' : ''}`, async (t) => {
+      native.setNumThreads(threads);
+      checkOnce(t, g, mode, seed);
+    });
+  }
+}
+
+function checkOnce(t: Test, g: Pool2DGeometry, mode: 'max' | 'avg', seed: number): void {
   const x = distinctValues(g.N * g.H * g.W * g.C, seed);
   const r = randomArray(g.N * g.OH * g.OW * g.C, seed + 1);
   const out = new Float32Array(r.length);
   const forward = mode === 'max' ? native.maxPool2dForward : native.avgPool2dForward;
   forward(out, x, g);
-  t.ok(maxAbsDiff(out, directPool(x, g, mode)) < 1e-6, 'forward matches the direct loop');
+  // Relative to the inputs' magnitude: an average rounds to float32 at their scale.
+  const scale = Math.max(1, ...x.map(Math.abs));
+  t.ok(maxAbsDiff(out, directPool(x, g, mode)) < 1e-6 * scale, 'forward matches the direct loop');
   const objective = (): number => {
     forward(out, x, g);
     return weightedSum(out, r);
@@ -66,6 +79,7 @@ function check(t: Test, g: Pool2DGeometry, mode: 'max' | 'avg', seed: number): v
 
 const cases: [string, Pool2DGeometry][] = [
   ['2x2 stride 2 valid, odd input', geometry(2, 5, 7, 3, 2, 2, 2, 2, 'valid')],
+  ['2x2 stride 2 valid, batch of 3, 20 channels', geometry(3, 6, 4, 20, 2, 2, 2, 2, 'valid')],
   ['2x2 stride 2 same, odd input (padded last row/column)', geometry(2, 5, 7, 3, 2, 2, 2, 2, 'same')],
   ['3x3 stride 1 same (padding on both sides)', geometry(1, 4, 5, 2, 3, 3, 1, 1, 'same')],
   ['3x3 stride 2 valid, overlapping windows', geometry(2, 7, 6, 1, 3, 3, 2, 2, 'valid')],
