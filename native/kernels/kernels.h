@@ -290,7 +290,8 @@ inline int64_t lstm_scratch_size(const RnnGeom& g) {
 }
 // kernel[I,4U], recurrent[U,4U], bias[4U] or null; gates i, f, c, o.
 // The recurrence is split across the pool by batch rows, the weight gradients
-// by columns; results do not depend on the number of threads.
+// by columns; with AVX2 or AVX-512 the results do not depend on the number of
+// threads (the portable build's OpenBLAS steps may differ in the last bit).
 void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
                   const float* recurrent, const float* bias, const RnnGeom& g, ThreadPool& pool);
 // dkernel, drecurrent, dbias (null when there is no bias) accumulate; dx[N,T,I]

@@ -79,8 +79,15 @@ void ThreadPool::Dispatch(int64_t chunks, ChunkFn fn, void* ctx) {
     std::lock_guard<std::mutex> lock(mutex_);
     open_ = false;
   }
-  // Only workers that joined can still be running a chunk.
-  while (active_.load(std::memory_order_acquire) != 0) BLASNET_CPU_RELAX();
+  // Only workers that joined can still be running a chunk. Spin briefly, then
+  // yield: on a busy machine that worker may be waiting for this very core.
+  for (int spin = 0; active_.load(std::memory_order_acquire) != 0; ++spin) {
+    if (spin < kSpinBeforeSleep) {
+      BLASNET_CPU_RELAX();
+    } else {
+      std::this_thread::yield();
+    }
+  }
 }
 
 void ThreadPool::WorkerLoop() {
