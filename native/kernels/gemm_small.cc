@@ -19,6 +19,8 @@
 namespace blasnet {
 
 #if BLASNET_X86_SIMD
+// Internal linkage: conv2d_direct.cc defines vector types of the same names.
+namespace {
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2 {
@@ -72,6 +74,8 @@ void gemm(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int6
 }
 }  // namespace avx512
 #pragma GCC pop_options
+
+}  // namespace
 #endif  // BLASNET_X86_SIMD
 
 void sgemm_small(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
