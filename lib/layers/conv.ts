@@ -5,7 +5,7 @@ import { camelKeys } from '../names';
 import { Conv2DGeometry, Pool2DGeometry, native } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
-import { LayerArgs, Param, initializerConfig } from './layer';
+import { LayerArgs, Param, kernelBiasConfig } from './layer';
 
 export type ConvPadding = 'valid' | 'same' | 'causal';
 
@@ -235,15 +235,7 @@ export abstract class Conv extends ActivatedLayer {
       data_format: 'channels_last',
       dilation_rate: [...this.dilationRate],
       groups: 1,
-      activation: this.act.name,
-      use_bias: this.useBias,
-      kernel_initializer: initializerConfig(this.kernelInitializer),
-      bias_initializer: initializerConfig(this.biasInitializer),
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
+      ...kernelBiasConfig(this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer),
     };
   }
 }

@@ -5,7 +5,7 @@ import { camelKeys } from '../names';
 import { native } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
-import { LayerArgs, Param, initializerConfig } from './layer';
+import { LayerArgs, Param, kernelBiasConfig } from './layer';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -84,15 +84,7 @@ export class Dense extends ActivatedLayer {
     return {
       ...super.getConfig(),
       units: this.units,
-      activation: this.act.name,
-      use_bias: this.useBias,
-      kernel_initializer: initializerConfig(this.kernelInitializer),
-      bias_initializer: initializerConfig(this.biasInitializer),
-      kernel_regularizer: null,
-      bias_regularizer: null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      bias_constraint: null,
+      ...kernelBiasConfig(this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer),
     };
   }
 }

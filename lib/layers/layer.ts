@@ -194,3 +194,22 @@ export abstract class Layer {
 export function initializerConfig(init: Initializer): Record<string, unknown> {
   return { class_name: init.className, config: init.config };
 }
+
+/**
+ * The config fields Keras writes for a layer with a kernel, an optional bias and an
+ * activation (Dense, Conv): regularizers and constraints are not supported, so null.
+ */
+export function kernelBiasConfig(activation: string, useBias: boolean, kernelInitializer: Initializer,
+  biasInitializer: Initializer): Record<string, unknown> {
+  return {
+    activation,
+    use_bias: useBias,
+    kernel_initializer: initializerConfig(kernelInitializer),
+    bias_initializer: initializerConfig(biasInitializer),
+    kernel_regularizer: null,
+    bias_regularizer: null,
+    activity_regularizer: null,
+    kernel_constraint: null,
+    bias_constraint: null,
+  };
+}

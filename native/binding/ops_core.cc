@@ -23,62 +23,45 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The plain and the activated dense exports share one wrapper: the plain ones are
+// the activated ones with a linear activation (and, backward, no y argument).
+//
 // [sync] denseForward(out[N*U], x[N*I], w[I*U], b[U]|null, N, I, U)
-Napi::Value DenseForward(const Napi::CallbackInfo& info) {
-  Args a(info, "denseForward", 7);
-  const int64_t N = a.Dim(4, "N"), I = a.Dim(5, "I"), U = a.Dim(6, "U");
-  float* out = a.F32(0, "out", a.Product({N, U}), "N*U");
-  const float* x = a.F32(1, "x", a.Product({N, I}), "N*I");
-  const float* w = a.F32(2, "w", a.Product({I, U}), "I*U");
-  const float* b = a.F32OrNull(3, "b", U, "U");
-  dense_forward(out, x, w, b, N, I, U, Activation::kLinear, Pool(info.Env()));
-  return info.Env().Undefined();
-}
-
 // [sync] denseForwardActivated(out[N*U], x[N*I], w[I*U], b[U]|null, N, I, U, activation):
 // out = activation(x w + b) in one pass, activation 0 (linear) or 1 (relu).
-Napi::Value DenseForwardActivated(const Napi::CallbackInfo& info) {
-  Args a(info, "denseForwardActivated", 8);
+template <bool kActivated>
+Napi::Value DenseForward(const Napi::CallbackInfo& info) {
+  Args a(info, kActivated ? "denseForwardActivated" : "denseForward", kActivated ? 8 : 7);
   const int64_t N = a.Dim(4, "N"), I = a.Dim(5, "I"), U = a.Dim(6, "U");
   float* out = a.F32(0, "out", a.Product({N, U}), "N*U");
   const float* x = a.F32(1, "x", a.Product({N, I}), "N*I");
   const float* w = a.F32(2, "w", a.Product({I, U}), "I*U");
   const float* b = a.F32OrNull(3, "b", U, "U");
-  const auto act = static_cast<Activation>(a.Int(7, "activation (0 linear, 1 relu)", 0, 1));
+  const auto act = kActivated ? static_cast<Activation>(a.Int(7, "activation (0 linear, 1 relu)", 0, 1))
+                              : Activation::kLinear;
   dense_forward(out, x, w, b, N, I, U, act, Pool(info.Env()));
   return info.Env().Undefined();
 }
 
 // [sync] denseBackward(dx[N*I]|null, dw[I*U], db[U]|null, dy[N*U], x[N*I], w[I*U], N, I, U)
-// dw and db accumulate; dx is overwritten.
-Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "denseBackward", 9);
-  const int64_t N = a.Dim(6, "N"), I = a.Dim(7, "I"), U = a.Dim(8, "U");
-  float* dx = a.F32OrNull(0, "dx", a.Product({N, I}), "N*I");
-  float* dw = a.F32(1, "dw", a.Product({I, U}), "I*U");
-  float* db = a.F32OrNull(2, "db", U, "U");
-  float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
-  const float* x = a.F32(4, "x", a.Product({N, I}), "N*I");
-  const float* w = a.F32(5, "w", a.Product({I, U}), "I*U");
-  dense_backward(dx, dw, db, dy, nullptr, x, w, N, I, U, Activation::kLinear, Pool(info.Env()));
-  return info.Env().Undefined();
-}
-
 // [sync] denseBackwardActivated(dx[N*I]|null, dw[I*U], db[U]|null, dy[N*U], x[N*I], w[I*U],
 //   y[N*U]|null, N, I, U, activation): dy is the gradient at the output y of
 // denseForwardActivated; with relu (1) it is masked in place where y <= 0, and y is required.
 // dw and db accumulate; dx is overwritten.
-Napi::Value DenseBackwardActivated(const Napi::CallbackInfo& info) {
-  Args a(info, "denseBackwardActivated", 11);
-  const int64_t N = a.Dim(7, "N"), I = a.Dim(8, "I"), U = a.Dim(9, "U");
+template <bool kActivated>
+Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
+  Args a(info, kActivated ? "denseBackwardActivated" : "denseBackward", kActivated ? 11 : 9);
+  constexpr size_t kDims = kActivated ? 7 : 6;  // activated calls carry y before the dimensions
+  const int64_t N = a.Dim(kDims, "N"), I = a.Dim(kDims + 1, "I"), U = a.Dim(kDims + 2, "U");
   float* dx = a.F32OrNull(0, "dx", a.Product({N, I}), "N*I");
   float* dw = a.F32(1, "dw", a.Product({I, U}), "I*U");
   float* db = a.F32OrNull(2, "db", U, "U");
   float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
   const float* x = a.F32(4, "x", a.Product({N, I}), "N*I");
   const float* w = a.F32(5, "w", a.Product({I, U}), "I*U");
-  const float* y = a.F32OrNull(6, "y", a.Product({N, U}), "N*U");
-  const auto act = static_cast<Activation>(a.Int(10, "activation (0 linear, 1 relu)", 0, 1));
+  const float* y = kActivated ? a.F32OrNull(6, "y", a.Product({N, U}), "N*U") : nullptr;
+  const auto act = kActivated ? static_cast<Activation>(a.Int(10, "activation (0 linear, 1 relu)", 0, 1))
+                              : Activation::kLinear;
   if (act == Activation::kRelu && !y) a.Fail("y (the forward output) is required with relu", true);
   dense_backward(dx, dw, db, dy, y, x, w, N, I, U, act, Pool(info.Env()));
   return info.Env().Undefined();
@@ -207,10 +190,10 @@ void RegisterCoreOps(Napi::Env env, Napi::Object exports) {
     exports.Set(name, Napi::Function::New(env, fn, name));
   };
   add("sgemm", Sgemm);
-  add("denseForward", DenseForward);
-  add("denseBackward", DenseBackward);
-  add("denseForwardActivated", DenseForwardActivated);
-  add("denseBackwardActivated", DenseBackwardActivated);
+  add("denseForward", DenseForward<false>);
+  add("denseBackward", DenseBackward<false>);
+  add("denseForwardActivated", DenseForward<true>);
+  add("denseBackwardActivated", DenseBackward<true>);
   add("activationForward", ActivationForward);
   add("activationBackward", ActivationBackward);
   add("softmaxCrossEntropy", [](const Napi::CallbackInfo& i) {
