@@ -25,6 +25,53 @@ export interface Pool2DGeometry {
 }
 
 /**
+ * A convolution or pooling geometry packed for the binding: an Int32Array of the
+ * interface's fields in declaration order, padding last as 0 'valid', 1 'same',
+ * 2 'causal'. The binding reads it in nanoseconds, where an object's fields cost
+ * microseconds (a batch-1 call's budget); the kernels take either.
+ */
+export type PackedGeometry = Int32Array;
+
+const PADDING_CODES = { valid: 0, same: 1, causal: 2 } as const;
+
+function pack(fields: number[], padding: keyof typeof PADDING_CODES): PackedGeometry {
+  for (const v of fields) {
+    if (!Number.isInteger(v) || v < 1 || v > 0x7fffffff) throw new RangeError(`geometry fields must be positive 32-bit integers, got ${v}`);
+  }
+  return Int32Array.from([...fields, PADDING_CODES[padding]]);
+}
+
+export function packConvGeometry(g: Conv2DGeometry): PackedGeometry {
+  return pack([g.N, g.H, g.W, g.C, g.OC, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.OH, g.OW], g.padding);
+}
+
+export function packPoolGeometry(g: Pool2DGeometry): PackedGeometry {
+  return pack([g.N, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.OH, g.OW], g.padding);
+}
+
+/** A layer's geometry for a batch size, readable and packed. */
+export interface BatchGeometry<G> {
+  readonly geom: G;
+  readonly packed: PackedGeometry;
+}
+
+/**
+ * Memoises make(N) for the last batch size asked: a layer sees the same batch size
+ * step after step, so its geometry is packed once, not on every call.
+ */
+export function lastBatchSize<T>(make: (N: number) => T): (N: number) => T {
+  let lastN = -1;
+  let last!: T;
+  return (N) => {
+    if (N !== lastN) {
+      last = make(N);
+      lastN = N;
+    }
+    return last;
+  };
+}
+
+/**
  * Recurrent geometry, the mirror of native RnnGeom: x is [N,T,I]; the output is
  * [N,T,U] with returnSequences (a goBackwards sequence in processing order, as
  * Keras returns it), else [N,U]. Activations are Activation ids (not softmax);
@@ -72,32 +119,32 @@ export interface Binding {
   gruForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry): void;
   gruBackward(dx: F32 | null, dkernel: F32, drecurrent: F32, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry): void;
   /** Whether conv2dForward/Backward use col scratch for this geometry (not for few input channels, nor 1x1 stride 1). */
-  conv2dNeedsCol(geom: Conv2DGeometry): boolean;
+  conv2dNeedsCol(geom: Conv2DGeometry | PackedGeometry): boolean;
   /**
    * out[N,OH,OW,OC] = activation(conv(x[N,H,W,C], w[KH,KW,C,OC]) + b), activation 0 (linear) or 1 (relu).
    * col is scratch [colSamples*OH*OW, KH*KW*C] (null when conv2dNeedsCol is false); colSamples samples go
    * through each GEMM.
    */
-  conv2dForward(out: F32, col: F32 | null, x: F32, w: F32, b: F32 | null, geom: Conv2DGeometry, colSamples: number, activation: number): void;
+  conv2dForward(out: F32, col: F32 | null, x: F32, w: F32, b: F32 | null, geom: Conv2DGeometry | PackedGeometry, colSamples: number, activation: number): void;
   /**
    * dy is the gradient at the forward output y (needed with relu, which masks dy in place). dw, db accumulate;
    * dx is overwritten; col is scratch as in conv2dForward.
    */
-  conv2dBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, col: F32 | null, geom: Conv2DGeometry, colSamples: number, activation: number): void;
+  conv2dBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, col: F32 | null, geom: Conv2DGeometry | PackedGeometry, colSamples: number, activation: number): void;
   /** Whether a convolution and the max pooling over its output run as one kernel (conv2dMaxPoolForward). */
-  conv2dMaxPoolFusable(convGeom: Conv2DGeometry, poolGeom: Pool2DGeometry): boolean;
+  conv2dMaxPoolFusable(convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry): boolean;
   /**
    * out[N,PH,PW,OC] = maxPool(activation(conv(x) + b)) without storing the conv output. argmax (Uint8Array of
    * out's length, null for inference) records each max's window cell for conv2dMaxPoolBackward.
    */
-  conv2dMaxPoolForward(out: F32, argmax: Uint8Array | null, x: F32, w: F32, b: F32 | null, convGeom: Conv2DGeometry, poolGeom: Pool2DGeometry, activation: number): void;
+  conv2dMaxPoolForward(out: F32, argmax: Uint8Array | null, x: F32, w: F32, b: F32 | null, convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry, activation: number): void;
   /** From the pooled gradient and the forward argmax: dw, db accumulate; dx is overwritten. */
-  conv2dMaxPoolBackward(dx: F32 | null, dw: F32, db: F32 | null, dout: F32, argmax: Uint8Array, x: F32, w: F32, convGeom: Conv2DGeometry, poolGeom: Pool2DGeometry): void;
-  maxPool2dForward(out: F32, x: F32, geom: Pool2DGeometry): void;
+  conv2dMaxPoolBackward(dx: F32 | null, dw: F32, db: F32 | null, dout: F32, argmax: Uint8Array, x: F32, w: F32, convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry): void;
+  maxPool2dForward(out: F32, x: F32, geom: Pool2DGeometry | PackedGeometry): void;
   /** x is the forward input (the window maxima are found again from it); dx is overwritten. */
-  maxPool2dBackward(dx: F32, dy: F32, x: F32, geom: Pool2DGeometry): void;
-  avgPool2dForward(out: F32, x: F32, geom: Pool2DGeometry): void;
-  avgPool2dBackward(dx: F32, dy: F32, geom: Pool2DGeometry): void;
+  maxPool2dBackward(dx: F32, dy: F32, x: F32, geom: Pool2DGeometry | PackedGeometry): void;
+  avgPool2dForward(out: F32, x: F32, geom: Pool2DGeometry | PackedGeometry): void;
+  avgPool2dBackward(dx: F32, dy: F32, geom: Pool2DGeometry | PackedGeometry): void;
   /** Batch statistics of x[R,C] (channels last): writes out, mean, invStd; updates the moving statistics in place. */
   batchnormForwardTraining(out: F32, mean: F32, invStd: F32, movingMean: F32, movingVariance: F32, x: F32, gamma: F32 | null, beta: F32 | null, R: number, C: number, momentum: number, epsilon: number): void;
   /** Normalises with the moving statistics, saving them as mean / invStd for the backward pass. */

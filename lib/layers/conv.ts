@@ -2,7 +2,7 @@ import { Activation, ActivationIdentifier } from '../activations';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { camelKeys } from '../names';
-import { Conv2DGeometry, Pool2DGeometry, native } from '../native';
+import { BatchGeometry, Conv2DGeometry, Pool2DGeometry, lastBatchSize, native, packConvGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
 import { LayerArgs, Param, kernelBiasConfig } from './layer';
@@ -56,7 +56,7 @@ export function convOutputLength(input: number, kernel: number, stride: number, 
 /** What forwardPooled needs to know of the max pooling after a convolution. */
 export interface MaxPoolStage {
   readonly outputShape: Shape | null;
-  geometry(N: number): Pool2DGeometry;
+  geometry(N: number): BatchGeometry<Pool2DGeometry>;
 }
 
 /**
@@ -78,16 +78,16 @@ export abstract class Conv extends ActivatedLayer {
   private readonly biasInitializer: Initializer;
   private kernel!: Param;
   private bias: Param | null = null;
-  /** The geometry for the built input, without the batch size. */
-  private geom!: Omit<Conv2DGeometry, 'N'>;
+  /** The geometry of the built input for a batch size (the last one memoised). */
+  private batchGeometry!: (N: number) => BatchGeometry<Conv2DGeometry>;
   /** Whether the kernels take the im2col path (many input channels), which needs col scratch. */
   private needsCol = false;
   private x: Tensor | null = null;
-  private lastGeom: Conv2DGeometry | null = null;
+  private lastGeom: BatchGeometry<Conv2DGeometry> | null = null;
   private colSamples = 1;
   private col: Float32Array | null = null;
   /** Set by forwardPooled when training: the pooling geometry and each max's window cell. */
-  private lastPoolGeom: Pool2DGeometry | null = null;
+  private lastPoolGeom: BatchGeometry<Pool2DGeometry> | null = null;
   private argmax: Uint8Array | null = null;
 
   constructor(args: ConvArgs, private readonly rank: 1 | 2, kind: string, defaultName: string) {
@@ -146,18 +146,22 @@ export abstract class Conv extends ActivatedLayer {
     const [OH, OW] = this.rank === 2 ? this.outputShape! : [1, this.outputShape![0]];
     const twoD = (v: number[]): number[] => (this.rank === 2 ? v : [1, v[0]]);
     const [KH, KW] = twoD(this.kernelSize), [SH, SW] = twoD(this.strides), [DH, DW] = twoD(this.dilationRate);
-    this.geom = { H, W, C: channels, OC: this.filters, KH, KW, SH, SW, DH, DW, OH, OW, padding: this.padding };
-    this.needsCol = native.conv2dNeedsCol(this.geometry(1));
+    const base = { H, W, C: channels, OC: this.filters, KH, KW, SH, SW, DH, DW, OH, OW, padding: this.padding };
+    this.batchGeometry = lastBatchSize((N) => {
+      const geom: Conv2DGeometry = { ...base, N };
+      return { geom, packed: packConvGeometry(geom) };
+    });
+    this.needsCol = native.conv2dNeedsCol(this.geometry(1).packed);
   }
 
   /** The native geometry for a batch of N samples. */
-  geometry(N: number): Conv2DGeometry {
-    return { ...this.geom, N };
+  geometry(N: number): BatchGeometry<Conv2DGeometry> {
+    return this.batchGeometry(N);
   }
 
   forward(x: Tensor, _training: boolean): Tensor {
     this.checkInput(x);
-    const g = this.geometry(x.shape[0]);
+    const batchGeom = this.geometry(x.shape[0]), g = batchGeom.geom;
     const pixels = g.OH * g.OW, K = g.KH * g.KW * g.C;
     if (this.needsCol) {
       this.colSamples = Math.max(1, Math.min(g.N, Math.floor(COL_BUDGET / (pixels * K))));
@@ -169,9 +173,9 @@ export abstract class Conv extends ActivatedLayer {
     const fused = this.act.fusable;
     const z = this.buffer('z', [g.N, ...this.outputShape!]);
     native.conv2dForward(z.data as Float32Array, this.col, x.data as Float32Array, this.kernel.value.data as Float32Array,
-      (this.bias?.value.data as Float32Array) ?? null, g, this.colSamples, fused ? this.act.id : 0);
+      (this.bias?.value.data as Float32Array) ?? null, batchGeom.packed, this.colSamples, fused ? this.act.id : 0);
     this.x = x;
-    this.lastGeom = g;
+    this.lastGeom = batchGeom;
     this.lastPoolGeom = null;
     return fused ? this.activated(z) : this.activate(z);
   }
@@ -184,7 +188,7 @@ export abstract class Conv extends ActivatedLayer {
     const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
     native.conv2dBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null, dz.data as Float32Array,
       x.data as Float32Array, this.kernel.value.data as Float32Array, fused ? (this.lastOutput!.data as Float32Array) : null,
-      this.col, this.lastGeom!, this.colSamples, fused ? this.act.id : 0);
+      this.col, this.lastGeom!.packed, this.colSamples, fused ? this.act.id : 0);
     return dx;
   }
 
@@ -193,7 +197,7 @@ export abstract class Conv extends ActivatedLayer {
    * input channels, a linear or relu activation, non-overlapping windows inside the output.
    */
   fusesWithMaxPool(pool: MaxPoolStage): boolean {
-    return this.built && this.act.fusable && native.conv2dMaxPoolFusable(this.geometry(1), pool.geometry(1));
+    return this.built && this.act.fusable && native.conv2dMaxPoolFusable(this.geometry(1).packed, pool.geometry(1).packed);
   }
 
   /**
@@ -204,10 +208,10 @@ export abstract class Conv extends ActivatedLayer {
   forwardPooled(x: Tensor, pool: MaxPoolStage, training: boolean): Tensor {
     this.checkInput(x);
     const g = this.geometry(x.shape[0]), pg = pool.geometry(x.shape[0]);
-    const out = this.buffer('pooled', [g.N, ...pool.outputShape!]);
+    const out = this.buffer('pooled', [x.shape[0], ...pool.outputShape!]);
     if (training && this.argmax?.length !== out.size) this.argmax = new Uint8Array(out.size);
     native.conv2dMaxPoolForward(out.data as Float32Array, training ? this.argmax : null, x.data as Float32Array,
-      this.kernel.value.data as Float32Array, (this.bias?.value.data as Float32Array) ?? null, g, pg, this.act.id);
+      this.kernel.value.data as Float32Array, (this.bias?.value.data as Float32Array) ?? null, g.packed, pg.packed, this.act.id);
     this.x = x;
     this.lastGeom = g;
     this.lastPoolGeom = training ? pg : null;
@@ -221,7 +225,7 @@ export abstract class Conv extends ActivatedLayer {
     const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
     native.conv2dMaxPoolBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null,
       dy.data as Float32Array, this.argmax!, x.data as Float32Array, this.kernel.value.data as Float32Array,
-      this.lastGeom!, this.lastPoolGeom);
+      this.lastGeom!.packed, this.lastPoolGeom.packed);
     return dx;
   }
 

@@ -1,6 +1,6 @@
 import { ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
-import { Pool2DGeometry, native } from '../native';
+import { BatchGeometry, Pool2DGeometry, lastBatchSize, native, packPoolGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { checkChannelsLast, convOutputLength, normalizeTuple } from './conv';
 import { Layer, LayerArgs } from './layer';
@@ -24,10 +24,10 @@ export abstract class Pooling extends Layer {
   readonly poolSize: number[];
   readonly strides: number[];
   readonly padding: 'valid' | 'same';
-  /** The geometry for the built input, without the batch size. */
-  private geom!: Omit<Pool2DGeometry, 'N'>;
+  /** The geometry of the built input for a batch size (the last one memoised). */
+  private batchGeometry!: (N: number) => BatchGeometry<Pool2DGeometry>;
   private x: Tensor | null = null;
-  private lastGeom: Pool2DGeometry | null = null;
+  private lastGeom: BatchGeometry<Pool2DGeometry> | null = null;
 
   constructor(args: PoolingArgs, private readonly rank: 1 | 2, readonly mode: 'max' | 'avg', kind: string, defaultName: string) {
     const a = camelKeys(args ?? {});
@@ -64,20 +64,24 @@ export abstract class Pooling extends Layer {
     const twoD = (v: readonly number[]): number[] => (this.rank === 2 ? [v[0], v[1]] : [1, v[0]]);
     const [H, W] = twoD(inputShape), [OH, OW] = twoD(this.outputShape!);
     const [KH, KW] = twoD(this.poolSize), [SH, SW] = twoD(this.strides);
-    this.geom = { H, W, C: inputShape[inputShape.length - 1], KH, KW, SH, SW, OH, OW, padding: this.padding };
+    const base = { H, W, C: inputShape[inputShape.length - 1], KH, KW, SH, SW, OH, OW, padding: this.padding };
+    this.batchGeometry = lastBatchSize((N) => {
+      const geom: Pool2DGeometry = { ...base, N };
+      return { geom, packed: packPoolGeometry(geom) };
+    });
   }
 
   /** The native geometry for a batch of N samples. */
-  geometry(N: number): Pool2DGeometry {
-    return { ...this.geom, N };
+  geometry(N: number): BatchGeometry<Pool2DGeometry> {
+    return this.batchGeometry(N);
   }
 
   forward(x: Tensor, _training: boolean): Tensor {
     this.checkInput(x);
     const g = this.geometry(x.shape[0]);
-    const out = this.buffer('out', [g.N, ...this.outputShape!]);
+    const out = this.buffer('out', [x.shape[0], ...this.outputShape!]);
     const run = this.mode === 'max' ? native.maxPool2dForward : native.avgPool2dForward;
-    run(out.data as Float32Array, x.data as Float32Array, g);
+    run(out.data as Float32Array, x.data as Float32Array, g.packed);
     this.x = x;
     this.lastGeom = g;
     return out;
@@ -88,9 +92,9 @@ export abstract class Pooling extends Layer {
     const x = this.x!;
     const dx = this.buffer('dx', x.shape);
     if (this.mode === 'max') {
-      native.maxPool2dBackward(dx.data as Float32Array, dy.data as Float32Array, x.data as Float32Array, this.lastGeom!);
+      native.maxPool2dBackward(dx.data as Float32Array, dy.data as Float32Array, x.data as Float32Array, this.lastGeom!.packed);
     } else {
-      native.avgPool2dBackward(dx.data as Float32Array, dy.data as Float32Array, this.lastGeom!);
+      native.avgPool2dBackward(dx.data as Float32Array, dy.data as Float32Array, this.lastGeom!.packed);
     }
     return dx;
   }

@@ -78,6 +78,7 @@ function gatherRows(t: Tensor, order: Int32Array, start: number, end: number, in
 }
 
 function sliceRows(t: Tensor, start: number, end: number): Tensor {
+  if (start === 0 && end === t.shape[0]) return t;
   const rowSize = t.size / t.shape[0];
   return new Tensor(t.data.subarray(start * rowSize, end * rowSize), [end - start, ...t.shape.slice(1)]);
 }

@@ -2,6 +2,9 @@
 // plain object, the JS mirror of Conv2DGeom:
 //   {N, H, W, C, OC, KH, KW, SH, SW, DH, DW, OH, OW, padding}   (conv)
 //   {N, H, W, C, KH, KW, SH, SW, OH, OW, padding}               (pool)
+// or as an Int32Array of the same fields in that order, padding coded 0 'valid',
+// 1 'same', 2 'causal' (lib/native.ts packConvGeometry/packPoolGeometry): reading
+// an object's 14 fields through N-API costs microseconds, a batch-1 call's budget.
 // padding is 'valid' | 'same' (| 'causal' for convolutions: all padding on the
 // top/left, as Keras's Conv1D). The binding derives the top/left padding from
 // it and checks that OH/OW are what TensorFlow computes for that padding.
@@ -28,19 +31,36 @@ const char* PaddingName(Padding p) {
   return p == Padding::kValid ? "'valid'" : p == Padding::kSame ? "'same'" : "'causal'";
 }
 
-// Reads the fields of a geometry object, failing with the argument's name.
+// Reads the fields of a geometry object or packed Int32Array, failing with the
+// argument's name. `fields` is the number of fields, padding last.
 class GeomReader {
  public:
-  GeomReader(const Args& a, const Napi::Value& v) : a_(a) {
-    if (!v.IsObject()) a.Fail("geom must be an object {N, H, W, C, KH, KW, SH, SW, OH, OW, padding, ...}", true);
-    obj_ = v.As<Napi::Object>();
+  GeomReader(const Args& a, const Napi::Value& v, size_t fields) : a_(a), fields_(fields) {
+    if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
+      const Napi::Int32Array packed = v.As<Napi::Int32Array>();
+      if (packed.ElementLength() != fields) {
+        a.Fail("a packed geom must hold " + std::to_string(fields) + " fields, got " +
+               std::to_string(packed.ElementLength()));
+      }
+      packed_ = packed.Data();
+    } else if (v.IsObject() && !v.IsTypedArray()) {
+      obj_ = v.As<Napi::Object>();
+    } else {
+      a.Fail("geom must be an object {N, H, W, C, KH, KW, SH, SW, OH, OW, padding, ...} or its packed Int32Array",
+             true);
+    }
   }
 
-  // A positive integer field.
-  int64_t Dim(const char* key) const {
-    const Napi::Value v = obj_.Get(key);
-    if (!v.IsNumber()) a_.Fail(std::string("geom.") + key + " must be a number", true);
-    const double d = v.As<Napi::Number>().DoubleValue();
+  // A positive integer field, the index-th of a packed geometry.
+  int64_t Dim(const char* key, size_t index) const {
+    double d = 0;
+    if (packed_) {
+      d = packed_[index];
+    } else {
+      const Napi::Value v = obj_.Get(key);
+      if (!v.IsNumber()) a_.Fail(std::string("geom.") + key + " must be a number", true);
+      d = v.As<Napi::Number>().DoubleValue();
+    }
     if (!(d >= 1 && d <= static_cast<double>(kMaxElements) && d == static_cast<double>(static_cast<int64_t>(d)))) {
       a_.Fail(std::string("geom.") + key + " must be a positive integer, got " + std::to_string(d));
     }
@@ -48,16 +68,26 @@ class GeomReader {
   }
 
   Padding Pad(bool allow_causal) const {
-    const Napi::Value v = obj_.Get("padding");
-    const std::string s = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
-    if (s == "valid") return Padding::kValid;
-    if (s == "same") return Padding::kSame;
-    if (s == "causal" && allow_causal) return Padding::kCausal;
-    a_.Fail(std::string("geom.padding must be 'valid' or 'same'") + (allow_causal ? " or 'causal'" : ""), true);
+    if (packed_) {
+      const int32_t code = packed_[fields_ - 1];
+      if (code == 0) return Padding::kValid;
+      if (code == 1) return Padding::kSame;
+      if (code == 2 && allow_causal) return Padding::kCausal;
+    } else {
+      const Napi::Value v = obj_.Get("padding");
+      const std::string s = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+      if (s == "valid") return Padding::kValid;
+      if (s == "same") return Padding::kSame;
+      if (s == "causal" && allow_causal) return Padding::kCausal;
+    }
+    a_.Fail(std::string("geom.padding must be 'valid' (0) or 'same' (1)") + (allow_causal ? " or 'causal' (2)" : ""),
+            true);
   }
 
  private:
   const Args& a_;
+  const size_t fields_;
+  const int32_t* packed_ = nullptr;
   Napi::Object obj_;
 };
 
@@ -93,11 +123,11 @@ int64_t LeadingPad(const Args& a, Padding p, int64_t in, int64_t k, int64_t s, i
 }
 
 Conv2DGeom ReadConvGeom(const Args& a, const Napi::Value& v) {
-  const GeomReader r(a, v);
+  const GeomReader r(a, v, 14);
   Conv2DGeom g{};
-  g.N = r.Dim("N"); g.H = r.Dim("H"); g.W = r.Dim("W"); g.C = r.Dim("C"); g.OC = r.Dim("OC");
-  g.KH = r.Dim("KH"); g.KW = r.Dim("KW"); g.SH = r.Dim("SH"); g.SW = r.Dim("SW");
-  g.DH = r.Dim("DH"); g.DW = r.Dim("DW"); g.OH = r.Dim("OH"); g.OW = r.Dim("OW");
+  g.N = r.Dim("N", 0); g.H = r.Dim("H", 1); g.W = r.Dim("W", 2); g.C = r.Dim("C", 3); g.OC = r.Dim("OC", 4);
+  g.KH = r.Dim("KH", 5); g.KW = r.Dim("KW", 6); g.SH = r.Dim("SH", 7); g.SW = r.Dim("SW", 8);
+  g.DH = r.Dim("DH", 9); g.DW = r.Dim("DW", 10); g.OH = r.Dim("OH", 11); g.OW = r.Dim("OW", 12);
   const Padding p = r.Pad(true);
   a.Product({g.KH - 1, g.DH});  // rejects spans that overflow
   a.Product({g.KW - 1, g.DW});
@@ -107,11 +137,11 @@ Conv2DGeom ReadConvGeom(const Args& a, const Napi::Value& v) {
 }
 
 Pool2DGeom ReadPoolGeom(const Args& a, const Napi::Value& v) {
-  const GeomReader r(a, v);
+  const GeomReader r(a, v, 11);
   Pool2DGeom g{};
-  g.N = r.Dim("N"); g.H = r.Dim("H"); g.W = r.Dim("W"); g.C = r.Dim("C");
-  g.KH = r.Dim("KH"); g.KW = r.Dim("KW"); g.SH = r.Dim("SH"); g.SW = r.Dim("SW");
-  g.OH = r.Dim("OH"); g.OW = r.Dim("OW");
+  g.N = r.Dim("N", 0); g.H = r.Dim("H", 1); g.W = r.Dim("W", 2); g.C = r.Dim("C", 3);
+  g.KH = r.Dim("KH", 4); g.KW = r.Dim("KW", 5); g.SH = r.Dim("SH", 6); g.SW = r.Dim("SW", 7);
+  g.OH = r.Dim("OH", 8); g.OW = r.Dim("OW", 9);
   const Padding p = r.Pad(false);
   const int64_t sample = a.Product({g.H, g.W, g.C});
   if (sample > kMaxGemmDim) {

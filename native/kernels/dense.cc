@@ -12,6 +12,9 @@ constexpr int64_t kParallelWork = int64_t{1} << 20;
 constexpr int64_t kParallelWeights = int64_t{1} << 18;
 // Slices of at least this many rows or columns.
 constexpr int64_t kGrain = 16;
+// Up to this many rows (batch-1 inference, small batches) the product reads w where it
+// lies: OpenBLAS would first copy (pack) all of w, which costs more than the product.
+constexpr int64_t kFewRows = 4;
 
 bool Serial(const ThreadPool& pool, int64_t N, int64_t I, int64_t U) {
   return pool.size() == 1 || (N * I * U < kParallelWork && I * U < kParallelWeights);
@@ -23,7 +26,11 @@ void dense_forward(float* out, const float* x, const float* w, const float* b,
                    int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool) {
   // out[rows lo..hi, cols c0..c1] = x[lo..hi, :] @ w[:, c0..c1], then bias and act.
   auto block = [&](int64_t lo, int64_t hi, int64_t c0, int64_t c1) {
-    sgemm_ld(false, false, hi - lo, c1 - c0, I, 1.0f, x + lo * I, I, w + c0, U, 0.0f, out + lo * U + c0, U);
+    if (hi - lo <= kFewRows) {
+      sgemm_small(false, hi - lo, c1 - c0, I, x + lo * I, I, w + c0, U, out + lo * U + c0, U);
+    } else {
+      sgemm_ld(false, false, hi - lo, c1 - c0, I, 1.0f, x + lo * I, I, w + c0, U, 0.0f, out + lo * U + c0, U);
+    }
     bias_activation_rows(out + lo * U + c0, U, b ? b + c0 : nullptr, hi - lo, c1 - c0, act);
   };
   if (Serial(pool, N, I, U)) {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Conv2DGeometry, Pool2DGeometry, native } from '../../lib/native';
+import { Conv2DGeometry, Pool2DGeometry, native, packConvGeometry, packPoolGeometry } from '../../lib/native';
 import { Call, rejectsBadArguments } from '../helpers/binding';
 
 // The conv and pool exports check every array against the geometry, and the
@@ -84,6 +84,38 @@ t.test('geometry fields', async (t) => {
   }
   t.throws(() => call({ ...g, padding: 'full' }), TypeError, 'unknown padding');
   t.throws(() => native.maxPool2dForward(py, px, { ...p, padding: 'causal' as 'same' }), TypeError, 'causal pooling');
+});
+
+t.test('packed geometries: the same fields as an Int32Array, checked the same way', async (t) => {
+  const packed = packConvGeometry(g);
+  t.same([...packed], [2, 5, 4, 5, 2, 3, 2, 2, 1, 1, 1, 3, 4, 1], 'fields in declaration order, padding last (1 = same)');
+  t.same([...packPoolGeometry(p)], [2, 5, 4, 3, 2, 2, 2, 2, 2, 2, 0]);
+  t.same([...packConvGeometry({ ...g, padding: 'causal' })].at(-1), 2);
+  const seeded = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+  const [sx, sw, sb] = [seeded(x.length), seeded(w.length), seeded(b.length)];
+  const viaObject = new Float32Array(out.length), viaPacked = new Float32Array(out.length);
+  native.conv2dForward(viaObject, col, sx, sw, sb, g, 2, 1);
+  native.conv2dForward(viaPacked, col, sx, sw, sb, packed, 2, 1);
+  t.same(viaPacked, viaObject, 'conv2dForward computes the same from either form');
+  const pooledObject = new Float32Array(py.length), pooledPacked = new Float32Array(py.length);
+  native.maxPool2dForward(pooledObject, seeded(px.length), p);
+  native.maxPool2dForward(pooledPacked, seeded(px.length), packPoolGeometry(p));
+  t.same(pooledPacked, pooledObject, 'maxPool2dForward too');
+
+  const call = (geom: Int32Array): unknown => native.conv2dForward(out, col, x, w, b, geom, 2, 0);
+  t.throws(() => call(packed.subarray(0, 13)), new RangeError('conv2dForward: a packed geom must hold 14 fields, got 13'));
+  t.throws(() => native.maxPool2dForward(py, px, packed), new RangeError('maxPool2dForward: a packed geom must hold 11 fields, got 14'));
+  t.throws(() => native.conv2dForward(out, col, x, w, b, new Uint32Array(packed) as unknown as Int32Array, 2, 0), TypeError, 'another typed array');
+  const withField = (i: number, v: number): Int32Array => { const q = packed.slice(); q[i] = v; return q; };
+  t.throws(() => call(withField(11, 0)), new RangeError('conv2dForward: geom.OH must be a positive integer, got 0.000000'));
+  t.throws(() => call(withField(4, -3)), new RangeError('conv2dForward: geom.OC must be a positive integer, got -3.000000'));
+  t.throws(() => call(withField(11, 2)), new RangeError("conv2dForward: geom.OH = 2 does not match 'same' padding: expected ceil(H/SH) = 3"));
+  t.throws(() => call(withField(13, 3)), new TypeError("conv2dForward: geom.padding must be 'valid' (0) or 'same' (1) or 'causal' (2)"));
+  const poolPacked = packPoolGeometry(p);
+  poolPacked[10] = 2;
+  t.throws(() => native.maxPool2dForward(py, px, poolPacked), new TypeError("maxPool2dForward: geom.padding must be 'valid' (0) or 'same' (1)"), 'causal pooling');
+  t.throws(() => packConvGeometry({ ...g, OH: 2.5 }), new RangeError('geometry fields must be positive 32-bit integers, got 2.5'));
+  t.throws(() => packPoolGeometry({ ...p, N: 2 ** 31 }), RangeError, 'past int32');
 });
 
 t.test('output sizes must follow the padding', async (t) => {
