@@ -1,5 +1,6 @@
-// Measures one blasnet workload through the public API and prints one JSON line. Run in its own
-// process by bench/index.ts so that peak RSS belongs to that workload alone.
+// Measures one blasnet workload through the public API and prints one JSON line. bench/index.ts
+// runs it in its own process (compiled into dist-bench/, under plain node, as an application
+// runs blasnet), so that peak RSS belongs to that workload alone.
 //
 //   tsx bench/blasnet-worker.ts --workload W1 --steps 200 --warmup 20 --batch 32 [--samples N]
 //   tsx bench/blasnet-worker.ts --workload W4 --calls 3000
@@ -89,8 +90,10 @@ function infer(calls: number, maxSeconds: number) {
   const { x } = syntheticData('W4', 257);
   const single = tensorOf((x as Float32Array).subarray(0, 784), 1, SHAPES.W4.input);
   const large = tensorOf((x as Float32Array).subarray(784), 256, SHAPES.W4.input);
+  // Warm up with as many calls as are timed (at most 2 s), so that the JIT and its background
+  // compiler threads have settled, as in a long-running server; the other workers do the same.
   let deadline = performance.now() + 2000;
-  for (let i = 0; i < Math.max(50, calls / 10) && performance.now() < deadline; i++) model.predict(single, { batchSize: 1 });
+  for (let i = 0; i < calls && performance.now() < deadline; i++) model.predict(single, { batchSize: 1 });
   const latencyUs: number[] = [];
   deadline = performance.now() + maxSeconds * 1000;
   for (let i = 0; i < calls && performance.now() < deadline; i++) {

@@ -23,7 +23,6 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
 import {
   WORKLOAD_IDS, WORKLOAD_TITLES, WorkloadId, cnnForwardFlopsPerSample, intOption, median, parseArgs, trainFlopsPerSample,
 } from './workloads';
@@ -45,7 +44,6 @@ interface Options {
 }
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const DEFAULT_STEPS: Record<Exclude<WorkloadId, 'W4'>, number> = { W1: 200, W2: 100, W3: 40 };
 const SWEEP_BATCHES = [8, 32, 128, 512];
 const SKIPPABLE = ['torch', 'ort', 'tfjs', 'sweep', 'rss'];
@@ -149,13 +147,31 @@ function runChild(command: string, args: string[], env: Record<string, string>, 
       }
       const why = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ` after ${timeoutSeconds} s` : ''}` : `exit code ${code}`;
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      resolve({ available: false, reason: `${path.basename(args.find((a) => /\.(ts|py)$/.test(a)) ?? command)} ${why}: ${tail}` });
+      resolve({ available: false, reason: `${path.basename(args.find((a) => /\.(js|py)$/.test(a)) ?? command)} ${why}: ${tail}` });
     });
   });
 }
 
-const tsWorker = (file: string, args: string[], env: Record<string, string>, timeout: number): Promise<Result> =>
-  runChild(process.execPath, ['--import', TSX_LOADER, path.join(__dirname, file), ...args], env, timeout);
+/**
+ * The workers run as plain JavaScript, as an application runs blasnet's dist/: tsc compiles
+ * bench/ and lib/ into dist-bench/ once per run (under tsx, its loader thread would add
+ * ~40 MB to every worker's peak RSS). They load the addon the package would load.
+ */
+function compileWorkers(): { dir: string; addon: string } {
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(__dirname, 'tsconfig.json')],
+    { cwd: ROOT, encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`compiling the bench workers failed:\n${tsc.stdout}${tsc.stderr}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addon = process.env.BLASNET_NATIVE ? path.resolve(process.env.BLASNET_NATIVE) : (require('node-gyp-build') as { path(dir: string): string }).path(ROOT);
+  return { dir: path.join(ROOT, 'dist-bench', 'bench'), addon };
+}
+
+let workers: { dir: string; addon: string } | null = null;
+
+const jsWorker = (file: string, args: string[], env: Record<string, string>, timeout: number): Promise<Result> => {
+  workers ??= compileWorkers();
+  return runChild(process.execPath, [path.join(workers.dir, file), ...args], { BLASNET_NATIVE: workers.addon, ...env }, timeout);
+};
 
 /** One measurement to repeat each round. */
 interface Spec {
@@ -207,7 +223,7 @@ class Bench {
   }
 
   blasnet(args: string[], env: Record<string, string> = {}): Promise<Result> {
-    return tsWorker('blasnet-worker.ts', args, env, this.childTimeout);
+    return jsWorker('blasnet-worker.js', args, env, this.childTimeout);
   }
 
   torch(args: string[], openblas: number, intraOp: number): Promise<Result> {
@@ -325,7 +341,7 @@ function mainSpecs(bench: Bench): Spec[] {
         specs.push({
           key: `W4:onnxruntime:${threads}`, framework: 'onnxruntime', workload: 'W4', setting: `${threads} intra-op thread${threads > 1 ? 's' : ''}`, group: 'W4:onnxruntime',
           run: () => bench.onnxPath
-            ? tsWorker('ort-worker.ts', ['--model', bench.onnxPath, '--calls', String(o.calls), '--threads', String(threads), '--max-seconds', String(o.maxSeconds)], {}, o.maxSeconds * 3 + 180)
+            ? jsWorker('ort-worker.js', ['--model', bench.onnxPath, '--calls', String(o.calls), '--threads', String(threads), '--max-seconds', String(o.maxSeconds)], {}, o.maxSeconds * 3 + 180)
             : Promise.resolve({ available: false, reason: 'no exported model' }),
         });
       }
@@ -517,7 +533,7 @@ async function main(): Promise<void> {
     if (round === 1 && options.workloads.includes('W1') && !options.skip.has('tfjs')) {
       const [steps, warmup] = options.quick ? [2, 1] : [5, 1];
       await bench.measure({ key: 'W1:tfjs', framework: 'tfjs', workload: 'W1', setting: 'cpu backend',
-        run: () => tsWorker('tfjs-worker.ts', ['--steps', String(steps), '--warmup', String(warmup)], {}, 600) });
+        run: () => jsWorker('tfjs-worker.js', ['--steps', String(steps), '--warmup', String(warmup)], {}, 600) });
     }
   }
 

@@ -29,8 +29,9 @@ async function main(): Promise<Record<string, unknown>> {
   const single = { input: new ort.Tensor('float32', (x as Float32Array).slice(0, 784), [1, 1, 28, 28]) };
   const large = { input: new ort.Tensor('float32', (x as Float32Array).slice(784), [256, 1, 28, 28]) };
 
+  // Warm-up as in bench/blasnet-worker.ts: as many calls as are timed, at most 2 s.
   let deadline = performance.now() + 2000;
-  for (let i = 0; i < Math.max(50, calls / 10) && performance.now() < deadline; i++) await session.run(single);
+  for (let i = 0; i < calls && performance.now() < deadline; i++) await session.run(single);
   const latencyUs: number[] = [];
   deadline = performance.now() + maxSeconds * 1000;
   for (let i = 0; i < calls && performance.now() < deadline; i++) {

@@ -165,7 +165,7 @@ def infer(args):
     latencies_us = []
     with torch.inference_mode():
         deadline = time.perf_counter() + 2
-        for _ in range(max(50, args.calls // 10)):
+        for _ in range(args.calls):  # warm-up as in bench/blasnet-worker.ts: as many calls as timed, at most 2 s
             model(single)
             if time.perf_counter() > deadline:
                 break

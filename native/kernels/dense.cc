@@ -1,5 +1,8 @@
 // Dense layers as GEMMs whose blocks are split across the pool; each thread adds
 // the bias and applies ReLU to the block it just computed, while it is in cache.
+#include <algorithm>
+#include <vector>
+
 #include "kernels.h"
 
 namespace blasnet {
@@ -16,8 +19,34 @@ constexpr int64_t kGrain = 16;
 // lies: OpenBLAS would first copy (pack) all of w, which costs more than the product.
 constexpr int64_t kFewRows = 4;
 
+// Rows of w per block of the few-rows product below (128 KiB of w at 128 units).
+constexpr int64_t kRowBlock = 256;
+
 bool Serial(const ThreadPool& pool, int64_t N, int64_t I, int64_t U) {
   return pool.size() == 1 || (N * I * U < kParallelWork && I * U < kParallelWeights);
+}
+
+// A few rows times a large w (batch-1 inference) is bound by reading w once. The
+// threads take contiguous blocks of w's rows, which memory streams fastest (split by
+// columns, each thread would read part of every row); each block's partial product
+// goes to scratch and the partials are summed in block order, so the result does not
+// depend on the number of threads.
+void few_rows_forward(float* out, const float* x, const float* w, const float* b, int64_t N, int64_t I,
+                      int64_t U, Activation act, ThreadPool& pool) {
+  const int64_t blocks = (I + kRowBlock - 1) / kRowBlock;
+  std::vector<float> partial(blocks * N * U);
+  pool.parallel_for(blocks, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t k = lo; k < hi; ++k) {
+      const int64_t k0 = k * kRowBlock;
+      sgemm_small(false, N, U, std::min(kRowBlock, I - k0), x + k0, I, w + k0 * U, U, partial.data() + k * N * U, U);
+    }
+  });
+  std::copy(partial.begin(), partial.begin() + N * U, out);
+  for (int64_t k = 1; k < blocks; ++k) {
+    const float* p = partial.data() + k * N * U;
+    for (int64_t i = 0; i < N * U; ++i) out[i] += p[i];
+  }
+  bias_activation_rows(out, U, b, N, U, act);
 }
 
 }  // namespace
@@ -25,6 +54,7 @@ bool Serial(const ThreadPool& pool, int64_t N, int64_t I, int64_t U) {
 void dense_forward(float* out, const float* x, const float* w, const float* b,
                    int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool) {
   // out[rows lo..hi, cols c0..c1] = x[lo..hi, :] @ w[:, c0..c1], then bias and act.
+  if (N <= kFewRows && I * U >= kParallelWeights) return few_rows_forward(out, x, w, b, N, I, U, act, pool);
   auto block = [&](int64_t lo, int64_t hi, int64_t c0, int64_t c1) {
     if (hi - lo <= kFewRows) {
       sgemm_small(false, hi - lo, c1 - c0, I, x + lo * I, I, w + c0, U, out + lo * U + c0, U);

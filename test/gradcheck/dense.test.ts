@@ -66,3 +66,34 @@ for (const [N, I, U] of [[3, 5, 4], [64, 160, 110], [5, 420, 500]]) {
     });
   }
 }
+
+// A few rows times a large kernel (batch-1 inference) takes its own path: blocks of w's
+// rows shared by the threads, partial products summed in block order, so the bits do not
+// depend on the thread count. I = 2100 ends in a partial block and U = 130 in a partial
+// vector; N = 5 is past the path (OpenBLAS, split by columns), for contrast.
+for (const N of [1, 3, 4, 5]) {
+  t.test(`dense forward, ${N} row(s) times a 2100x130 kernel, 1 and 2 threads`, async (t) => {
+    const I = 2100, U = 130;
+    const x = randomArray(N * I, 21), w = randomArray(I * U, 22), b = randomArray(U, 23);
+    const expected = new Float64Array(N * U);
+    for (let n = 0; n < N; n++) {
+      for (let u = 0; u < U; u++) {
+        let s = b[u];
+        for (let i = 0; i < I; i++) s += x[n * I + i] * w[i * U + u];
+        expected[n * U + u] = Math.max(s, 0);
+      }
+    }
+    const defaultThreads = native.getNumThreads();
+    const outputs = [1, 2].map((threads) => {
+      native.setNumThreads(threads);
+      const out = new Float32Array(N * U);
+      native.denseForwardActivated(out, x, w, b, N, I, U, RELU);
+      return out;
+    });
+    native.setNumThreads(defaultThreads);
+    for (const [i, out] of outputs.entries()) {
+      t.ok(maxAbsDiff(out, expected) < 2e-4, `${i + 1} thread(s): relu(x w + b) within 2e-4 of float64 (${maxAbsDiff(out, expected).toExponential(2)})`);
+    }
+    if (N <= 4) t.same(Array.from(outputs[1]), Array.from(outputs[0]), '2 threads give the same bits as 1');
+  });
+}
