@@ -35,11 +35,11 @@ void few_rows_forward(float* out, const float* x, const float* w, const float* b
                       int64_t U, Activation act, ThreadPool& pool) {
   const int64_t blocks = (I + kRowBlock - 1) / kRowBlock;
   std::vector<float> partial(blocks * N * U);
-  pool.parallel_for(blocks, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t k = lo; k < hi; ++k) {
-      const int64_t k0 = k * kRowBlock;
-      sgemm_small(false, N, U, std::min(kRowBlock, I - k0), x + k0, I, w + k0 * U, U, partial.data() + k * N * U, U);
-    }
+  // One chunk per block: a worker that starts late (or is descheduled) takes fewer blocks
+  // instead of holding up half of the product.
+  pool.run(blocks, [&](int64_t k) {
+    const int64_t k0 = k * kRowBlock;
+    sgemm_small(false, N, U, std::min(kRowBlock, I - k0), x + k0, I, w + k0 * U, U, partial.data() + k * N * U, U);
   });
   std::copy(partial.begin(), partial.begin() + N * U, out);
   for (int64_t k = 1; k < blocks; ++k) {
