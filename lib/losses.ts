@@ -1,7 +1,7 @@
 import { ShapeError, ValueError, formatShape } from './errors';
 import { lookup } from './names';
 import { native } from './native';
-import { Shape, Tensor } from './tensor';
+import { Shape, Tensor, sameShape } from './tensor';
 
 /**
  * A training loss. `compute` returns the batch mean, as Keras reports it, and
@@ -25,10 +25,6 @@ export interface Loss {
 const f32 = (t: Tensor): Float32Array => t.data as Float32Array;
 const gradData = (g: Tensor | null): Float32Array | null => (g ? f32(g) : null);
 const lastDim = (t: Tensor): number => t.shape[t.shape.length - 1];
-
-function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 function checkFinite(y: Tensor, where: string): void {
   const bad = y.data.findIndex((v) => !Number.isFinite(v));

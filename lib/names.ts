@@ -7,7 +7,8 @@ export function canonicalName(name: string): string {
 
 /** 'kernel_initializer' -> 'kernelInitializer'. */
 export function camelCase(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  // Keys without '_' (the common case, e.g. predict's {batchSize} on every call) skip the regex.
+  return key.includes('_') ? key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : key;
 }
 
 /** 'kernelInitializer' -> 'kernel_initializer'. */

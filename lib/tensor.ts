@@ -13,6 +13,13 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
+/** Whether two shapes are equal, axis by axis. */
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function checkShape(shape: Shape, where: string): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {

@@ -2,7 +2,7 @@ import { Activation } from '../activations';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Initializer } from '../initializers';
 import { camelKeys } from '../names';
-import { DType, Shape, Tensor, sizeOf } from '../tensor';
+import { DType, Shape, Tensor, sameShape, sizeOf } from '../tensor';
 
 /** Arguments every layer accepts (Keras snake_case spellings work too). */
 export interface LayerArgs {
@@ -164,9 +164,7 @@ export abstract class Layer {
    */
   protected buffer(key: string, shape: Shape): Tensor {
     const old = this.buffers.get(key);
-    if (old && old.size === sizeOf(shape)) {
-      return old.shape.length === shape.length && old.shape.every((d, i) => d === shape[i]) ? old : new Tensor(old.data, shape);
-    }
+    if (old && old.size === sizeOf(shape)) return sameShape(old.shape, shape) ? old : new Tensor(old.data, shape);
     const t = new Tensor(new Float32Array(sizeOf(shape)), shape);
     this.buffers.set(key, t);
     return t;

@@ -6,7 +6,7 @@ import { Metric, getMetric } from '../metrics';
 import { camelKeys } from '../names';
 import { Optimizer, getOptimizer } from '../optimizers';
 import { random } from '../random';
-import { Shape, Tensor, TensorLike, cast, sizeOf, toTensor } from '../tensor';
+import { Shape, Tensor, TensorLike, cast, sameShape, sizeOf, toTensor } from '../tensor';
 import { SaveResult, saveModel } from '../io/save';
 import { History } from './history';
 import { FlatParameters } from './parameters';
@@ -116,7 +116,7 @@ export class Sequential {
       }
     }
     if (layer.built) {
-      const same = layer.inputShape!.length === inputShape.length && layer.inputShape!.every((d, i) => d === inputShape[i]);
+      const same = sameShape(layer.inputShape!, inputShape);
       if (!same) throw new ShapeError(`${layer.name} (${layer.className}) was built for input ${formatShape([null, ...layer.inputShape!])}, got ${formatShape([null, ...inputShape])}`);
     } else {
       layer.build(inputShape);
