@@ -51,7 +51,7 @@ export function packPoolGeometry(g: Pool2DGeometry): PackedGeometry {
 
 /** A layer's geometry for a batch size, readable and packed. */
 export interface BatchGeometry<G> {
-  readonly geom: G;
+  readonly geom: Readonly<G>;
   readonly packed: PackedGeometry;
 }
 

@@ -58,7 +58,9 @@ void sgemm_small(bool accumulate, int64_t M, int64_t N, int64_t K, const float* 
 enum class Activation : int32_t;  // activations.cc
 // out[N,U] = act(x[N,I] @ w[I,U] + b[U])   (b may be null). act is kLinear or kRelu
 // (fused_activation); bias and ReLU are applied to each block of the product
-// by the thread that computed it, while it is still in cache.
+// by the thread that computed it, while it is still in cache. A few rows times a
+// large w (batch-1 inference) instead sums per-block partial products over w's
+// rows in a fixed order: the bits do not depend on the thread count.
 void dense_forward(float* out, const float* x, const float* w, const float* b,
                    int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool);
 // dz = dy * act'(.): with kRelu, dy is masked in place where the forward output y
