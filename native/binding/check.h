@@ -16,6 +16,24 @@ namespace blasnet {
 // Largest element count we accept: keeps every product exact in double and int64.
 constexpr int64_t kMaxElements = int64_t{1} << 40;
 
+// A typed array's kind, length and first element (byte offset applied), read with
+// one N-API call: node-addon-api's TypedArray makes a call per accessor, which adds
+// up to microseconds on a batch-1 inference path. valid is false for other values.
+struct TypedArrayView {
+  bool valid = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+};
+
+inline TypedArrayView ViewOf(napi_env env, napi_value v) {
+  TypedArrayView view;
+  bool is_typed = false;
+  view.valid = napi_is_typedarray(env, v, &is_typed) == napi_ok && is_typed &&
+               napi_get_typedarray_info(env, v, &view.type, &view.length, &view.data, nullptr, nullptr) == napi_ok;
+  return view;
+}
+
 class Args {
  public:
   Args(const Napi::CallbackInfo& info, const char* fn, size_t count) : info_(info), fn_(fn) {
@@ -71,7 +89,8 @@ class Args {
   // The element count of a typed array argument (0 if it is not one; F32/I32 then
   // report the wrong kind), for arrays whose length defines the problem size.
   int64_t Length(size_t i) const {
-    return info_[i].IsTypedArray() ? static_cast<int64_t>(info_[i].As<Napi::TypedArray>().ElementLength()) : 0;
+    const TypedArrayView view = ViewOf(env(), info_[i]);
+    return view.valid ? static_cast<int64_t>(view.length) : 0;
   }
 
   float* F32(size_t i, const char* name, int64_t expected, const char* expr) const {
@@ -113,18 +132,22 @@ class Args {
   template <typename T, napi_typedarray_type kind>
   T* Typed(size_t i, const char* name, int64_t expected, const char* expr, const char* kind_name,
            bool nullable) const {
-    const Napi::Value v = info_[i];
-    if (nullable && (v.IsNull() || v.IsUndefined())) return nullptr;
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kind) {
+    const napi_value v = info_[i];
+    if (nullable) {
+      napi_valuetype type = napi_undefined;
+      napi_typeof(env(), v, &type);
+      if (type == napi_null || type == napi_undefined) return nullptr;
+    }
+    const TypedArrayView view = ViewOf(env(), v);
+    if (!view.valid || view.type != kind) {
       Fail(std::string(name) + " must be a " + kind_name + (nullable ? " or null" : ""), true);
     }
-    Napi::TypedArray array = v.As<Napi::TypedArray>();
-    const int64_t length = static_cast<int64_t>(array.ElementLength());
+    const int64_t length = static_cast<int64_t>(view.length);
     if (length != expected) {
       Fail(std::string(name) + " has " + std::to_string(length) + " elements, expected " + expr +
            " = " + std::to_string(expected));
     }
-    return reinterpret_cast<T*>(static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset());
+    return static_cast<T*>(view.data);
   }
 
   const Napi::CallbackInfo& info_;

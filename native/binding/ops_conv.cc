@@ -36,14 +36,13 @@ const char* PaddingName(Padding p) {
 class GeomReader {
  public:
   GeomReader(const Args& a, const Napi::Value& v, size_t fields) : a_(a), fields_(fields) {
-    if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
-      const Napi::Int32Array packed = v.As<Napi::Int32Array>();
-      if (packed.ElementLength() != fields) {
-        a.Fail("a packed geom must hold " + std::to_string(fields) + " fields, got " +
-               std::to_string(packed.ElementLength()));
+    const TypedArrayView view = ViewOf(a.env(), v);
+    if (view.valid && view.type == napi_int32_array) {
+      if (view.length != fields) {
+        a.Fail("a packed geom must hold " + std::to_string(fields) + " fields, got " + std::to_string(view.length));
       }
-      packed_ = packed.Data();
-    } else if (v.IsObject() && !v.IsTypedArray()) {
+      packed_ = static_cast<const int32_t*>(view.data);
+    } else if (v.IsObject() && !view.valid) {
       obj_ = v.As<Napi::Object>();
     } else {
       a.Fail("geom must be an object {N, H, W, C, KH, KW, SH, SW, OH, OW, padding, ...} or its packed Int32Array",
