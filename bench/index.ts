@@ -111,7 +111,7 @@ function parseOptions(argv: string[]): Options {
   return {
     workloads: workloads as WorkloadId[],
     steps,
-    calls: Math.max(100, intOption(options, 'calls', quick ? 500 : 3000)),
+    calls: Math.max(100, intOption(options, 'calls', quick ? 500 : 5000)),
     rounds: Math.max(1, intOption(options, 'rounds', quick ? 1 : 3)),
     quick,
     json,
