@@ -8,8 +8,9 @@
 //
 // A workload whose layers do not exist yet reports {available: false, reason}.
 import * as bn from '../lib/index';
+import { seededRandom } from '../lib/random';
 import {
-  SHAPES, VOCABULARY, WorkloadId, intOption, median, parseArgs, peakRssMb, quantile, seededUniform, syntheticData, trainingSummary,
+  SHAPES, VOCABULARY, WorkloadId, intOption, median, parseArgs, peakRssMb, quantile, syntheticData, trainingSummary,
 } from './workloads';
 
 const runtimeRssMb = peakRssMb();
@@ -120,8 +121,8 @@ function infer(calls: number, maxSeconds: number) {
 
 /** GFLOP/s of bn.native.sgemm on size x size x size (best and median of several calls). */
 function gemm(size: number) {
-  const random = seededUniform(1);
-  const uniform = (): number => random() - 0.5;
+  const generator = seededRandom(1);
+  const uniform = (): number => generator.uniform() - 0.5;
   const a = Float32Array.from({ length: size * size }, uniform);
   const b = Float32Array.from({ length: size * size }, uniform);
   const c = new Float32Array(size * size);

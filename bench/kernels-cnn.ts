@@ -10,7 +10,8 @@
 // Prints the median ms per call (robust to other processes on a shared machine), GFLOP/s for the
 // convolutions and matrix products (a multiply-add counts as 2), and per-step totals.
 import { Conv2DGeometry, Pool2DGeometry, native } from '../lib/native';
-import { median, parseArgs, seededUniform } from './workloads';
+import { seededRandom } from '../lib/random';
+import { median, parseArgs } from './workloads';
 
 interface Row { group: string; kernel: string; threads: number; medianMs: number; gflops?: number }
 type Kernel = [group: string, name: string, run: () => void, flops?: number];
@@ -19,7 +20,7 @@ const options = parseArgs(process.argv.slice(2));
 const batch = Number(options.get('batch') ?? 32);
 const reps = Number(options.get('reps') ?? 100);
 const threadCounts = (options.get('threads') ?? '1,2').split(',').map(Number);
-const uniform = seededUniform(7);
+const { uniform } = seededRandom(7);
 const random = (n: number, scale = 1): Float32Array => Float32Array.from({ length: n }, () => (uniform() * 2 - 1) * scale);
 const LINEAR = 0, RELU = 1, SOFTMAX = 4;
 

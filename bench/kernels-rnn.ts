@@ -10,14 +10,15 @@
 import { Activation } from '../lib/activations';
 import { rnnBufferSizes } from '../lib/layers/recurrent';
 import { RnnGeometry, native } from '../lib/native';
-import { median, parseArgs, seededUniform } from './workloads';
+import { seededRandom } from '../lib/random';
+import { median, parseArgs } from './workloads';
 
 interface Row { workload: string; kernel: string; threads: number; medianUs: number; gflops?: number }
 
 const options = parseArgs(process.argv.slice(2));
 const reps = Number(options.get('reps') ?? 50);
 const threadCounts = (options.get('threads') ?? '1,2').split(',').map(Number);
-const uniform = seededUniform(7);
+const { uniform } = seededRandom(7);
 const random = (n: number, scale = 1): Float32Array => Float32Array.from({ length: n }, () => (uniform() * 2 - 1) * scale);
 
 /** Median µs of `reps` calls after a few untimed ones. */

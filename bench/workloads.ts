@@ -1,5 +1,6 @@
 // The benchmark workloads, their analytic FLOP counts and seeded synthetic data, shared by the
 // runner (bench/index.ts) and the workers that measure one framework each.
+import { seededRandom } from '../lib/random';
 
 export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';
 export const WORKLOAD_IDS: WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
@@ -59,23 +60,12 @@ export function cnnForwardFlopsPerSample(): number {
   return gemm(26 * 26, 32, 9) + gemm(1, 128, 13 * 13 * 32) + gemm(1, 10, 128);
 }
 
-/** Seeded uniform [0, 1) generator (mulberry32), so every run trains on the same data. */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A synthetic dataset of `samples` samples: standard-normal features (or uniform token ids for W3)
  * and one-hot targets of the workload's shapes, as flat arrays.
  */
 export function syntheticData(id: WorkloadId, samples: number, seed = 1): { x: Float32Array | Int32Array; y: Float32Array } {
-  const uniform = seededUniform(seed);
+  const { uniform } = seededRandom(seed);
   const { input, target, classes } = SHAPES[id];
   const inputSize = samples * input.reduce((a, b) => a * b, 1);
   let x: Float32Array | Int32Array;

@@ -1,5 +1,5 @@
-// What the examples share: their command-line options, a seeded generator for sampling
-// datasets, per-timestep targets and reading predictions back out.
+// What the examples share: their command-line options, per-timestep targets and reading
+// predictions back out.
 import { parseArgs } from 'node:util';
 import * as bn from '../lib/index';
 
@@ -30,17 +30,6 @@ export function runMain(main: () => Promise<void>): void {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
-}
-
-/** mulberry32, so a dataset sample depends only on the seed, not on bn's generator. */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The index of the largest value (the first, on ties). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as bn from '../lib/index';
-import { seededUniform } from './common';
+import { seededRandom } from '../lib/random';
 
 const run = promisify(execFile);
 
@@ -56,7 +56,7 @@ async function requireEspeak(): Promise<void> {
 
 /** `renditions` of every digit by every accent and variant, at random speeds, pitches and loudness. */
 function listUtterances(renditions: number, seed: number): Utterance[] {
-  const uniform = seededUniform(seed);
+  const { uniform } = seededRandom(seed);
   const between = (lo: number, hi: number): number => Math.round(lo + (hi - lo) * uniform());
   const list: Utterance[] = [];
   for (const accent of ACCENTS) {

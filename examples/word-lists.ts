@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as bn from '../lib/index';
-import { seededUniform } from './common';
+import { seededRandom } from '../lib/random';
 
 const DICT_DIR = '/usr/share/dict';
 
@@ -52,7 +52,7 @@ export function loadLanguageWords(trainPerLanguage: number, testPerLanguage: num
   const listsHolding = new Map<string, number>();
   for (const list of lists) for (const w of list) listsHolding.set(w, (listsHolding.get(w) ?? 0) + 1);
 
-  const uniform = seededUniform(seed);
+  const { uniform } = seededRandom(seed);
   const train: [string, number][] = [], test: [string, number][] = [];
   lists.forEach((list, label) => {
     const words = [...list].filter((w) => listsHolding.get(w) === 1);
