@@ -1,8 +1,9 @@
 // Direct convolution for inputs with few channels, and the convolution fused
 // with the max pooling after it. The kernels (conv2d_direct.inc) are compiled
 // three times: portable, AVX2+FMA and AVX-512, each against its own vector type
-// below, and active_isa() picks one at run time. The portable type is 4 floats
-// in GCC vector extensions, which become SSE2 (or NEON) code.
+// below (the AVX ones extend simd_vec.h's), and active_isa() picks one at run
+// time. The portable type is 4 floats in GCC vector extensions, which become SSE2
+// (or NEON) code.
 //
 // The AVX regions use `#pragma GCC target`, so only the functions inside them use
 // those instructions. Every standard header is included before the first region:
@@ -12,10 +13,7 @@
 #include <cstring>
 
 #include "kernels.h"
-
-#if BLASNET_X86_SIMD
-#include <immintrin.h>
-#endif
+#include "simd_vec.h"
 
 namespace blasnet {
 // Internal linkage: other files compile their own per-instruction-set code in
@@ -66,23 +64,9 @@ struct V {
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2 {
-struct V {
-  using F = __m256;
+struct V : simd::Avx2 {
   using M = __m256;  // all-ones lanes where true
-  static constexpr int L = 8, kTile = 8, kTaps = 5;  // of 16 registers
-  static F zero() { return _mm256_setzero_ps(); }
-  static F set1(float v) { return _mm256_set1_ps(v); }
-  static F load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
-  static __m256i first(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
-  static F load_n(const float* p, int n) { return _mm256_maskload_ps(p, first(n)); }
-  // A masked store is microcoded and slow on AMD; partial blocks are rare.
-  static void store_n(float* p, F v, int n) {
-    alignas(32) float t[8];
-    _mm256_store_ps(t, v);
-    for (int i = 0; i < n; ++i) p[i] = t[i];
-  }
-  static F fmadd(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  static constexpr int kTile = 8, kTaps = 5;  // of 16 registers
   static F add(F a, F b) { return _mm256_add_ps(a, b); }
   // max returns its second operand for NaN and for -0, as a > 0 ? a : 0 does.
   static F relu(F a) { return _mm256_max_ps(a, _mm256_setzero_ps()); }
@@ -125,18 +109,9 @@ struct V {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 namespace avx512 {
-struct V {
-  using F = __m512;
+struct V : simd::Avx512 {
   using M = __mmask16;
-  static constexpr int L = 16, kTile = 16, kTaps = 9;  // of 32 registers
-  static F zero() { return _mm512_setzero_ps(); }
-  static F set1(float v) { return _mm512_set1_ps(v); }
-  static F load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
-  static M first(int n) { return static_cast<M>((1u << n) - 1); }
-  static F load_n(const float* p, int n) { return _mm512_maskz_loadu_ps(first(n), p); }
-  static void store_n(float* p, F v, int n) { _mm512_mask_storeu_ps(p, first(n), v); }
-  static F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  static constexpr int kTile = 16, kTaps = 9;  // of 32 registers
   static F add(F a, F b) { return _mm512_add_ps(a, b); }
   static F relu(F a) { return _mm512_max_ps(a, _mm512_setzero_ps()); }
   static M gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }

@@ -11,37 +11,17 @@
 #include <cstdint>
 
 #include "kernels.h"
-
-#if BLASNET_X86_SIMD
-#include <immintrin.h>
-#endif
+#include "simd_vec.h"
 
 namespace blasnet {
 
 #if BLASNET_X86_SIMD
-// Internal linkage: conv2d_direct.cc defines vector types of the same names.
+// Internal linkage: conv2d_direct.cc compiles its own code in namespaces of the same names.
 namespace {
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace avx2 {
-struct V {
-  using F = __m256;
-  static constexpr int L = 8;
-  static F zero() { return _mm256_setzero_ps(); }
-  static F set1(float v) { return _mm256_set1_ps(v); }
-  static F load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
-  static F load_n(const float* p, int n) {
-    return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
-  }
-  // A masked store is microcoded and slow on AMD; go through memory instead.
-  static void store_n(float* p, F v, int n) {
-    alignas(32) float t[8];
-    _mm256_store_ps(t, v);
-    for (int i = 0; i < n; ++i) p[i] = t[i];
-  }
-  static F fmadd(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
-};
+using V = simd::Avx2;
 #include "gemm_small.inc"
 // Tiles of 4 rows x 3 vectors: 12 accumulators of AVX2's 16 registers.
 void gemm(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
@@ -54,18 +34,7 @@ void gemm(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int6
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")
 namespace avx512 {
-struct V {
-  using F = __m512;
-  static constexpr int L = 16;
-  static F zero() { return _mm512_setzero_ps(); }
-  static F set1(float v) { return _mm512_set1_ps(v); }
-  static F load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
-  static __mmask16 first(int n) { return static_cast<__mmask16>((1u << n) - 1); }
-  static F load_n(const float* p, int n) { return _mm512_maskz_loadu_ps(first(n), p); }
-  static void store_n(float* p, F v, int n) { _mm512_mask_storeu_ps(p, first(n), v); }
-  static F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
-};
+using V = simd::Avx512;
 #include "gemm_small.inc"
 // Tiles of 4 rows x 4 vectors: 16 accumulators of AVX-512's 32 registers.
 void gemm(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
