@@ -56,16 +56,18 @@ export interface BatchGeometry<G> {
 }
 
 /**
- * Memoises make(N) for the last batch size asked: a layer sees the same batch size
- * step after step, so its geometry is packed once, not on every call.
+ * A layer's geometry by batch size, from the geometry without N and its packer. The
+ * last batch size asked is memoised: a layer sees the same batch size step after
+ * step, so its geometry is packed once, not on every call.
  */
-export function lastBatchSize<T>(make: (N: number) => T): (N: number) => T {
-  let lastN = -1;
-  let last!: T;
+export function geometryByBatchSize<G extends { N: number }>(
+  base: Omit<G, 'N'>, pack: (g: G) => PackedGeometry,
+): (N: number) => BatchGeometry<G> {
+  let last: BatchGeometry<G> | null = null;
   return (N) => {
-    if (N !== lastN) {
-      last = make(N);
-      lastN = N;
+    if (last?.geom.N !== N) {
+      const geom = { ...base, N } as G;
+      last = { geom, packed: pack(geom) };
     }
     return last;
   };

@@ -2,7 +2,7 @@ import { Activation, ActivationIdentifier } from '../activations';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { camelKeys } from '../names';
-import { BatchGeometry, Conv2DGeometry, Pool2DGeometry, lastBatchSize, native, packConvGeometry } from '../native';
+import { BatchGeometry, Conv2DGeometry, Pool2DGeometry, geometryByBatchSize, native, packConvGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
 import { LayerArgs, Param, kernelBiasConfig } from './layer';
@@ -146,11 +146,8 @@ export abstract class Conv extends ActivatedLayer {
     const [OH, OW] = this.rank === 2 ? this.outputShape! : [1, this.outputShape![0]];
     const twoD = (v: number[]): number[] => (this.rank === 2 ? v : [1, v[0]]);
     const [KH, KW] = twoD(this.kernelSize), [SH, SW] = twoD(this.strides), [DH, DW] = twoD(this.dilationRate);
-    const base = { H, W, C: channels, OC: this.filters, KH, KW, SH, SW, DH, DW, OH, OW, padding: this.padding };
-    this.batchGeometry = lastBatchSize((N) => {
-      const geom: Conv2DGeometry = { ...base, N };
-      return { geom, packed: packConvGeometry(geom) };
-    });
+    this.batchGeometry = geometryByBatchSize<Conv2DGeometry>(
+      { H, W, C: channels, OC: this.filters, KH, KW, SH, SW, DH, DW, OH, OW, padding: this.padding }, packConvGeometry);
     this.needsCol = native.conv2dNeedsCol(this.geometry(1).packed);
   }
 

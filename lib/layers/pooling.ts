@@ -1,6 +1,6 @@
 import { ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
-import { BatchGeometry, Pool2DGeometry, lastBatchSize, native, packPoolGeometry } from '../native';
+import { BatchGeometry, Pool2DGeometry, geometryByBatchSize, native, packPoolGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { checkChannelsLast, convOutputLength, normalizeTuple } from './conv';
 import { Layer, LayerArgs } from './layer';
@@ -64,11 +64,8 @@ export abstract class Pooling extends Layer {
     const twoD = (v: readonly number[]): number[] => (this.rank === 2 ? [v[0], v[1]] : [1, v[0]]);
     const [H, W] = twoD(inputShape), [OH, OW] = twoD(this.outputShape!);
     const [KH, KW] = twoD(this.poolSize), [SH, SW] = twoD(this.strides);
-    const base = { H, W, C: inputShape[inputShape.length - 1], KH, KW, SH, SW, OH, OW, padding: this.padding };
-    this.batchGeometry = lastBatchSize((N) => {
-      const geom: Pool2DGeometry = { ...base, N };
-      return { geom, packed: packPoolGeometry(geom) };
-    });
+    this.batchGeometry = geometryByBatchSize<Pool2DGeometry>(
+      { H, W, C: inputShape[inputShape.length - 1], KH, KW, SH, SW, OH, OW, padding: this.padding }, packPoolGeometry);
   }
 
   /** The native geometry for a batch of N samples. */

@@ -22,12 +22,8 @@ namespace {
 #pragma GCC target("avx2,fma")
 namespace avx2 {
 using V = simd::Avx2;
+constexpr int kPanelVectors = 3;  // tiles of 4 rows x 3 vectors: 12 accumulators of AVX2's 16 registers
 #include "gemm_small.inc"
-// Tiles of 4 rows x 3 vectors: 12 accumulators of AVX2's 16 registers.
-void gemm(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-          int64_t ldb, float* C, int64_t ldc) {
-  product<V, 3>(accumulate, M, N, K, A, lda, B, ldb, C, ldc);
-}
 }  // namespace avx2
 #pragma GCC pop_options
 
@@ -35,12 +31,8 @@ void gemm(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int6
 #pragma GCC target("avx512f,avx2,fma")
 namespace avx512 {
 using V = simd::Avx512;
+constexpr int kPanelVectors = 4;  // tiles of 4 rows x 4 vectors: 16 accumulators of AVX-512's 32 registers
 #include "gemm_small.inc"
-// Tiles of 4 rows x 4 vectors: 16 accumulators of AVX-512's 32 registers.
-void gemm(bool accumulate, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-          int64_t ldb, float* C, int64_t ldc) {
-  product<V, 4>(accumulate, M, N, K, A, lda, B, ldb, C, ldc);
-}
 }  // namespace avx512
 #pragma GCC pop_options
 
