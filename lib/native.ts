@@ -86,12 +86,28 @@ export interface RnnGeometry {
   goBackwards: boolean; returnSequences: boolean; resetAfter?: boolean;
 }
 
+/** What the loaded addon computes with: bn.backendInfo(). */
+export interface BackendInfo {
+  /** The hand-vectorised kernels' instruction set, as simdLevel(). */
+  simd: string;
+  /** Threads this environment's kernels use, as getNumThreads(). */
+  threads: number;
+  /**
+   * 'flush-to-zero': native code flushes denormal floats to zero (FTZ and DAZ, as TensorFlow's CPU kernels
+   * do; x86-64 builds), on the JavaScript thread only for the duration of each call. 'ieee': it keeps them.
+   */
+  denormals: 'flush-to-zero' | 'ieee';
+  /** OpenBLAS's build description. */
+  blas: string;
+}
+
 export interface Binding {
   /** Threads (the caller included) this environment's kernels use; default: the number of cores or BLASNET_NUM_THREADS. */
   setNumThreads(n: number): void;
   getNumThreads(): number;
   /** The instruction set of the hand-vectorised kernels on this CPU: 'avx512' | 'avx2' | 'portable' (BLASNET_SIMD lowers it). */
   simdLevel(): string;
+  backendInfo(): BackendInfo;
   sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
   denseForward(out: F32, x: F32, w: F32, b: F32 | null, N: number, I: number, U: number): void;
   denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, N: number, I: number, U: number): void;
@@ -181,3 +197,8 @@ const load = require('node-gyp-build') as (dir: string) => unknown;
 export const native = (process.env.BLASNET_NATIVE
   ? require(path.resolve(process.env.BLASNET_NATIVE))
   : load(path.join(__dirname, '..'))) as Binding;
+
+/** What the native backend computes with: SIMD level, threads, denormal handling, OpenBLAS build. */
+export function backendInfo(): BackendInfo {
+  return native.backendInfo();
+}

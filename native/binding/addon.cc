@@ -29,15 +29,30 @@ Napi::Value SimdLevel(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), blasnet::isa_name(blasnet::active_isa()));
 }
 
+// [sync] backendInfo() -> {simd, threads, denormals, blas}: the hand-vectorised kernels'
+// instruction set (as simdLevel), this environment's threads (as getNumThreads), 'flush-to-zero'
+// when native code flushes denormal floats as TensorFlow does (x86-64 builds) or 'ieee' when it
+// keeps them, and OpenBLAS's build description.
+Napi::Value BackendInfo(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("simd", blasnet::isa_name(blasnet::active_isa()));
+  out.Set("threads", blasnet::Pool(env).size());
+  out.Set("denormals", blasnet::kFlushesDenormals ? "flush-to-zero" : "ieee");
+  out.Set("blas", blasnet::blas_config());
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // blasnet splits work over its own pool; keeping OpenBLAS single-threaded
   // (idempotent, so safe when several worker_threads load the addon) stops the
   // two from oversubscribing the cores.
   blasnet::use_single_threaded_blas();
   env.SetInstanceData(new blasnet::AddonData());
-  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
-  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
-  exports.Set("simdLevel", Napi::Function::New(env, SimdLevel, "simdLevel"));
+  blasnet::Export(env, exports, "setNumThreads", SetNumThreads);
+  blasnet::Export(env, exports, "getNumThreads", GetNumThreads);
+  blasnet::Export(env, exports, "simdLevel", SimdLevel);
+  blasnet::Export(env, exports, "backendInfo", BackendInfo);
   blasnet::RegisterCoreOps(env, exports);
   blasnet::RegisterRnnOps(env, exports);
   blasnet::RegisterConvOps(env, exports);

@@ -312,9 +312,7 @@ Napi::Value AvgPool2DBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterConvOps(Napi::Env env, Napi::Object exports) {
-  auto add = [&](const char* name, Napi::Function::Callback fn) {
-    exports.Set(name, Napi::Function::New(env, fn, name));
-  };
+  auto add = [&](const char* name, Napi::Function::Callback fn) { Export(env, exports, name, fn); };
   add("conv2dNeedsCol", Conv2DNeedsCol);
   add("conv2dForward", Conv2DForward);
   add("conv2dBackward", Conv2DBackward);

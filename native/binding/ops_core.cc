@@ -186,9 +186,7 @@ Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterCoreOps(Napi::Env env, Napi::Object exports) {
-  auto add = [&](const char* name, Napi::Function::Callback fn) {
-    exports.Set(name, Napi::Function::New(env, fn, name));
-  };
+  auto add = [&](const char* name, Napi::Function::Callback fn) { Export(env, exports, name, fn); };
   add("sgemm", Sgemm);
   add("denseForward", DenseForward<false>);
   add("denseBackward", DenseBackward<false>);

@@ -51,8 +51,8 @@ Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterEmbeddingOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("embeddingForward", Napi::Function::New(env, EmbeddingForward, "embeddingForward"));
-  exports.Set("embeddingBackward", Napi::Function::New(env, EmbeddingBackward, "embeddingBackward"));
+  Export(env, exports, "embeddingForward", EmbeddingForward);
+  Export(env, exports, "embeddingBackward", EmbeddingBackward);
 }
 
 }  // namespace blasnet

@@ -146,9 +146,7 @@ Napi::Value GlobalMaxPoolBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterNormOps(Napi::Env env, Napi::Object exports) {
-  auto add = [&](const char* name, Napi::Function::Callback fn) {
-    exports.Set(name, Napi::Function::New(env, fn, name));
-  };
+  auto add = [&](const char* name, Napi::Function::Callback fn) { Export(env, exports, name, fn); };
   add("batchnormForwardTraining", BatchnormForwardTraining);
   add("batchnormForwardInference", BatchnormForwardInference);
   add("batchnormBackward", BatchnormBackward);

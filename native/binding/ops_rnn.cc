@@ -130,9 +130,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
 }  // namespace
 
 void RegisterRnnOps(Napi::Env env, Napi::Object exports) {
-  auto add = [&](const char* name, Napi::Function::Callback fn) {
-    exports.Set(name, Napi::Function::New(env, fn, name));
-  };
+  auto add = [&](const char* name, Napi::Function::Callback fn) { Export(env, exports, name, fn); };
   // [sync] lstmForward(out, cache, x[N*T*I], kernel[I*4U], recurrent[U*4U], bias[4U]|null, geom)
   add("lstmForward", [](const Napi::CallbackInfo& i) { return Forward<lstm_forward, false>(i, "lstmForward"); });
   // [sync] lstmBackward(dx|null, dkernel, drecurrent, dbias|null, scratch, dout, cache, kernel, recurrent, geom)

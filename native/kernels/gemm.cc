@@ -20,6 +20,8 @@ void cblas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
 
 void use_single_threaded_blas() { openblas_set_num_threads(1); }
 
+const char* blas_config() { return openblas_get_config(); }
+
 void sgemm_ld(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
               int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, ThreadPool* pool) {
   if (!pool || pool->size() == 1 || M * N * K < kParallelGemmWork) {

@@ -46,6 +46,8 @@ void sgemm_ld(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
               ThreadPool* pool = nullptr);
 // Keeps OpenBLAS on the calling thread (process-wide, idempotent).
 void use_single_threaded_blas();
+// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".
+const char* blas_config();
 
 // ---- gemm_small.cc ---------------------------------------------------------
 // C[M,N] = A[M,K] @ B[K,N] (+ C when accumulate), row-major with leading

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "denormals.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define BLASNET_CPU_RELAX() _mm_pause()
@@ -91,6 +93,8 @@ void ThreadPool::Dispatch(int64_t chunks, ChunkFn fn, void* ctx) {
 }
 
 void ThreadPool::WorkerLoop() {
+  // Workers only ever run kernels: they flush denormals for good (denormals.h).
+  flush_denormals_on_this_thread();
   // Start from generation 0, not from whatever the counter holds when this thread
   // first runs: a pool destroyed before its workers were scheduled must still stop them.
   uint64_t seen = 0;
