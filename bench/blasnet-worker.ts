@@ -2,16 +2,26 @@
 // runs it in its own process (compiled into dist-bench/, under plain node, as an application
 // runs blasnet), so that peak RSS belongs to that workload alone.
 //
-//   tsx bench/blasnet-worker.ts --workload W1 --steps 200 --warmup 20 --batch 32 [--samples N]
+//   tsx bench/blasnet-worker.ts --workload W1 --steps 1875 --warmup 20 --batch 32 [--samples N] [--synthetic]
 //   tsx bench/blasnet-worker.ts --workload W4 --calls 3000
 //   tsx bench/blasnet-worker.ts --gemm 2048
 //
+// W1 trains on Fashion-MNIST's 60,000 training images from Debian's dataset-fashion-mnist (scaled to
+// [0, 1] and standardised with the set's mean and standard deviation, as examples/fashion-mnist-cnn.ts
+// does), or on as many synthetic samples when it is not installed (or with --synthetic); W2 and W3 on
+// 16 synthetic batches that cycle. bench/peer_common.py gives the Python peers the same Fashion-MNIST
+// data, and synthetic data of the same shapes and distributions (from numpy's generator, not this one).
 // A workload whose layers do not exist yet reports {available: false, reason}.
+import { existsSync } from 'fs';
+import * as path from 'path';
 import * as bn from '../lib/index';
 import { seededRandom } from '../lib/random';
 import {
   SHAPES, VOCABULARY, WorkloadId, intOption, median, parseArgs, peakRssMb, quantile, syntheticData, trainingSummary,
 } from './workloads';
+
+const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
+const FASHION_MNIST_IMAGES = path.join(FASHION_MNIST, 'train-images-idx3-ubyte.gz');
 
 const runtimeRssMb = peakRssMb();
 
@@ -53,35 +63,68 @@ function tensorOf(data: Float32Array | Int32Array, samples: number, perSample: n
   return new bn.Tensor(data, [samples, ...perSample]);
 }
 
+/** The first `samples` (0: all) Fashion-MNIST training images, standardised, and their one-hot labels. */
+function fashionMnist(samples: number): { x: Float32Array; y: Float32Array } {
+  const images = bn.data.loadIdx(FASHION_MNIST_IMAGES);
+  const labels = bn.data.loadIdx(path.join(FASHION_MNIST, 'train-labels-idx1-ubyte.gz'), { dtype: 'int32' });
+  const n = samples ? Math.min(samples, images.shape[0]) : images.shape[0];
+  const pixels = images.data.subarray(0, n * 28 * 28);
+  for (let i = 0; i < pixels.length; i++) pixels[i] /= 255; // in place: loadIdx gives 0..255
+  const x = bn.preprocessing.standardize(new bn.Tensor(pixels, [n, 28, 28, 1])).x;
+  const y = bn.utils.toCategorical(labels.data.subarray(0, n), 10);
+  return { x: x.data as Float32Array, y: y.data as Float32Array };
+}
+
+/** A training workload's data as flat arrays, and where it came from. */
+function trainingData(id: WorkloadId, batch: number, samples: number, synthetic: boolean) {
+  if (id === 'W1' && !synthetic && existsSync(FASHION_MNIST_IMAGES)) return { ...fashionMnist(samples), source: 'fashion-mnist' };
+  const n = samples || (id === 'W1' ? 60000 : batch * 16);
+  return { ...syntheticData(id, n), source: 'synthetic' };
+}
+
 /**
- * Times `steps` trainOnBatch steps after `warmup` untimed ones, cycling over batches
- * prepared up front (as the PyTorch side iterates ready tensors). On a machine too busy
- * to finish in maxSeconds the warm-up ends after half of it, and timing stops after
- * maxSeconds once 3 steps are timed.
+ * Times `steps` trainOnBatch steps after `warmup` untimed ones. The batches are views of the data
+ * made up front (as the peers gather theirs from ready arrays), visited in a fresh seeded order each
+ * epoch: the peers shuffle samples, not batches, which costs them a gather per step, but each epoch
+ * sees every sample once either way. On a machine too busy to finish in maxSeconds the warm-up ends
+ * after half of it, and timing stops after maxSeconds once 3 steps are timed.
  */
-async function train(id: WorkloadId, steps: number, warmup: number, batch: number, samples: number, maxSeconds: number) {
+async function train(id: WorkloadId, steps: number, warmup: number, batch: number, samples: number, synthetic: boolean, maxSeconds: number) {
   bn.setSeed(1);
   const model = buildModel(id);
-  const n = samples || batch * Math.min(warmup + steps, 16);
-  const { x, y } = syntheticData(id, n);
+  const { x, y, source } = trainingData(id, batch, samples, synthetic);
   const perX = SHAPES[id].input.reduce((a, b) => a * b, 1), perY = SHAPES[id].target.reduce((a, b) => a * b, 1);
-  const batches = Array.from({ length: Math.floor(n / batch) }, (_, b) => [
+  const batches = Array.from({ length: Math.floor(y.length / perY / batch) }, (_, b) => [
     tensorOf(x.subarray(b * batch * perX, (b + 1) * batch * perX), batch, SHAPES[id].input),
     tensorOf(y.subarray(b * batch * perY, (b + 1) * batch * perY), batch, SHAPES[id].target),
   ]);
+  const order = Int32Array.from(batches.keys());
+  const { uniform } = seededRandom(1);
   const stepMs: number[] = [];
   let finalLoss = NaN;
   const start = performance.now();
+  let last = start;
   for (let step = 0; ; step++) {
-    const [xb, yb] = batches[step % batches.length];
-    const before = performance.now();
+    // A step runs from the end of the previous one, picking its batch included, as the peers time theirs.
+    const position = step % batches.length;
+    if (position === 0) shuffle(order, uniform);
+    const [xb, yb] = batches[order[position]];
     finalLoss = model.trainOnBatch(xb, yb).loss;
     const now = performance.now();
     const warm = step >= warmup || now - start > maxSeconds * 500;
-    if (warm) stepMs.push(now - before);
+    if (warm) stepMs.push(now - last);
+    last = now;
     if (stepMs.length === steps || (now - start > maxSeconds * 1000 && stepMs.length >= 3)) break;
   }
-  return { ...trainingSummary(stepMs, batch), finalLoss };
+  return { ...trainingSummary(stepMs, batch), data: source, samples: batches.length * batch, finalLoss };
+}
+
+/** Fisher-Yates shuffle in place. */
+function shuffle(values: Int32Array, uniform: () => number): void {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = Math.floor(uniform() * (i + 1));
+    [values[i], values[j]] = [values[j], values[i]];
+  }
 }
 
 /** Batch-1 latency over `calls` predict calls, and batch-256 throughput; each loop stops after maxSeconds. */
@@ -149,7 +192,7 @@ async function main(): Promise<Record<string, unknown>> {
   const result = id === 'W4'
     ? infer(intOption(options, 'calls', 3000), maxSeconds)
     : await train(id, intOption(options, 'steps', 200), intOption(options, 'warmup', 20), intOption(options, 'batch', 32),
-      intOption(options, 'samples', 0), maxSeconds);
+      intOption(options, 'samples', 0), options.has('synthetic'), maxSeconds);
   return { workload: id, threads, ...result };
 }
 

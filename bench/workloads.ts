@@ -130,18 +130,43 @@ export function quantile(values: number[], p: number): number {
 }
 
 /**
- * Summary of per-step training times. samplesPerSec uses the median step (robust to other processes
- * on a shared machine); meanSamplesPerSec is total samples over total time.
+ * Windows of a training run's timed steps (timed steps come after an untimed warm-up). The first
+ * FIRST_STEPS show the early rate; the steady state runs from step STEADY_FROM to the end, given at
+ * least MIN_STEADY_STEPS there: past the ~750th step, where Adam's second moments of weights that get
+ * little gradient decay into denormals, which slow every operation on them unless they are flushed to
+ * zero. Per-BLOCK_STEPS means make a slowdown visible. bench/peer_common.py uses the same windows.
  */
-export function trainingSummary(stepMs: number[], batch: number): Record<string, number> {
-  const total = stepMs.reduce((a, b) => a + b, 0);
+export const FIRST_STEPS = 200;
+export const STEADY_FROM = 800;
+export const MIN_STEADY_STEPS = 200;
+export const BLOCK_STEPS = 250;
+
+/**
+ * Summary of per-step training times. samplesPerSec uses the median step (robust to other processes
+ * on a shared machine); the other rates are total samples over total time (the mean), so that
+ * denormal slowdowns and garbage collection show: over the whole run, its first 200 steps and its
+ * steady state (null when the run is too short), and ms per step of each 250-step block (the last
+ * block may be shorter).
+ */
+export function trainingSummary(stepMs: number[], batch: number): Record<string, unknown> {
+  const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+  const rate = (window: number[]): number => (window.length * batch * 1000) / sum(window);
+  const steady = stepMs.slice(STEADY_FROM);
   const medianMs = median(stepMs);
+  const blockMsPerStep: number[] = [];
+  for (let i = 0; i < stepMs.length; i += BLOCK_STEPS) {
+    const block = stepMs.slice(i, i + BLOCK_STEPS);
+    blockMsPerStep.push(sum(block) / block.length);
+  }
   return {
     steps: stepMs.length,
     batch,
     samplesPerSec: (batch * 1000) / medianMs,
-    meanSamplesPerSec: (stepMs.length * batch * 1000) / total,
+    meanSamplesPerSec: rate(stepMs),
     medianMsPerStep: medianMs,
-    msPerStep: total / stepMs.length,
+    msPerStep: sum(stepMs) / stepMs.length,
+    first200SamplesPerSec: rate(stepMs.slice(0, FIRST_STEPS)),
+    steadySamplesPerSec: steady.length >= MIN_STEADY_STEPS ? rate(steady) : null,
+    blockMsPerStep,
   };
 }
