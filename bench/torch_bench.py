@@ -1,31 +1,37 @@
 #!/usr/bin/python3
 """PyTorch side of `npm run bench`: the seed workloads W1-W4 with Keras-equivalent models.
 
-Run with Debian's /usr/bin/python3 (python3-torch). The caller sets OPENBLAS_NUM_THREADS and
-OMP_NUM_THREADS in the environment; --threads sets torch's intra-op threads. Prints one JSON line.
+Runs under Debian's /usr/bin/python3 (python3-torch 1.13) and under a PyTorch 2.x virtual environment
+(npm run bench:setup). The caller sets OPENBLAS_NUM_THREADS and OMP_NUM_THREADS in the environment;
+--threads sets torch's intra-op threads. Prints one JSON line.
 
-  torch_bench.py --workload W1 --steps 200 --warmup 20 --batch 32 --threads 2
+  torch_bench.py --workload W1 --steps 1875 --warmup 20 --batch 32 --threads 2 [--flush-denormal]
   torch_bench.py --workload W4 --calls 3000 --threads 1
   torch_bench.py --export-onnx /tmp/seed_cnn.onnx
+  torch_bench.py --probe           (version and BLAS, for the runner to choose thread settings)
 
 Models follow Keras's defaults so the work per step is the same as blasnet's: glorot-uniform kernels,
 zero biases, orthogonal recurrent kernels, unit forget bias, uniform(-0.05, 0.05) embeddings, Adam with
 lr 1e-3 and epsilon 1e-7, categorical cross-entropy (softmax fused into the loss, as Keras and blasnet
-do). Batches are gathered from a shuffled synthetic dataset each step, as a Keras fit does.
+do). Data and batching: bench/peer_common.py.
+
+--flush-denormal sets flush-to-zero and denormals-are-zero (torch.set_flush_denormal) before the intra-op
+thread pool starts, so its threads inherit it (OpenBLAS's own threads, started as the library loads, do
+not; the runner's best settings keep OpenBLAS at 1 thread or MKL on torch's pool). Without it, Adam's second moments of weights that see
+little gradient decay into denormals after some 750 steps, and every operation on them slows down.
 """
 import argparse
 import json
-import resource
-import statistics
 import sys
-import time
+
+import peer_common
 
 try:
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError as err:  # the runner reports this and skips PyTorch
-    print(json.dumps({"available": False, "reason": f"PyTorch not installed ({err}); apt-get install python3-torch"}))
+    print(json.dumps({"available": False, "reason": f"PyTorch not installed for {sys.executable} ({err})"}))
     sys.exit(0)
 
 
@@ -84,114 +90,47 @@ class SeedLSTM(nn.Module):
         return self.out(F.relu(self.hidden(h)))
 
 
-def make_workload(name, samples, generator):
-    """Model and a synthetic dataset (inputs, one-hot targets) for a training workload."""
-    def one_hot(shape, classes):
-        labels = torch.randint(0, classes, shape, generator=generator)
-        return F.one_hot(labels, classes).float()
-
-    if name in ("W1", "W4"):
-        return SeedCNN(), torch.randn(samples, 1, 28, 28, generator=generator), one_hot((samples,), 10)
-    if name == "W2":
-        return SeedLSTM(28, 10), torch.randn(samples, 28, 28, generator=generator), one_hot((samples, 28), 10)
-    if name == "W3":
-        ids = torch.randint(0, 10000, (samples, 100), generator=generator)
-        return SeedLSTM(64, 2, vocabulary=10000), ids, one_hot((samples, 100), 2)
-    raise SystemExit(f"unknown workload {name}")
-
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
+def make_model(workload):
+    if workload in ("W1", "W4"):
+        return SeedCNN()
+    if workload == "W2":
+        return SeedLSTM(28, 10)
+    return SeedLSTM(64, 2, vocabulary=peer_common.VOCABULARY)
 
 
 def train(args):
-    generator = torch.Generator().manual_seed(1)
     torch.manual_seed(1)
-    total = args.warmup + args.steps
-    samples = args.samples or args.batch * min(total, 16)
-    model, x, y = make_workload(args.workload, samples, generator)
+    x, y, source = peer_common.training_data(args)
+    x = torch.from_numpy(x)
+    if args.workload == "W1":
+        x = x.view(-1, 1, 28, 28)  # with one channel, NHWC [N, 28, 28, 1] holds the bytes of NCHW [N, 1, 28, 28]
+    elif args.workload == "W3":
+        x = x.long()  # nn.Embedding takes int64 ids
+    y = torch.from_numpy(y)
+    model = make_model(args.workload)
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
-    batches_per_epoch = samples // args.batch
-    step_ms = []
-    # On a machine too busy to finish in max_seconds the warm-up ends after half of it, and timing
-    # stops after max_seconds once 3 steps are timed (as bench/blasnet-worker.ts does).
-    warm = args.warmup == 0
-    warm_deadline = time.perf_counter() + args.max_seconds / 2
-    deadline = time.perf_counter() + args.max_seconds
-    step = 0
-    last = time.perf_counter()
-    while len(step_ms) < args.steps:
-        # A step runs from the end of the previous one, shuffling included, as blasnet's fit is timed.
-        position = step % batches_per_epoch
-        if position == 0:
-            order = torch.randperm(samples, generator=generator)
-        index = order[position * args.batch:(position + 1) * args.batch]
+    timer = peer_common.StepTimer(args.steps, args.warmup, args.max_seconds)
+    for index in peer_common.batch_indices(len(x), args.batch):
+        index = torch.from_numpy(index)
         xb, yb = x[index], y[index]
         optimizer.zero_grad(set_to_none=True)
-        logits = model(xb)
-        loss = -(yb * F.log_softmax(logits, dim=-1)).sum(-1).mean()
+        loss = -(yb * F.log_softmax(model(xb), dim=-1)).sum(-1).mean()
         loss.backward()
         optimizer.step()
-        end = time.perf_counter()
-        if warm:
-            step_ms.append((end - last) * 1e3)
-        last = end
-        step += 1
-        warm = warm or step >= args.warmup or end > warm_deadline
-        if end > deadline and len(step_ms) >= 3:
+        if timer.step_done():
             break
-    # As bench/workloads.ts trainingSummary: samplesPerSec from the median step, robust to other
-    # processes on a shared machine; meanSamplesPerSec from the total time.
-    total_ms = sum(step_ms)
-    median_ms = statistics.median(step_ms)
-    return {
-        "steps": len(step_ms),
-        "batch": args.batch,
-        "samplesPerSec": args.batch * 1e3 / median_ms,
-        "meanSamplesPerSec": len(step_ms) * args.batch * 1e3 / total_ms,
-        "medianMsPerStep": median_ms,
-        "msPerStep": total_ms / len(step_ms),
-        "finalLoss": float(loss),
-    }
+    return {**peer_common.training_summary(timer.step_ms, args.batch), "data": source, "samples": len(x), "finalLoss": loss.item()}
 
 
 def infer(args):
     torch.manual_seed(1)
     model = SeedCNN().eval()
-    generator = torch.Generator().manual_seed(1)
-    single = torch.randn(1, 1, 28, 28, generator=generator)
-    large = torch.randn(256, 1, 28, 28, generator=generator)
-    latencies_us = []
+    x, _ = peer_common.synthetic("W4", 257)
+    x = torch.from_numpy(x).view(-1, 1, 28, 28)
+    single, large = x[:1], x[1:]
     with torch.inference_mode():
-        deadline = time.perf_counter() + 2
-        for _ in range(args.calls):  # warm-up as in bench/blasnet-worker.ts: as many calls as timed, at most 2 s
-            model(single)
-            if time.perf_counter() > deadline:
-                break
-        deadline = time.perf_counter() + args.max_seconds
-        for _ in range(args.calls):
-            start = time.perf_counter_ns()
-            model(single)
-            latencies_us.append((time.perf_counter_ns() - start) / 1e3)
-            if time.perf_counter() > deadline:
-                break
-        for _ in range(3):
-            model(large)
-        large_calls = 0
-        start = time.perf_counter()
-        deadline = start + args.max_seconds
-        while large_calls < max(5, args.calls // 100) and time.perf_counter() < deadline:
-            model(large)
-            large_calls += 1
-        large_seconds = time.perf_counter() - start
-    latencies_us.sort()
-    return {
-        "calls": len(latencies_us),
-        "medianUs": latencies_us[len(latencies_us) // 2],
-        "p99Us": latencies_us[min(len(latencies_us) - 1, int(len(latencies_us) * 0.99))],
-        "batch256SamplesPerSec": large_calls * 256 / large_seconds,
-    }
+        return peer_common.time_inference(lambda: model(single), lambda: model(large), args.calls, args.max_seconds)
 
 
 def export_onnx(path):
@@ -206,39 +145,39 @@ def export_onnx(path):
     return {"exported": path}
 
 
+def flush_denormal():
+    """Turns on flush-to-zero; whether it took effect: denormal products, computed on every intra-op
+    thread (the tensor is large enough to be split), must all come out as zero."""
+    supported = torch.set_flush_denormal(True)
+    return bool(supported) and (torch.full((1 << 18,), 1e-39) * 1.5).abs().max().item() == 0.0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", choices=["W1", "W2", "W3", "W4"])
-    parser.add_argument("--steps", type=int, default=200, help="timed training steps")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed training steps first")
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--samples", type=int, default=0, help="dataset size (default: batch * min(steps, 16))")
-    parser.add_argument("--calls", type=int, default=3000, help="W4: timed batch-1 calls")
+    peer_common.add_arguments(parser)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    parser.add_argument("--max-seconds", type=float, default=30.0, help="cap on a training run or on each inference loop")
+    parser.add_argument("--flush-denormal", action="store_true", help="flush denormals to zero (torch.set_flush_denormal)")
     parser.add_argument("--export-onnx", metavar="PATH", help="export the seed CNN to ONNX and exit")
+    parser.add_argument("--probe", action="store_true", help="report the version and BLAS and exit")
     args = parser.parse_args()
-    runtime_rss_mb = peak_rss_mb()  # the interpreter and torch alone, before any model or data
+    runtime_rss_mb = peer_common.peak_rss_mb()  # the interpreter and torch alone, before any model or data
 
     torch.set_num_threads(args.threads)
-    if args.export_onnx:
+    # Before any operation starts the intra-op thread pool, so that its threads inherit the FPU mode.
+    flushed = flush_denormal() if args.flush_denormal else False
+    if args.probe:
+        result = {"blas": "mkl" if torch.backends.mkl.is_available() else "other"}
+    elif args.export_onnx:
         try:
             result = export_onnx(args.export_onnx)
         except Exception as err:  # e.g. no onnx package: the runner skips ONNX Runtime with this note
             result = {"available": False, "reason": f"ONNX export failed: {type(err).__name__}: {err}"}
     elif args.workload is None:
-        parser.error("give --workload or --export-onnx")
+        parser.error("give --workload, --export-onnx or --probe")
     else:
         result = infer(args) if args.workload == "W4" else train(args)
-    result.update({
-        "framework": "pytorch",
-        "version": torch.__version__,
-        "workload": args.workload,
-        "threads": args.threads,
-        "peakRssMb": peak_rss_mb(),
-        "runtimeRssMb": runtime_rss_mb,
-    })
-    print(json.dumps(result))
+    peer_common.emit(result, framework="pytorch", version=torch.__version__, workload=args.workload, threads=args.threads,
+                     flushDenormal=flushed, runtimeRssMb=runtime_rss_mb)
 
 
 if __name__ == "__main__":
