@@ -5,6 +5,7 @@
       "sources": [
         "native/kernels/gemm.cc",
         "native/kernels/gemm_small.cc",
+        "native/kernels/gemm_blocked.cc",
         "native/kernels/thread_pool.cc",
         "native/kernels/dense.cc",
         "native/kernels/activations.cc",

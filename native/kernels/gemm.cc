@@ -9,8 +9,10 @@ namespace {
 // Below this many multiply-adds a product is not worth splitting across threads.
 constexpr int64_t kParallelGemmWork = int64_t{1} << 20;
 
+// One single-threaded product: the blocked AVX2/AVX-512 GEMM where the CPU has it, else OpenBLAS.
 void cblas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (sgemm_blocked(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
               static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));

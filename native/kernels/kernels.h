@@ -49,6 +49,13 @@ void use_single_threaded_blas();
 // OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".
 const char* blas_config();
 
+// ---- gemm_blocked.cc -------------------------------------------------------
+// sgemm_ld's single-threaded engine on AVX2/AVX-512 CPUs (same arguments); returns
+// false, having done nothing, where it does not apply (other CPUs, alpha 0, empty K,
+// no memory for packing), and the caller uses OpenBLAS.
+bool sgemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) noexcept;
+
 // ---- gemm_small.cc ---------------------------------------------------------
 // C[M,N] = A[M,K] @ B[K,N] (+ C when accumulate), row-major with leading
 // dimensions, for the products inside a recurrence (M a few dozen rows): unlike

@@ -1,6 +1,6 @@
 // The vector basics shared by the hand-vectorised kernels (gemm_small.cc,
 // conv2d_direct.cc): load, store, partial loads and stores of the first n lanes,
-// and fused multiply-add, for AVX2+FMA and AVX-512. Each function carries its own
+// fused multiply-add and multiply, for AVX2+FMA and AVX-512. Each function carries its own
 // target attribute, so this header may be included anywhere; its functions are
 // only ever called from code compiled for the same instruction set (inside that
 // file's `#pragma GCC target` region), into which they inline.
@@ -35,6 +35,7 @@ struct Avx2 {
     for (int i = 0; i < n; ++i) p[i] = t[i];
   }
   BLASNET_AVX2_FN F fmadd(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  BLASNET_AVX2_FN F mul(F a, F b) { return _mm256_mul_ps(a, b); }
 };
 
 struct Avx512 {
@@ -48,6 +49,7 @@ struct Avx512 {
   BLASNET_AVX512_FN F load_n(const float* p, int n) { return _mm512_maskz_loadu_ps(first(n), p); }
   BLASNET_AVX512_FN void store_n(float* p, F v, int n) { _mm512_mask_storeu_ps(p, first(n), v); }
   BLASNET_AVX512_FN F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  BLASNET_AVX512_FN F mul(F a, F b) { return _mm512_mul_ps(a, b); }
 };
 
 }  // namespace simd
