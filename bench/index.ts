@@ -1,38 +1,62 @@
-// `npm run bench`: blasnet beside PyTorch, ONNX Runtime and TensorFlow.js on the seed workloads.
+// `npm run bench`: blasnet beside every peer that is installed, each at its best setting, with sustained
+// training throughput and ratios against the fastest peer of each workload. Peers: Debian's PyTorch 1.13
+// (/usr/bin/python3), PyTorch 2.x and Keras 3 on JAX from a virtual environment (`npm run bench:setup`
+// makes .bench-venv/), ONNX Runtime (W4, on the seed CNN exported from PyTorch); TensorFlow.js trains W1
+// a few steps for information (it is very slow) and counts as a peer only if it is the fastest.
 //
 //   npm run bench -- [--workloads W1,W2,W3,W4] [--steps N] [--calls N] [--rounds N] [--quick]
-//                    [--markdown | --json] [--skip torch,ort,tfjs,sweep,rss] [--max-seconds S]
-//                    [--python /usr/bin/python3]
+//                    [--markdown | --json] [--skip torch,torch2,keras,ort,tfjs,sweep] [--max-seconds S]
+//                    [--python /usr/bin/python3] [--venv-python .bench-venv/bin/python]
 //   npm run -s bench -- --json > bench.json      (-s keeps npm's banner out of the JSON)
 //
-// W1 seed CNN training, W2 seed LSTM training, W3 seed embedding + LSTM training (batch 32; --steps
-// timed steps after a warm-up), W4 seed CNN inference (batch-1 latency over --calls calls, batch-256
-// throughput). With W1: W1 at batch 8/32/128/512 on 1 and 2 threads (the sweep), peak RSS while
-// training on a 60,000-sample dataset (rss), and TensorFlow.js's W1 training (tfjs, a few steps: it
-// is slow). Models and the analytic FLOP counts behind the GFLOP/s column: bench/workloads.ts.
+// W1 seed CNN training on Fashion-MNIST's 60,000 training images (Debian's dataset-fashion-mnist; as many
+// synthetic ones without it, and the tables say which), one epoch: 1,875 timed steps. W2 seed LSTM and W3
+// embedding + LSTM training on synthetic batches that cycle, 1,100 timed steps. Training is at batch 32
+// after 20 untimed warm-up steps. W4 seed CNN inference: batch-1 latency over --calls calls, batch-256
+// throughput. Models and the FLOP counts behind the GFLOP/s column: bench/workloads.ts.
 //
-// Every measurement runs in its own child process (so peak RSS is that workload's alone), and the
-// frameworks alternate within each round (3 by default, 1 with --quick); tables show the median
-// over rounds. PyTorch (bench/torch_bench.py) runs at each of its candidate thread settings and the
-// best is shown; ONNX Runtime (bench/ort-worker.ts) runs the seed CNN exported from PyTorch, at 1 and
-// 2 threads, best shown. Throughput comes from the median step time, which other processes on a
-// shared machine disturb least (the JSON also has the mean). blasnet runs with its default threads
-// unless the environment sets BLASNET_NUM_THREADS. A reference that is not installed is skipped with
-// a note; a blasnet workload whose layers do not exist yet shows as n/a.
+// The headline training figure is the steady state: total samples over total time from timed step 800
+// to the end, past the ~750th step where Adam's moments turn denormal unless they are flushed to zero. A
+// second table sets it beside the first 200 steps, with ms/step per 250-step block. Runs shorter than
+// 1,000 steps (--quick, a small --steps) show the mean over all their steps, labelled as not sustained.
+//
+// The run, about 20 minutes with every peer on a quiet 2-core machine (--quick: a few minutes):
+//   1. Large-GEMM GFLOP/s (bn.native.sgemm 2048^3, 1 and 2 threads): the "of GEMM peak" column.
+//   2. Thread selection: for each training workload, each PyTorch at each of its thread settings and Keras
+//      at XLA's default threads and at one thread train 200 steps; the fastest setting is kept (named in
+//      the notes). W4 instead runs every setting in every round, best per metric.
+//   3. --rounds rounds (2; 1 with --quick), frameworks alternating within each: blasnet; each PyTorch at
+//      its setting with and without --flush-denormal (the better counts); Keras at its setting (XLA
+//      flushes denormals itself); for W4 also ONNX Runtime at 1 and 2 threads. Tables show the median
+//      over rounds. TensorFlow.js trains W1 in round 1.
+//   4. The W1 batch/thread sweep (batch 8 to 512, 1 and 2 threads): blasnet against the fastest PyTorch
+//      only, short runs (--skip sweep leaves it out; it takes about a minute).
+//   5. The GEMM again; the better figure counts.
+// W1's peak RSS is that of training on all 60,000 samples, loading and standardising them included, so
+// it is also the "60,000-sample RSS" line (which used to be a run of its own).
+//
+// Every measurement runs in its own child process (so peak RSS is that run's alone). blasnet runs with
+// its default threads unless the environment sets BLASNET_NUM_THREADS. A peer that is not installed is
+// skipped with a note; a blasnet workload whose layers do not exist yet shows as n/a. --max-seconds (10)
+// caps the short runs (thread selection, W4, sweep); sustained runs go to the end.
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  WORKLOAD_IDS, WORKLOAD_TITLES, WorkloadId, cnnForwardFlopsPerSample, intOption, median, parseArgs, trainFlopsPerSample,
+  FIRST_STEPS, MIN_STEADY_STEPS, STEADY_FROM, WORKLOAD_IDS, WORKLOAD_TITLES, WorkloadId, cnnForwardFlopsPerSample, intOption, median, parseArgs,
+  trainFlopsPerSample,
 } from './workloads';
 
 type Result = Record<string, unknown> & { available?: boolean; reason?: string };
-type Framework = 'blasnet' | 'pytorch' | 'onnxruntime' | 'tfjs';
+type TrainingId = Exclude<WorkloadId, 'W4'>;
+type PeerId = 'torch' | 'torch2' | 'keras';
+type Framework = 'blasnet' | PeerId | 'onnxruntime' | 'tfjs';
 
 interface Options {
   workloads: WorkloadId[];
-  steps: Partial<Record<WorkloadId, number>>;
+  steps: Record<TrainingId, number>;
+  selectSteps: number;
   calls: number;
   rounds: number;
   quick: boolean;
@@ -41,25 +65,63 @@ interface Options {
   skip: Set<string>;
   maxSeconds: number;
   python: string;
+  venvPython: string;
 }
 
 const ROOT = path.resolve(__dirname, '..');
-const DEFAULT_STEPS: Record<Exclude<WorkloadId, 'W4'>, number> = { W1: 200, W2: 100, W3: 40 };
+/** W1: one epoch of 60,000 samples at batch 32. W2, W3: past STEADY_FROM + MIN_STEADY_STEPS with a margin. */
+const SUSTAINED_STEPS: Record<TrainingId, number> = { W1: 1875, W2: 1100, W3: 1100 };
+const QUICK_STEPS: Record<TrainingId, number> = { W1: 100, W2: 50, W3: 20 };
+const SELECT_STEPS = 200;
+/** Sustained runs go to the end; this only ends one that hangs. */
+const SUSTAINED_MAX_SECONDS = 1800;
 const SWEEP_BATCHES = [8, 32, 128, 512];
-const SKIPPABLE = ['torch', 'ort', 'tfjs', 'sweep', 'rss'];
+const ORT_THREADS = [1, 2];
+const SKIPPABLE = ['torch', 'torch2', 'keras', 'ort', 'tfjs', 'sweep'];
+const TRAINING_IDS: TrainingId[] = ['W1', 'W2', 'W3'];
+
+/** One way to run a peer. */
+interface Setting {
+  label: string;
+  /** Intra-op threads: the sweep takes a PyTorch's first setting with 1 or 2. */
+  threads: number;
+  env: Record<string, string>;
+  args: string[];
+}
 
 /**
- * PyTorch's thread settings to try; the best is shown. Its GEMMs run on OpenBLAS's pool and the rest
- * on its OpenMP pool, so with both at 2 threads the two pools fight over the 2 cores; OpenBLAS at 1
- * with 2 OpenMP threads is usually fastest, and one thread for everything wins when the machine is
- * busy (OpenMP's spinning threads suffer most from a shared core) and for batch-1 inference.
+ * PyTorch on OpenBLAS (Debian's build) runs GEMMs on OpenBLAS's pool and the rest on its OpenMP pool, so
+ * with both at 2 threads the pools fight over the 2 cores; OpenBLAS at 1 with 2 OpenMP threads is usually
+ * fastest, and one thread for everything wins when the machine is busy (OpenMP's spinning threads suffer
+ * most from a shared core) and for batch-1 inference.
  */
-const TORCH_SETTINGS = [
-  { label: 'OpenBLAS 1 + 2 intra-op', openblas: 1, intraOp: 2 },
-  { label: 'OpenBLAS 2 + 2 intra-op', openblas: 2, intraOp: 2 },
-  { label: 'OpenBLAS 1 + 1 intra-op', openblas: 1, intraOp: 1 },
+const OPENBLAS_TORCH_SETTINGS: Setting[] = [[1, 2], [2, 2], [1, 1]].map(([openblas, intraOp]) => ({
+  label: `OpenBLAS ${openblas} + ${intraOp} intra-op`,
+  threads: intraOp,
+  env: { OPENBLAS_NUM_THREADS: String(openblas), OMP_NUM_THREADS: String(intraOp) },
+  args: ['--threads', String(intraOp)],
+}));
+/** PyTorch on MKL (pip's wheels) runs GEMMs on its own intra-op threads: one count to choose. */
+const MKL_TORCH_SETTINGS: Setting[] = [2, 1].map((threads) => ({
+  label: `${threads} intra-op`, threads, env: { OMP_NUM_THREADS: String(threads) }, args: ['--threads', String(threads)],
+}));
+/** XLA's CPU thread pool at its default size, or one thread (how: bench/keras_bench.py). */
+const KERAS_SETTINGS: Setting[] = [
+  { label: "XLA's default threads", threads: os.cpus().length, env: {}, args: ['--threads', '0'] },
+  { label: '1 thread', threads: 1, env: {}, args: ['--threads', '1'] },
 ];
-const ORT_THREADS = [1, 2];
+
+/** A Python peer: its interpreter, script and settings. */
+interface Peer {
+  id: PeerId;
+  /** The column name; a probe or run replaces the placeholder with the version. */
+  name: string;
+  python: string;
+  script: string;
+  settings: Setting[];
+  /** PyTorch's sustained runs go with and without --flush-denormal; XLA flushes denormals itself. */
+  flushOptions: boolean[];
+}
 
 /** blasnet's thread count: its own pool (BLASNET_NUM_THREADS), and OpenBLAS's for builds without one. */
 const blasnetThreads = (threads: number): Record<string, string> =>
@@ -87,10 +149,8 @@ function parseOptions(argv: string[]): Options {
     console.error(`unknown workload(s) ${unknown.join(', ')}; choose from ${WORKLOAD_IDS.join(', ')}`);
     usage();
   }
-  const steps: Partial<Record<WorkloadId, number>> = {};
-  for (const [id, n] of Object.entries(DEFAULT_STEPS) as [WorkloadId, number][]) {
-    steps[id] = Math.max(1, intOption(options, 'steps', quick ? Math.ceil(n / 4) : n));
-  }
+  const steps = { ...(quick ? QUICK_STEPS : SUSTAINED_STEPS) };
+  if (options.has('steps')) for (const id of TRAINING_IDS) steps[id] = Math.max(1, intOption(options, 'steps', 0));
   const maxSeconds = Number(options.get('max-seconds') ?? 10);
   if (!(maxSeconds > 0)) {
     console.error(`--max-seconds must be a positive number, got ${options.get('max-seconds')}`);
@@ -111,14 +171,16 @@ function parseOptions(argv: string[]): Options {
   return {
     workloads: workloads as WorkloadId[],
     steps,
+    selectSteps: Math.min(quick ? 20 : SELECT_STEPS, ...TRAINING_IDS.map((id) => steps[id])),
     calls: Math.max(100, intOption(options, 'calls', quick ? 500 : 5000)),
-    rounds: Math.max(1, intOption(options, 'rounds', quick ? 1 : 3)),
+    rounds: Math.max(1, intOption(options, 'rounds', quick ? 1 : 2)),
     quick,
     json,
     markdown,
     skip,
     maxSeconds,
     python: options.get('python') ?? '/usr/bin/python3',
+    venvPython: path.resolve(options.get('venv-python') ?? path.join(ROOT, '.bench-venv', 'bin', 'python')),
   };
 }
 
@@ -152,6 +214,9 @@ function runChild(command: string, args: string[], env: Record<string, string>, 
   });
 }
 
+/** A child's time limit: its own cap on timing, plus start-up and warm-up. */
+const childTimeout = (maxSeconds: number): number => maxSeconds * 3 + 180;
+
 /**
  * The workers run as plain JavaScript, as an application runs blasnet's dist/: tsc compiles
  * bench/ and lib/ into dist-bench/ once per run (under tsx, its loader thread would add
@@ -168,67 +233,63 @@ function compileWorkers(): { dir: string; addon: string } {
 
 let workers: { dir: string; addon: string } | null = null;
 
-const jsWorker = (file: string, args: string[], env: Record<string, string>, timeout: number): Promise<Result> => {
+const jsWorker = (file: string, args: string[], env: Record<string, string>, maxSeconds: number): Promise<Result> => {
   workers ??= compileWorkers();
-  return runChild(process.execPath, [path.join(workers.dir, file), ...args], { BLASNET_NATIVE: workers.addon, ...env }, timeout);
+  return runChild(process.execPath, [path.join(workers.dir, file), ...args], { BLASNET_NATIVE: workers.addon, ...env }, childTimeout(maxSeconds));
 };
 
-/** One measurement to repeat each round. */
+/** One measurement. */
 interface Spec {
   key: string;
   framework: Framework;
   workload: WorkloadId | 'GEMM';
   setting: string;
-  /** Specs that measure the same reference at different thread settings share a group; the best counts. */
-  group?: string;
   run: () => Promise<Result>;
 }
 
-interface Metric {
-  field: string;
-  label: string;
-  lowerIsBetter: boolean;
-  digits: number;
-}
-
-const TRAIN_METRICS: Metric[] = [{ field: 'samplesPerSec', label: 'samples/s', lowerIsBetter: false, digits: 0 }];
-const W4_METRICS: Metric[] = [
-  { field: 'medianUs', label: 'batch-1 latency median, µs', lowerIsBetter: true, digits: 1 },
-  { field: 'p99Us', label: 'batch-1 latency p99, µs', lowerIsBetter: true, digits: 1 },
-  { field: 'batch256SamplesPerSec', label: 'batch 256, samples/s', lowerIsBetter: false, digits: 0 },
-];
-
-/**
- * A setting more than this many times worse than its group's best on every metric after round 1
- * is not run again: it cannot become the best, and on a busy machine PyTorch's oversubscribed
- * settings take ten times longer than the rest.
- */
-const OUTCLASSED = 2;
-
 function trainArgs(id: WorkloadId, steps: number, batch: number, maxSeconds: number, samples = 0): string[] {
-  const warmup = Math.max(3, Math.round(steps / 10));
+  const warmup = Math.min(20, Math.max(3, Math.round(steps / 10)));
   return ['--workload', id, '--steps', String(steps), '--warmup', String(warmup), '--batch', String(batch),
     '--max-seconds', String(maxSeconds), ...(samples ? ['--samples', String(samples)] : [])];
 }
+
+/** Keys of a peer's sustained training runs, one per flush option. */
+const sustainedKey = (id: WorkloadId, peer: PeerId, flush: boolean): string => `${id}:${peer}${flush ? ':flush' : ''}`;
+const w4Key = (framework: Framework, setting: string): string => `W4:${framework}:${setting}`;
 
 class Bench {
   readonly results = new Map<string, Result[]>();
   readonly notes: string[] = [];
   readonly unavailable = new Set<Framework>();
+  peers: Peer[] = [];
+  /** Each peer's thread setting per training workload, from the selection pass. */
+  readonly chosen = new Map<string, Setting>();
   onnxPath: string | null = null;
-  private readonly childTimeout: number;
 
-  constructor(readonly options: Options) {
-    this.childTimeout = options.maxSeconds * 3 + 180;
+  constructor(readonly options: Options) {}
+
+  blasnet(args: string[], maxSeconds: number, env: Record<string, string> = {}): Promise<Result> {
+    return jsWorker('blasnet-worker.js', args, env, maxSeconds);
   }
 
-  blasnet(args: string[], env: Record<string, string> = {}): Promise<Result> {
-    return jsWorker('blasnet-worker.js', args, env, this.childTimeout);
+  python(peer: Peer, setting: Setting, args: string[], maxSeconds: number): Promise<Result> {
+    return runChild(peer.python, [path.join(__dirname, peer.script), ...args, ...setting.args], setting.env, childTimeout(maxSeconds));
   }
 
-  torch(args: string[], openblas: number, intraOp: number): Promise<Result> {
-    const env = { OPENBLAS_NUM_THREADS: String(openblas), OMP_NUM_THREADS: String(intraOp) };
-    return runChild(this.options.python, [path.join(__dirname, 'torch_bench.py'), ...args, '--threads', String(intraOp)], env, this.childTimeout);
+  /** The version ONNX Runtime's or TensorFlow.js's runs reported (the peers' is in their name), or null. */
+  version(framework: 'onnxruntime' | 'tfjs'): string | null {
+    const version = [...this.results.values()].flat().find((r) => r.framework === framework && r.version)?.version;
+    return typeof version === 'string' ? version : null;
+  }
+
+  /** A framework's name for tables and notes, with its version once known. */
+  name(framework: Framework): string {
+    const peer = this.peers.find((p) => p.id === framework);
+    if (peer) return peer.name;
+    if (framework !== 'onnxruntime' && framework !== 'tfjs') return framework;
+    const version = this.version(framework);
+    const base = framework === 'onnxruntime' ? 'ONNX Runtime' : 'TensorFlow.js';
+    return version ? `${base} ${version}` : base;
   }
 
   /** Runs a spec unless its framework turned out to be missing; records and logs the result. */
@@ -238,19 +299,25 @@ class Bench {
     const result = await spec.run();
     if (result.available === false && /not installed|could not start/.test(result.reason ?? '')) {
       this.unavailable.add(spec.framework);
-      this.notes.push(`${spec.framework} skipped: ${result.reason}`);
+      this.notes.push(`${this.name(spec.framework)} skipped: ${result.reason}`);
     }
+    const peer = this.peers.find((p) => p.id === spec.framework);
+    if (peer && typeof result.version === 'string') peer.name = peerName(peer.id, result.version);
     const list = this.results.get(spec.key) ?? [];
     list.push(result);
     this.results.set(spec.key, list);
-    log(`  ${spec.workload} ${spec.framework}${spec.setting ? ` (${spec.setting})` : ''}: ${describe(result)} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
+    log(`  ${spec.workload} ${this.name(spec.framework)}${spec.setting ? ` (${spec.setting})` : ''}: ${describe(result)} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
     return result;
+  }
+
+  /** Every successful run of a key. */
+  runs(key: string): Result[] {
+    return (this.results.get(key) ?? []).filter((r) => r.available !== false);
   }
 
   /** A numeric field of every successful run of a key. */
   private numbers(key: string, field: string): number[] {
-    return (this.results.get(key) ?? []).filter((r) => r.available !== false).map((r) => r[field])
-      .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    return this.runs(key).map((r) => r[field]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   }
 
   /** Median over rounds of a numeric field, or null when no run produced it. */
@@ -271,19 +338,6 @@ class Bench {
     return list.length && list.every((r) => r.available === false) ? list[0].reason ?? 'failed' : null;
   }
 
-  /** Whether a spec's setting is OUTCLASSED times worse than the best of its group on every metric. */
-  outclassed(spec: Spec, specs: Spec[]): boolean {
-    if (!spec.group) return false;
-    const rivals = specs.filter((s) => s.group === spec.group).map((s) => s.key);
-    const metrics = spec.workload === 'W4' ? W4_METRICS : TRAIN_METRICS;
-    return metrics.every(({ field, lowerIsBetter }) => {
-      const mine = this.value(spec.key, field);
-      const best = this.best(rivals, field, lowerIsBetter);
-      if (mine === null || !best) return false;
-      return lowerIsBetter ? mine > OUTCLASSED * best.value : mine * OUTCLASSED < best.value;
-    });
-  }
-
   /** Of several keys, the one with the best median `field` (highest, or lowest when lower is better). */
   best(keys: string[], field: string, lowerIsBetter = false): { key: string; value: number } | null {
     let best: { key: string; value: number } | null = null;
@@ -295,75 +349,156 @@ class Bench {
   }
 }
 
-function describe(r: Result): string {
-  if (r.available === false) return `n/a (${r.reason})`;
-  if (typeof r.bestGflops === 'number') return `${r.bestGflops.toFixed(1)} GFLOP/s`;
-  if (typeof r.medianUs === 'number') {
-    return `${(r.medianUs as number).toFixed(1)} µs median, ${(r.p99Us as number).toFixed(1)} µs p99, ${fmtInt(r.batch256SamplesPerSec as number)} samples/s at 256, ${fmtInt(r.peakRssMb as number)} MB`;
-  }
-  if (typeof r.samplesPerSec === 'number') {
-    return `${fmtInt(r.samplesPerSec)} samples/s (${(r.medianMsPerStep as number).toFixed(2)} ms/step median, ${r.steps} steps), ${fmtInt(r.peakRssMb as number)} MB`;
-  }
-  return JSON.stringify(r);
+function peerName(id: PeerId, version: string): string {
+  return id === 'keras' ? `Keras ${version}` : `PyTorch ${version}`;
 }
 
 const fmtInt = (v: number): string => Math.round(v).toLocaleString('en-US');
 
-/** Exports the seed CNN once for ONNX Runtime (needs PyTorch and its ONNX exporter). */
+function describe(r: Result): string {
+  if (r.available === false) return `n/a (${r.reason})`;
+  if (typeof r.bestGflops === 'number') return `${r.bestGflops.toFixed(1)} GFLOP/s`;
+  const rss = `${fmtInt(r.peakRssMb as number)} MB`;
+  if (typeof r.medianUs === 'number') {
+    return `${r.medianUs.toFixed(1)} µs median, ${(r.p99Us as number).toFixed(1)} µs p99, ${fmtInt(r.batch256SamplesPerSec as number)} samples/s at 256, ${rss}`;
+  }
+  if (typeof r.meanSamplesPerSec === 'number') {
+    const steady = typeof r.steadySamplesPerSec === 'number' ? `${fmtInt(r.steadySamplesPerSec)} samples/s steady, ` : '';
+    const flushed = r.flushDenormal === true ? ', denormals flushed' : '';
+    return `${steady}${fmtInt(r.first200SamplesPerSec as number)} first 200, ${fmtInt(r.meanSamplesPerSec)} mean over ${r.steps} steps${flushed}, ${rss}`;
+  }
+  return JSON.stringify(r);
+}
+
+// ---- what runs ---------------------------------------------------------------------------------
+
+/** The Python peers to run. Each PyTorch is probed for its version and BLAS, which decides its thread settings. */
+async function findPeers(bench: Bench): Promise<void> {
+  const o = bench.options;
+  const torches: { id: PeerId; where: string; python: string; hint: string }[] = [
+    { id: 'torch', where: "Debian's PyTorch", python: o.python, hint: 'apt-get install python3-torch' },
+    { id: 'torch2', where: 'PyTorch from the virtual environment', python: o.venvPython, hint: 'npm run bench:setup' },
+  ];
+  for (const { id, where, python, hint } of torches) {
+    if (o.skip.has(id)) continue;
+    const probe = fs.existsSync(python)
+      ? await runChild(python, [path.join(__dirname, 'torch_bench.py'), '--probe'], {}, 120)
+      : { available: false, reason: `${python} not found` };
+    if (probe.available === false) {
+      bench.notes.push(`${where} skipped: ${probe.reason} (${hint})`);
+      continue;
+    }
+    bench.peers.push({
+      id, name: peerName(id, String(probe.version)), python, script: 'torch_bench.py',
+      settings: probe.blas === 'mkl' ? MKL_TORCH_SETTINGS : OPENBLAS_TORCH_SETTINGS, flushOptions: [true, false],
+    });
+  }
+  if (o.skip.has('keras')) return;
+  if (!fs.existsSync(o.venvPython)) {
+    bench.notes.push(`Keras/JAX skipped: ${o.venvPython} not found (npm run bench:setup)`);
+    return;
+  }
+  bench.peers.push({ id: 'keras', name: 'Keras/JAX', python: o.venvPython, script: 'keras_bench.py', settings: KERAS_SETTINGS, flushOptions: [false] });
+}
+
+/** Exports the seed CNN once for ONNX Runtime, from the first PyTorch whose exporter works. */
 async function exportOnnx(bench: Bench): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-bench-'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'seed_cnn.onnx');
-  const result = await bench.torch(['--export-onnx', file], 1, 1);
-  if (result.available === false || !fs.existsSync(file)) {
-    bench.notes.push(`ONNX Runtime skipped: the seed CNN could not be exported from PyTorch (${result.reason ?? 'no file written'})`);
-    bench.unavailable.add('onnxruntime');
-  } else {
-    bench.onnxPath = file;
+  const reasons: string[] = [];
+  for (const peer of bench.peers.filter((p) => p.script === 'torch_bench.py')) {
+    const result = await bench.python(peer, peer.settings[peer.settings.length - 1], ['--export-onnx', file], 60);
+    if (result.available !== false && fs.existsSync(file)) {
+      bench.onnxPath = file;
+      return;
+    }
+    reasons.push(`${peer.name}: ${result.reason ?? 'no file written'}`);
+  }
+  bench.unavailable.add('onnxruntime');
+  bench.notes.push(`ONNX Runtime skipped: the seed CNN could not be exported from PyTorch (${reasons.join('; ') || 'no PyTorch'})`);
+}
+
+/** Short runs of a training workload at each peer's settings; the fastest setting is kept. */
+async function selectSettings(bench: Bench, id: TrainingId): Promise<void> {
+  const o = bench.options;
+  for (const peer of bench.peers) {
+    const key = (s: Setting): string => `select:${id}:${peer.id}:${s.label}`;
+    for (const setting of peer.settings) {
+      await bench.measure({ key: key(setting), framework: peer.id, workload: id, setting: `${setting.label}, thread selection`,
+        run: () => bench.python(peer, setting, trainArgs(id, o.selectSteps, 32, o.maxSeconds), o.maxSeconds) });
+    }
+    const best = bench.best(peer.settings.map(key), 'meanSamplesPerSec');
+    const setting = peer.settings.find((s) => key(s) === best?.key);
+    if (setting) bench.chosen.set(`${id}:${peer.id}`, setting);
   }
 }
 
-function mainSpecs(bench: Bench): Spec[] {
+/** One round's runs of a workload, the frameworks alternating. */
+function roundSpecs(bench: Bench, id: WorkloadId): Spec[] {
   const o = bench.options;
-  const specs: Spec[] = [];
-  for (const id of o.workloads) {
-    const inference = id === 'W4';
-    const args = inference ? ['--workload', 'W4', '--calls', String(o.calls), '--max-seconds', String(o.maxSeconds)] : trainArgs(id, o.steps[id]!, 32, o.maxSeconds);
-    specs.push({ key: `${id}:blasnet`, framework: 'blasnet', workload: id, setting: '', run: () => bench.blasnet(args) });
-    if (!o.skip.has('torch')) {
-      for (const s of TORCH_SETTINGS) {
-        specs.push({ key: `${id}:pytorch:${s.label}`, framework: 'pytorch', workload: id, setting: s.label, group: `${id}:pytorch`,
-          run: () => bench.torch(args, s.openblas, s.intraOp) });
+  if (id === 'W4') {
+    const args = ['--workload', 'W4', '--calls', String(o.calls), '--max-seconds', String(o.maxSeconds)];
+    const specs: Spec[] = [{ key: 'W4:blasnet', framework: 'blasnet', workload: id, setting: '', run: () => bench.blasnet(args, o.maxSeconds) }];
+    for (const peer of bench.peers) {
+      for (const setting of peer.settings) {
+        specs.push({ key: w4Key(peer.id, setting.label), framework: peer.id, workload: id, setting: setting.label,
+          run: () => bench.python(peer, setting, args, o.maxSeconds) });
       }
     }
-    if (inference && !o.skip.has('ort')) {
-      for (const threads of ORT_THREADS) {
-        specs.push({
-          key: `W4:onnxruntime:${threads}`, framework: 'onnxruntime', workload: 'W4', setting: `${threads} intra-op thread${threads > 1 ? 's' : ''}`, group: 'W4:onnxruntime',
-          run: () => bench.onnxPath
-            ? jsWorker('ort-worker.js', ['--model', bench.onnxPath, '--calls', String(o.calls), '--threads', String(threads), '--max-seconds', String(o.maxSeconds)], {}, o.maxSeconds * 3 + 180)
-            : Promise.resolve({ available: false, reason: 'no exported model' }),
-        });
-      }
+    if (o.skip.has('ort')) return specs;
+    for (const threads of ORT_THREADS) {
+      specs.push({
+        key: w4Key('onnxruntime', `${threads} intra-op`), framework: 'onnxruntime', workload: id, setting: `${threads} intra-op`,
+        run: () => (bench.onnxPath
+          ? jsWorker('ort-worker.js', ['--model', bench.onnxPath, '--calls', String(o.calls), '--threads', String(threads), '--max-seconds', String(o.maxSeconds)], {}, o.maxSeconds)
+          : Promise.resolve({ available: false, reason: 'no exported model' })),
+      });
+    }
+    return specs;
+  }
+  const args = trainArgs(id, o.steps[id], 32, SUSTAINED_MAX_SECONDS);
+  const specs: Spec[] = [{ key: `${id}:blasnet`, framework: 'blasnet', workload: id, setting: '', run: () => bench.blasnet(args, SUSTAINED_MAX_SECONDS) }];
+  for (const peer of bench.peers) {
+    const setting = bench.chosen.get(`${id}:${peer.id}`);
+    if (!setting) continue;
+    for (const flush of peer.flushOptions) {
+      specs.push({ key: sustainedKey(id, peer.id, flush), framework: peer.id, workload: id, setting: settingLabel(peer, setting, flush),
+        run: () => bench.python(peer, setting, [...args, ...(flush ? ['--flush-denormal'] : [])], SUSTAINED_MAX_SECONDS) });
     }
   }
   return specs;
 }
 
-/** W1 at several batch sizes, blasnet and PyTorch at 1 and at 2 threads. */
-function sweepSpecs(bench: Bench): Spec[] {
+const settingLabel = (peer: Peer, setting: Setting, flush: boolean): string =>
+  peer.flushOptions.length > 1 ? `${setting.label}, ${flush ? 'flush denormals' : 'no flush'}` : setting.label;
+
+/** The PyTorch with the best W1 figure, for the sweep. */
+function fastestTorch(bench: Bench): Peer | null {
+  let fastest: { peer: Peer; value: number } | null = null;
+  for (const peer of bench.peers.filter((p) => p.script === 'torch_bench.py')) {
+    const value = peerBest(bench, 'W1', peer)?.value;
+    if (value !== undefined && (!fastest || value > fastest.value)) fastest = { peer, value };
+  }
+  return fastest?.peer ?? null;
+}
+
+/** W1 at several batch sizes and at 1 and 2 threads, blasnet and the fastest PyTorch (short runs). */
+function sweepSpecs(bench: Bench, torch: Peer | null): Spec[] {
   const o = bench.options;
   const samplesPerRun = o.quick ? 1024 : 2048;
   const specs: Spec[] = [];
   for (const batch of SWEEP_BATCHES) {
     const steps = Math.max(8, Math.round(samplesPerRun / batch));
-    const args = trainArgs('W1', steps, batch, o.maxSeconds);
+    const args = trainArgs('W1', steps, batch, o.maxSeconds, batch * 16);
     for (const threads of [1, 2]) {
-      specs.push({ key: `sweep:${batch}:${threads}:blasnet`, framework: 'blasnet', workload: 'W1', setting: `batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}`,
-        run: () => bench.blasnet(args, blasnetThreads(threads)) });
-      if (!o.skip.has('torch')) {
-        specs.push({ key: `sweep:${batch}:${threads}:pytorch`, framework: 'pytorch', workload: 'W1', setting: `batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}`,
-          run: () => bench.torch(args, 1, threads) });
+      const label = `batch ${batch}, ${threads} thread${threads > 1 ? 's' : ''}`;
+      specs.push({ key: `sweep:${batch}:${threads}:blasnet`, framework: 'blasnet', workload: 'W1', setting: label,
+        run: () => bench.blasnet(args, o.maxSeconds, blasnetThreads(threads)) });
+      const setting = torch?.settings.find((s) => s.threads === threads);
+      if (torch && setting) {
+        specs.push({ key: `sweep:${batch}:${threads}:pytorch`, framework: torch.id, workload: 'W1', setting: `${label}, ${setting.label}`,
+          run: () => bench.python(torch, setting, args, o.maxSeconds) });
       }
     }
   }
@@ -374,7 +509,7 @@ function sweepSpecs(bench: Bench): Spec[] {
 function gemmSpecs(bench: Bench): Spec[] {
   return [1, 2].map((threads) => ({
     key: `gemm:${threads}`, framework: 'blasnet' as const, workload: 'GEMM' as const, setting: `sgemm 2048, ${threads} thread${threads > 1 ? 's' : ''}`,
-    run: () => bench.blasnet(['--gemm', '2048'], blasnetThreads(threads)),
+    run: () => bench.blasnet(['--gemm', '2048'], bench.options.maxSeconds, blasnetThreads(threads)),
   }));
 }
 
@@ -393,68 +528,153 @@ const num = (v: number | null, digits = 0): string =>
 const ratio = (blasnetValue: number | null, reference: number | null, lowerIsBetter = false): string =>
   blasnetValue === null || reference === null ? NA : `${(lowerIsBetter ? reference / blasnetValue : blasnetValue / reference).toFixed(2)}×`;
 
+/** Whether a training workload's runs reach the steady-state window. */
+const sustained = (bench: Bench, id: TrainingId): boolean => bench.options.steps[id] >= STEADY_FROM + MIN_STEADY_STEPS;
+const headlineField = (bench: Bench, id: TrainingId): string => (sustained(bench, id) ? 'steadySamplesPerSec' : 'meanSamplesPerSec');
+
+/** Where a training workload's data came from, as its runs report it. */
+function dataOf(bench: Bench, id: TrainingId): string {
+  const sources = new Set([...bench.results.entries()].filter(([key]) => key.startsWith(`${id}:`))
+    .flatMap(([, runs]) => runs.map((r) => r.data)).filter((d): d is string => typeof d === 'string'));
+  if (sources.size > 1) bench.notes.push(`${id}: the frameworks trained on different data (${[...sources].join(', ')})`);
+  return [...sources].map((s) => (s === 'fashion-mnist' ? 'real Fashion-MNIST' : s)).join(' / ') || NA;
+}
+
+interface Candidate {
+  framework: Framework;
+  key: string;
+  value: number;
+}
+
+/** A peer's best sustained run of a training workload (of its flush options), or null. */
+function peerBest(bench: Bench, id: TrainingId, peer: Peer): Candidate | null {
+  const best = bench.best(peer.flushOptions.map((f) => sustainedKey(id, peer.id, f)), headlineField(bench, id));
+  return best && { framework: peer.id, ...best };
+}
+
+const W4_METRICS = [
+  { field: 'medianUs', label: 'batch-1 latency median, µs', lowerIsBetter: true, digits: 1 },
+  { field: 'p99Us', label: 'batch-1 latency p99, µs', lowerIsBetter: true, digits: 1 },
+  { field: 'batch256SamplesPerSec', label: 'batch 256, samples/s', lowerIsBetter: false, digits: 0 },
+];
+
 function mainTable(bench: Bench, peakGflops: number | null): { table: Table; data: Record<string, unknown>[] } {
   const rows: string[][] = [];
   const data: Record<string, unknown>[] = [];
-  const torchKeys = (id: WorkloadId): string[] => TORCH_SETTINGS.map((s) => `${id}:pytorch:${s.label}`);
-  const ortKeys = ORT_THREADS.map((t) => `W4:onnxruntime:${t}`);
-  const settingOf = (key: string | undefined): string => key?.split(':').slice(2).join(':') ?? '';
+  const peers = bench.peers;
   const pct = (gflops: number | null): string => (gflops === null || !peakGflops ? NA : `${((100 * gflops) / peakGflops).toFixed(0)}%`);
   const rss = (key: string | undefined): number | null => (key ? bench.value(key, 'peakRssMb') : null);
+  const cell = (c: Candidate | null, digits: number): string => (c ? num(c.value, digits) : NA);
+  const pick = (candidates: (Candidate | null)[], lowerIsBetter: boolean): Candidate | null =>
+    candidates.reduce<Candidate | null>((a, c) => (c && (!a || (lowerIsBetter ? c.value < a.value : c.value > a.value)) ? c : a), null);
+  const bestOf = (framework: Framework, keys: string[], field: string, lowerIsBetter: boolean): Candidate | null => {
+    const b = bench.best(keys, field, lowerIsBetter);
+    return b && { framework, ...b };
+  };
+  const settingOf = (c: Candidate | null): string | null => (c ? c.key.split(':').slice(2).join(':') || null : null);
 
   for (const id of bench.options.workloads) {
-    const bnKey = `${id}:blasnet`;
     if (id !== 'W4') {
-      const b = bench.value(bnKey, 'samplesPerSec');
-      const t = bench.best(torchKeys(id), 'samplesPerSec');
-      const tfjs = id === 'W1' ? bench.value('W1:tfjs', 'samplesPerSec') : null;
+      const field = headlineField(bench, id);
+      const steps = bench.options.steps[id];
+      const window = sustained(bench, id) ? `steady, steps ${STEADY_FROM}–${fmtInt(steps)}` : `mean of ${steps} steps, not sustained`;
+      const source = dataOf(bench, id);
+      const b = bench.value(`${id}:blasnet`, field);
+      const perPeer = peers.map((p) => peerBest(bench, id, p));
+      // TensorFlow.js's few steps give a mean; it is listed for information, and a peer only if fastest.
+      const tfjs = id === 'W1' ? bestOf('tfjs', ['W1:tfjs'], 'meanSamplesPerSec', false) : null;
+      const fastest = pick([...perPeer, tfjs], false);
       const gflops = b === null ? null : (b * trainFlopsPerSample(id)) / 1e9;
-      rows.push([`${id} ${WORKLOAD_TITLES[id]}, samples/s`, num(b), num(t?.value ?? null), ratio(b, t?.value ?? null), '—',
-        id === 'W1' ? num(tfjs) : '—', num(gflops, 1), pct(gflops), `${num(rss(bnKey))} / ${num(rss(t?.key))}`]);
-      data.push({ workload: id, metric: 'samplesPerSec', blasnet: b, pytorch: t?.value ?? null, pytorchSetting: settingOf(t?.key), tfjs,
-        blasnetGflops: gflops, msPerStep: { blasnet: bench.value(bnKey, 'medianMsPerStep'), pytorch: t ? bench.value(t.key, 'medianMsPerStep') : null }, rssMb: { blasnet: rss(bnKey), pytorch: rss(t?.key) } });
+      rows.push([`${id} ${WORKLOAD_TITLES[id]}, samples/s`, `${source}; ${window}`, num(b), ...perPeer.map((c) => cell(c, 0)), '—',
+        fastest ? bench.name(fastest.framework) : NA, ratio(b, fastest?.value ?? null), id === 'W1' ? cell(tfjs, 0) : '—',
+        num(gflops, 1), pct(gflops), `${num(rss(`${id}:blasnet`))} / ${num(rss(fastest?.key))}`]);
+      data.push({
+        workload: id, metric: field, data: source, steps, blasnet: b,
+        peers: Object.fromEntries(peers.map((p, i) => [p.id, { name: p.name, value: perPeer[i]?.value ?? null, run: perPeer[i]?.key ?? null }])),
+        tfjs: tfjs?.value ?? null, fastest: fastest && { name: bench.name(fastest.framework), value: fastest.value },
+        blasnetGflops: gflops, rssMb: { blasnet: rss(`${id}:blasnet`), fastest: rss(fastest?.key) },
+      });
       continue;
     }
     for (const { field, label, lowerIsBetter, digits } of W4_METRICS) {
-      const b = bench.value(bnKey, field);
-      const t = bench.best(torchKeys(id), field, lowerIsBetter);
-      const r = bench.best(ortKeys, field, lowerIsBetter);
+      const b = bench.value('W4:blasnet', field);
+      const perPeer = peers.map((p) => bestOf(p.id, p.settings.map((s) => w4Key(p.id, s.label)), field, lowerIsBetter));
+      const ort = bestOf('onnxruntime', ORT_THREADS.map((t) => w4Key('onnxruntime', `${t} intra-op`)), field, lowerIsBetter);
+      const fastest = pick([...perPeer, ort], lowerIsBetter);
       const flops = cnnForwardFlopsPerSample();
       // A tail latency says nothing about compute rate, so the p99 row has no GFLOP/s.
       const tail = field === 'p99Us';
       const gflops = b === null || tail ? null : lowerIsBetter ? flops / (b * 1e3) : (b * flops) / 1e9;
-      const ortCell = r ? `${num(r.value, digits)} (${ratio(b, r.value, lowerIsBetter)})` : NA;
-      rows.push([`W4 CNN inference ${label}`, num(b, digits), num(t?.value ?? null, digits), ratio(b, t?.value ?? null, lowerIsBetter),
-        ortCell, '—', tail ? '—' : num(gflops, 1), tail ? '—' : pct(gflops), `${num(rss(bnKey))} / ${num(rss(t?.key))}`]);
-      data.push({ workload: id, metric: field, blasnet: b, pytorch: t?.value ?? null, pytorchSetting: settingOf(t?.key), onnxruntime: r?.value ?? null,
-        onnxruntimeSetting: settingOf(r?.key), blasnetGflops: gflops, rssMb: { blasnet: rss(bnKey), pytorch: rss(t?.key), onnxruntime: rss(r?.key) } });
+      rows.push([`W4 CNN inference ${label}`, `synthetic input; ${fmtInt(bench.options.calls)} calls`, num(b, digits), ...perPeer.map((c) => cell(c, digits)),
+        cell(ort, digits), fastest ? bench.name(fastest.framework) : NA, ratio(b, fastest?.value ?? null, lowerIsBetter), '—',
+        tail ? '—' : num(gflops, 1), tail ? '—' : pct(gflops), `${num(rss('W4:blasnet'))} / ${num(rss(fastest?.key))}`]);
+      const entry = (c: Candidate | null): Record<string, unknown> => ({ value: c?.value ?? null, setting: settingOf(c) });
+      data.push({
+        workload: id, metric: field, blasnet: b,
+        peers: { ...Object.fromEntries(peers.map((p, i) => [p.id, { name: p.name, ...entry(perPeer[i]) }])), onnxruntime: entry(ort) },
+        fastest: fastest && { name: bench.name(fastest.framework), value: fastest.value, setting: settingOf(fastest) },
+        blasnetGflops: gflops, rssMb: { blasnet: rss('W4:blasnet'), fastest: rss(fastest?.key) },
+      });
     }
   }
   return {
     table: {
-      title: 'blasnet vs PyTorch, ONNX Runtime and TensorFlow.js (× = blasnet speed-up, > 1 is faster)',
-      header: ['Workload', 'blasnet', 'PyTorch', '× PyTorch', 'ONNX Runtime (×)', 'TF.js', 'blasnet GFLOP/s', 'of GEMM peak', 'peak RSS MB blasnet / PyTorch'],
+      title: 'blasnet vs the fastest peer per workload (× = blasnet speed-up over it, > 1 is faster; training: sustained samples/s)',
+      header: ['Workload', 'Data; timed window', 'blasnet', ...peers.map((p) => p.name), bench.name('onnxruntime'), 'Fastest peer', '× fastest peer',
+        `${bench.name('tfjs')} (info)`, 'blasnet GFLOP/s', 'of GEMM peak', 'peak RSS MB blasnet / fastest'],
       rows,
     },
     data,
   };
 }
 
-function sweepTable(bench: Bench): { table: Table; data: Record<string, unknown>[] } {
+/** Every training run's first 200 steps beside its steady state, and its ms/step per 250-step block. */
+function firstVsSteadyTable(bench: Bench): { table: Table; data: Record<string, unknown>[] } {
   const rows: string[][] = [];
   const data: Record<string, unknown>[] = [];
-  for (const batch of SWEEP_BATCHES) {
-    const v = (threads: number, fw: string): number | null => bench.value(`sweep:${batch}:${threads}:${fw}`, 'samplesPerSec');
-    const [b1, b2, t1, t2] = [v(1, 'blasnet'), v(2, 'blasnet'), v(1, 'pytorch'), v(2, 'pytorch')];
-    const gflops = (x: number | null): string => num(x === null ? null : (x * trainFlopsPerSample('W1')) / 1e9, 1);
-    rows.push([String(batch), num(b1), num(b2), num(t1), num(t2), ratio(Math.max(b1 ?? 0, b2 ?? 0) || null, Math.max(t1 ?? 0, t2 ?? 0) || null),
-      `${gflops(b1)} / ${gflops(b2)}`, num(bench.value(`sweep:${batch}:2:blasnet`, 'medianMsPerStep'), 2)]);
-    data.push({ batch, blasnet: { threads1: b1, threads2: b2 }, pytorch: { threads1: t1, threads2: t2 } });
+  for (const id of bench.options.workloads.filter((w): w is TrainingId => w !== 'W4')) {
+    const runs: { name: string; key: string }[] = [{ name: 'blasnet', key: `${id}:blasnet` }];
+    for (const peer of bench.peers) {
+      const setting = bench.chosen.get(`${id}:${peer.id}`);
+      if (setting) runs.push(...peer.flushOptions.map((f) => ({ name: `${peer.name} (${settingLabel(peer, setting, f)})`, key: sustainedKey(id, peer.id, f) })));
+    }
+    for (const { name, key } of runs) {
+      if (!bench.runs(key).length) continue;
+      const first = bench.value(key, 'first200SamplesPerSec');
+      const steady = bench.value(key, 'steadySamplesPerSec');
+      const lists = bench.runs(key).map((r) => r.blockMsPerStep).filter((b): b is number[] => Array.isArray(b));
+      const blocks = lists.length ? lists[0].map((_, i) => median(lists.map((l) => l[i]))) : [];
+      rows.push([id, name, num(first), num(steady), first !== null && steady !== null ? (first / steady).toFixed(2) : NA,
+        blocks.map((ms) => ms.toFixed(2)).join(' ')]);
+      data.push({ workload: id, run: name, first200SamplesPerSec: first, steadySamplesPerSec: steady, blockMsPerStep: blocks });
+    }
   }
   return {
     table: {
-      title: 'W1 seed CNN training by batch size and threads (samples/s; blasnet threads = BLASNET_NUM_THREADS, PyTorch = intra-op threads with OpenBLAS at 1)',
-      header: ['Batch', 'blasnet 1 thread', 'blasnet 2 threads', 'PyTorch 1 thread', 'PyTorch 2 threads', '× PyTorch (best vs best)', 'blasnet GFLOP/s 1 / 2', 'blasnet ms/step (2 threads)'],
+      title: `First ${FIRST_STEPS} timed steps vs steady state (step ${STEADY_FROM} on), samples/s, and ms per step of each 250-step block (first / steady near 1: no slowdown)`,
+      header: ['Workload', 'Framework (setting)', 'first 200 steps', 'steady state', 'first / steady', 'ms/step per 250-step block'],
+      rows,
+    },
+    data,
+  };
+}
+
+function sweepTable(bench: Bench, torch: Peer | null): { table: Table; data: Record<string, unknown>[] } {
+  const rows: string[][] = [];
+  const data: Record<string, unknown>[] = [];
+  const torchName = torch?.name ?? 'PyTorch';
+  for (const batch of SWEEP_BATCHES) {
+    const v = (threads: number, fw: string): number | null => bench.value(`sweep:${batch}:${threads}:${fw}`, 'meanSamplesPerSec');
+    const [b1, b2, t1, t2] = [v(1, 'blasnet'), v(2, 'blasnet'), v(1, 'pytorch'), v(2, 'pytorch')];
+    const gflops = (x: number | null): string => num(x === null ? null : (x * trainFlopsPerSample('W1')) / 1e9, 1);
+    rows.push([String(batch), num(b1), num(b2), num(t1), num(t2), ratio(Math.max(b1 ?? 0, b2 ?? 0) || null, Math.max(t1 ?? 0, t2 ?? 0) || null),
+      `${gflops(b1)} / ${gflops(b2)}`, num(bench.value(`sweep:${batch}:2:blasnet`, 'msPerStep'), 2)]);
+    data.push({ batch, blasnet: { threads1: b1, threads2: b2 }, pytorch: { name: torchName, threads1: t1, threads2: t2 } });
+  }
+  return {
+    table: {
+      title: `W1 seed CNN training by batch size and threads (samples/s, short runs; blasnet threads = BLASNET_NUM_THREADS; ${torchName}, the fastest PyTorch at W1, intra-op threads${torch?.settings === OPENBLAS_TORCH_SETTINGS ? ' with OpenBLAS at 1' : ''})`,
+      header: ['Batch', 'blasnet 1 thread', 'blasnet 2 threads', `${torchName} 1 thread`, `${torchName} 2 threads`, '× PyTorch (best vs best)', 'blasnet GFLOP/s 1 / 2', 'blasnet ms/step (2 threads)'],
       rows,
     },
     data,
@@ -464,18 +684,38 @@ function sweepTable(bench: Bench): { table: Table; data: Record<string, unknown>
 function renderTable(t: Table, markdown: boolean): string {
   if (markdown) {
     const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-    const align = t.header.map((_, i) => (i === 0 ? ':---' : '---:'));
+    const align = t.header.map((_, i) => (i < 2 ? ':---' : '---:'));
     return [`**${t.title}**`, '', line(t.header), line(align), ...t.rows.map(line)].join('\n');
   }
   const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [t.title, line(t.header), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)].join('\n');
 }
 
-function machine(bench: Bench, loadBefore: number): Record<string, unknown> {
+/** Which thread setting (and flush option) each peer ran at, for the notes. */
+function settingNotes(bench: Bench): string[] {
+  const notes: string[] = [];
+  const w4 = (framework: Framework, settings: string[]): string[] => (!bench.options.workloads.includes('W4') ? [] : W4_METRICS.flatMap(({ field, lowerIsBetter }) => {
+    const best = bench.best(settings.map((s) => w4Key(framework, s)), field, lowerIsBetter);
+    return best ? [`W4 ${field} ${best.key.split(':').slice(2).join(':')}`] : [];
+  }));
+  for (const peer of bench.peers) {
+    const training = TRAINING_IDS.filter((id) => bench.chosen.has(`${id}:${peer.id}`)).map((id) => {
+      const best = peerBest(bench, id, peer);
+      const flush = peer.flushOptions.length > 1 && best ? `, faster ${best.key.endsWith(':flush') ? 'with' : 'without'} --flush-denormal` : '';
+      return `${id} ${bench.chosen.get(`${id}:${peer.id}`)!.label}${flush}`;
+    });
+    const settings = [...training, ...w4(peer.id, peer.settings.map((s) => s.label))];
+    if (settings.length) notes.push(`${peer.name}'s settings (training: the fastest of ${bench.options.selectSteps}-step runs at each): ${settings.join('; ')}`);
+  }
+  const ort = w4('onnxruntime', ORT_THREADS.map((t) => `${t} intra-op`));
+  if (ort.length) notes.push(`${bench.name('onnxruntime')}'s settings: ${ort.join('; ')}`);
+  return notes;
+}
+
+function machine(bench: Bench, loadBefore: number) {
   const cpus = os.cpus();
   const dpkg = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'libopenblas0-pthread'], { encoding: 'utf8' });
-  const version = (fw: string): unknown => [...bench.results.entries()].flatMap(([, rs]) => rs).find((r) => r.framework === fw && r.version)?.version ?? null;
   return {
     cpu: `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
@@ -484,9 +724,11 @@ function machine(bench: Bench, loadBefore: number): Record<string, unknown> {
     openblasCoretype: process.env.OPENBLAS_CORETYPE ?? 'unset',
     openblasNumThreads: process.env.OPENBLAS_NUM_THREADS ?? 'unset',
     blasnetNative: process.env.BLASNET_NATIVE ?? 'default build',
-    pytorch: version('pytorch'),
-    onnxruntime: version('onnxruntime'),
-    tfjs: version('tfjs'),
+    peers: Object.fromEntries(bench.peers.map((p) => [p.id, { name: p.name, python: p.python, available: !bench.unavailable.has(p.id) }])),
+    peerNames: [...bench.peers.filter((p) => !bench.unavailable.has(p.id)).map((p) => p.name),
+      ...(['onnxruntime', 'tfjs'] as const).filter((f) => bench.version(f)).map((f) => bench.name(f))],
+    onnxruntime: bench.version('onnxruntime'),
+    tfjs: bench.version('tfjs'),
     loadAverage: { before: loadBefore, after: os.loadavg()[0] },
   };
 }
@@ -498,60 +740,39 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadBefore = os.loadavg()[0];
   const bench = new Bench(options);
-  if (!fs.existsSync(options.python)) {
-    bench.unavailable.add('pytorch');
-    bench.notes.push(`PyTorch skipped: ${options.python} not found (apt-get install python3-torch)`);
-  }
-  if (options.skip.has('torch')) bench.unavailable.add('pytorch');
-  const wantOrt = options.workloads.includes('W4') && !options.skip.has('ort');
-  if (wantOrt) {
-    if (bench.unavailable.has('pytorch')) {
-      bench.unavailable.add('onnxruntime');
-      bench.notes.push('ONNX Runtime skipped: the seed CNN is exported from PyTorch, which is not available');
-    } else {
-      await exportOnnx(bench);
-    }
-  }
+  await findPeers(bench);
+  if (options.workloads.includes('W4') && !options.skip.has('ort')) await exportOnnx(bench);
 
-  const specs = mainSpecs(bench);
   const gemm = gemmSpecs(bench);
   // The GEMM peak is measured before and after the workloads; the better figure counts.
   for (const spec of gemm) await bench.measure(spec);
-  let outclassed: Spec[] = [];
+  const training = options.workloads.filter((id): id is TrainingId => id !== 'W4');
+  if (training.length && bench.peers.length) {
+    log(`thread selection (${options.selectSteps} steps per setting)`);
+    for (const id of training) await selectSettings(bench, id);
+  }
   for (let round = 1; round <= options.rounds; round++) {
     log(`round ${round}/${options.rounds}`);
-    if (round === 2) {
-      outclassed = specs.filter((s) => bench.outclassed(s, specs));
-      for (const s of outclassed) log(`  ${s.workload} ${s.framework} (${s.setting}): over ${OUTCLASSED}× worse than the best setting; not run again`);
-    }
-    for (const spec of specs) {
-      // A blasnet workload whose layers are missing stays missing: measure it once.
-      if (spec.framework === 'blasnet' && bench.failure(spec.key)) continue;
-      if (round > 1 && outclassed.includes(spec)) continue;
-      await bench.measure(spec);
+    for (const id of options.workloads) {
+      for (const spec of roundSpecs(bench, id)) {
+        // A blasnet workload whose layers are missing stays missing: measure it once.
+        if (spec.framework === 'blasnet' && bench.failure(spec.key)) continue;
+        await bench.measure(spec);
+      }
     }
     if (round === 1 && options.workloads.includes('W1') && !options.skip.has('tfjs')) {
       const [steps, warmup] = options.quick ? [2, 1] : [5, 1];
-      await bench.measure({ key: 'W1:tfjs', framework: 'tfjs', workload: 'W1', setting: 'cpu backend',
-        run: () => jsWorker('tfjs-worker.js', ['--steps', String(steps), '--warmup', String(warmup)], {}, 600) });
+      await bench.measure({ key: 'W1:tfjs', framework: 'tfjs', workload: 'W1', setting: 'cpu backend, synthetic data',
+        run: () => jsWorker('tfjs-worker.js', ['--steps', String(steps), '--warmup', String(warmup)], {}, 200) });
     }
   }
 
-  const w1Available = options.workloads.includes('W1') && bench.value('W1:blasnet', 'samplesPerSec') !== null;
-  if (options.workloads.includes('W1') && !w1Available) bench.notes.push('W1 batch/thread sweep and 60,000-sample RSS skipped: blasnet cannot run W1 yet');
+  const w1Available = options.workloads.includes('W1') && bench.runs('W1:blasnet').length > 0;
+  if (options.workloads.includes('W1') && !w1Available) bench.notes.push('W1 batch/thread sweep skipped: blasnet cannot run W1 yet');
+  const sweepTorch = fastestTorch(bench);
   if (w1Available && !options.skip.has('sweep')) {
     log('W1 batch size and thread sweep');
-    for (const spec of sweepSpecs(bench)) await bench.measure(spec);
-  }
-  // Peak RSS while training W1 on a Fashion-MNIST-sized dataset (60,000 images).
-  if (w1Available && !options.skip.has('rss') && !options.quick) {
-    log('W1 on 60,000 samples (peak RSS)');
-    const args = trainArgs('W1', 20, 32, options.maxSeconds, 60000);
-    const best = bench.best(specs.filter((s) => s.group === 'W1:pytorch').map((s) => s.key), 'samplesPerSec');
-    const setting = TORCH_SETTINGS.find((s) => best?.key.endsWith(s.label)) ?? TORCH_SETTINGS[0];
-    await bench.measure({ key: 'rss:blasnet', framework: 'blasnet', workload: 'W1', setting: '60,000 samples', run: () => bench.blasnet(args) });
-    await bench.measure({ key: 'rss:pytorch', framework: 'pytorch', workload: 'W1', setting: `60,000 samples, ${setting.label}`,
-      run: () => bench.torch(args, setting.openblas, setting.intraOp) });
+    for (const spec of sweepSpecs(bench, sweepTorch)) await bench.measure(spec);
   }
   for (const spec of gemm) await bench.measure(spec);
 
@@ -559,16 +780,23 @@ async function main(): Promise<void> {
   const gemm2 = bench.max('gemm:2', 'bestGflops');
   const peak = Math.max(gemm1 ?? 0, gemm2 ?? 0) || null;
   const main = mainTable(bench, peak);
-  const sweep = bench.results.has('sweep:32:1:blasnet') ? sweepTable(bench) : null;
-  const rssBlasnet = bench.value('rss:blasnet', 'peakRssMb');
-  const rssTorch = bench.value('rss:pytorch', 'peakRssMb');
+  const firstVsSteady = firstVsSteadyTable(bench);
+  const sweep = bench.results.has('sweep:32:1:blasnet') ? sweepTable(bench, sweepTorch) : null;
+  const rss60k = !options.workloads.includes('W1') ? [] : [{ name: 'blasnet', key: 'W1:blasnet' }, ...bench.peers.map((p) => ({ name: p.name, key: peerBest(bench, 'W1', p)?.key }))]
+    .map(({ name, key }) => ({ name, mb: key ? bench.value(key, 'peakRssMb') : null, samples: key ? bench.value(key, 'samples') : null }));
 
   for (const key of bench.results.keys()) {
     const why = bench.failure(key);
     if (why && !/not installed|could not start/.test(why)) bench.notes.push(`${key}: ${why}`);
   }
-  const torchNote = main.data.filter((d) => d.pytorchSetting).map((d) => `${d.workload}${d.workload === 'W4' ? ` ${d.metric}` : ''}: ${d.pytorchSetting}`);
-  if (torchNote.length) bench.notes.push(`PyTorch's best thread setting: ${[...new Set(torchNote)].join('; ')}`);
+  bench.notes.push(...settingNotes(bench));
+  if (bench.peers.some((p) => p.id === 'keras')) bench.notes.push("Keras/JAX has no flush option: XLA's CPU code flushes denormals to zero by default");
+  if (training.some((id) => !sustained(bench, id))) {
+    bench.notes.push(`training runs shorter than ${fmtInt(STEADY_FROM + MIN_STEADY_STEPS)} steps: figures are the mean over all timed steps, NOT sustained throughput`);
+  }
+  if (bench.runs('W1:tfjs').length) {
+    bench.notes.push('TensorFlow.js (cpu backend) trains W1 on synthetic data for a few steps only (mean of them): for information; it counts as a peer only if it is the fastest');
+  }
   const minutes = (Date.now() - started) / 60000;
   const info = machine(bench, loadBefore);
   // Other processes on the cores slow every framework, PyTorch's spinning OpenMP threads most.
@@ -579,28 +807,24 @@ async function main(): Promise<void> {
   if (options.json) {
     console.log(JSON.stringify({
       machine: info, options: { ...options, skip: [...options.skip] }, minutes,
-      gemmGflops: { threads1: gemm1, threads2: gemm2 }, workloads: main.data, sweep: sweep?.data ?? null,
-      rss60k: { blasnet: rssBlasnet, pytorch: rssTorch }, notes: bench.notes, raw: Object.fromEntries(bench.results),
+      gemmGflops: { threads1: gemm1, threads2: gemm2 }, workloads: main.data, firstVsSteady: firstVsSteady.data, sweep: sweep?.data ?? null,
+      rss60k, notes: bench.notes, raw: Object.fromEntries(bench.results),
     }, null, 2));
     return;
   }
   const md = options.markdown;
   const out: string[] = [];
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  out.push(`Machine: ${info.cpu}, ${info.memoryGb} GB, Node ${info.node}, OpenBLAS ${info.openblas} (OPENBLAS_CORETYPE=${info.openblasCoretype}); ` +
-    `PyTorch ${info.pytorch ?? NA}, ONNX Runtime ${info.onnxruntime ?? NA}, TensorFlow.js ${info.tfjs ?? NA}. ` +
+  out.push(`Machine: ${info.cpu}, ${info.memoryGb} GB, Node ${info.node}, OpenBLAS ${info.openblas} (OPENBLAS_CORETYPE=${info.openblasCoretype}). ` +
+    `Peers: ${info.peerNames.join(', ') || 'none'}. ` +
     `Command: ${md ? `\`${command}\`` : command} (median of ${options.rounds} alternating round${options.rounds > 1 ? 's' : ''}).`);
   out.push('', renderTable(main.table, md));
-  const steps = main.data.filter((d) => d.msPerStep) as { workload: string; msPerStep: { blasnet: number | null; pytorch: number | null } }[];
-  if (steps.length) {
-    out.push('', `Median ms per training step at batch 32, blasnet / PyTorch: ${steps.map((d) => `${d.workload} ${num(d.msPerStep.blasnet, 2)} / ${num(d.msPerStep.pytorch, 2)}`).join(', ')}.`);
-  }
+  if (firstVsSteady.table.rows.length) out.push('', renderTable(firstVsSteady.table, md));
   out.push('', `Large GEMM (bn.native.sgemm 2048×2048×2048): ${num(gemm1, 1)} GFLOP/s on 1 thread, ${num(gemm2, 1)} GFLOP/s on 2 threads (the peak above is the larger).`);
   if (sweep) out.push('', renderTable(sweep.table, md));
-  if (rssBlasnet !== null || rssTorch !== null) {
-    const mb = (v: number | null): string => (v === null ? NA : `${num(v)} MB`);
-    out.push('', `Peak RSS training W1 on 60,000 samples (batch 32): blasnet ${mb(rssBlasnet)}, PyTorch ${mb(rssTorch)}` +
-      (rssBlasnet !== null && rssTorch !== null ? ` (${(rssBlasnet / rssTorch).toFixed(2)}× PyTorch's).` : '.'));
+  if (rss60k.some((r) => r.mb !== null)) {
+    out.push('', `Peak RSS training W1 on ${num(rss60k[0].samples)} samples (batch 32, loading and standardising them included; each framework's best run): ` +
+      `${rss60k.map((r) => `${r.name} ${num(r.mb)} MB`).join(', ')}.`);
   }
   if (bench.notes.length) out.push('', 'Notes:', ...bench.notes.map((n) => `- ${n}`));
   out.push('', `(${minutes.toFixed(1)} min)`);
