@@ -692,9 +692,13 @@ function renderTable(t: Table, markdown: boolean): string {
   return [t.title, line(t.header), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)].join('\n');
 }
 
-/** Which thread setting (and flush option) each peer ran at, for the notes. */
+/**
+ * Which setting each peer ran at, for the notes: per training workload the one kept from the selection
+ * runs (and whether --flush-denormal won), per W4 metric the best.
+ */
 function settingNotes(bench: Bench): string[] {
   const notes: string[] = [];
+  if (bench.chosen.size) notes.push(`training thread settings: the fastest of ${bench.options.selectSteps}-step runs at each setting`);
   const w4 = (framework: Framework, settings: string[]): string[] => (!bench.options.workloads.includes('W4') ? [] : W4_METRICS.flatMap(({ field, lowerIsBetter }) => {
     const best = bench.best(settings.map((s) => w4Key(framework, s)), field, lowerIsBetter);
     return best ? [`W4 ${field} ${best.key.split(':').slice(2).join(':')}`] : [];
@@ -706,10 +710,10 @@ function settingNotes(bench: Bench): string[] {
       return `${id} ${bench.chosen.get(`${id}:${peer.id}`)!.label}${flush}`;
     });
     const settings = [...training, ...w4(peer.id, peer.settings.map((s) => s.label))];
-    if (settings.length) notes.push(`${peer.name}'s settings (training: the fastest of ${bench.options.selectSteps}-step runs at each): ${settings.join('; ')}`);
+    if (settings.length) notes.push(`${peer.name}: ${settings.join('; ')}`);
   }
   const ort = w4('onnxruntime', ORT_THREADS.map((t) => `${t} intra-op`));
-  if (ort.length) notes.push(`${bench.name('onnxruntime')}'s settings: ${ort.join('; ')}`);
+  if (ort.length) notes.push(`${bench.name('onnxruntime')}: ${ort.join('; ')}`);
   return notes;
 }
 
@@ -790,7 +794,7 @@ async function main(): Promise<void> {
     if (why && !/not installed|could not start/.test(why)) bench.notes.push(`${key}: ${why}`);
   }
   bench.notes.push(...settingNotes(bench));
-  if (bench.peers.some((p) => p.id === 'keras')) bench.notes.push("Keras/JAX has no flush option: XLA's CPU code flushes denormals to zero by default");
+  if (training.length && bench.peers.some((p) => p.id === 'keras')) bench.notes.push("Keras/JAX has no flush option: XLA's CPU code flushes denormals to zero by default");
   if (training.some((id) => !sustained(bench, id))) {
     bench.notes.push(`training runs shorter than ${fmtInt(STEADY_FROM + MIN_STEADY_STEPS)} steps: figures are the mean over all timed steps, NOT sustained throughput`);
   }
