@@ -6,7 +6,7 @@
 //
 //   npm run bench -- [--workloads W1,W2,W3,W4] [--steps N] [--calls N] [--rounds N] [--quick]
 //                    [--markdown | --json] [--skip torch,torch2,keras,ort,tfjs,sweep] [--max-seconds S]
-//                    [--python /usr/bin/python3] [--venv-python .bench-venv/bin/python]
+//                    [--max-minutes M] [--python /usr/bin/python3] [--venv-python .bench-venv/bin/python]
 //   npm run -s bench -- --json > bench.json      (-s keeps npm's banner out of the JSON)
 //
 // W1 seed CNN training on Fashion-MNIST's 60,000 training images (Debian's dataset-fashion-mnist; as many
@@ -28,7 +28,9 @@
 //   3. --rounds rounds (2; 1 with --quick), frameworks alternating within each: blasnet; each PyTorch at
 //      its setting with and without --flush-denormal (the better counts); Keras at its setting (XLA
 //      flushes denormals itself); for W4 also ONNX Runtime at 1 and 2 threads. Tables show the median
-//      over rounds. TensorFlow.js trains W1 in round 1.
+//      over rounds. TensorFlow.js trains W1 in round 1. A round that would end past --max-minutes (30),
+//      judged by the last one, is not started, and the notes say so: on a busy machine, where Debian's
+//      PyTorch runs W3 several times slower, one round may be all that fits.
 //   4. The W1 batch/thread sweep (batch 8 to 512, 1 and 2 threads): blasnet against the fastest PyTorch
 //      only, short runs (--skip sweep leaves it out; it takes about a minute).
 //   5. The GEMM again; the better figure counts.
@@ -64,6 +66,7 @@ interface Options {
   markdown: boolean;
   skip: Set<string>;
   maxSeconds: number;
+  maxMinutes: number;
   python: string;
   venvPython: string;
 }
@@ -152,8 +155,9 @@ function parseOptions(argv: string[]): Options {
   const steps = { ...(quick ? QUICK_STEPS : SUSTAINED_STEPS) };
   if (options.has('steps')) for (const id of TRAINING_IDS) steps[id] = Math.max(1, intOption(options, 'steps', 0));
   const maxSeconds = Number(options.get('max-seconds') ?? 10);
-  if (!(maxSeconds > 0)) {
-    console.error(`--max-seconds must be a positive number, got ${options.get('max-seconds')}`);
+  const maxMinutes = Number(options.get('max-minutes') ?? 30);
+  if (!(maxSeconds > 0) || !(maxMinutes > 0)) {
+    console.error(`--max-seconds and --max-minutes take positive numbers, got ${options.get('max-seconds')} and ${options.get('max-minutes')}`);
     usage();
   }
   const skip = new Set((options.get('skip') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
@@ -179,6 +183,7 @@ function parseOptions(argv: string[]): Options {
     markdown,
     skip,
     maxSeconds,
+    maxMinutes,
     python: options.get('python') ?? '/usr/bin/python3',
     venvPython: path.resolve(options.get('venv-python') ?? path.join(ROOT, '.bench-venv', 'bin', 'python')),
   };
@@ -755,7 +760,15 @@ async function main(): Promise<void> {
     log(`thread selection (${options.selectSteps} steps per setting)`);
     for (const id of training) await selectSettings(bench, id);
   }
+  let rounds = 0;
+  let roundMs = 0;
   for (let round = 1; round <= options.rounds; round++) {
+    // On a machine so busy that another round would overrun --max-minutes, report the rounds done.
+    if (round > 1 && Date.now() + roundMs - started > options.maxMinutes * 60000) {
+      bench.notes.push(`stopped after ${rounds} round${rounds > 1 ? 's' : ''}: another (${(roundMs / 60000).toFixed(1)} min) would pass --max-minutes ${options.maxMinutes}`);
+      break;
+    }
+    const roundStarted = Date.now();
     log(`round ${round}/${options.rounds}`);
     for (const id of options.workloads) {
       for (const spec of roundSpecs(bench, id)) {
@@ -769,6 +782,8 @@ async function main(): Promise<void> {
       await bench.measure({ key: 'W1:tfjs', framework: 'tfjs', workload: 'W1', setting: 'cpu backend, synthetic data',
         run: () => jsWorker('tfjs-worker.js', ['--steps', String(steps), '--warmup', String(warmup)], {}, 200) });
     }
+    rounds = round;
+    roundMs = Date.now() - roundStarted;
   }
 
   const w1Available = options.workloads.includes('W1') && bench.runs('W1:blasnet').length > 0;
@@ -821,7 +836,7 @@ async function main(): Promise<void> {
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   out.push(`Machine: ${info.cpu}, ${info.memoryGb} GB, Node ${info.node}, OpenBLAS ${info.openblas} (OPENBLAS_CORETYPE=${info.openblasCoretype}). ` +
     `Peers: ${info.peerNames.join(', ') || 'none'}. ` +
-    `Command: ${md ? `\`${command}\`` : command} (median of ${options.rounds} alternating round${options.rounds > 1 ? 's' : ''}).`);
+    `Command: ${md ? `\`${command}\`` : command} (median of ${rounds} alternating round${rounds > 1 ? 's' : ''}).`);
   out.push('', renderTable(main.table, md));
   if (firstVsSteady.table.rows.length) out.push('', renderTable(firstVsSteady.table, md));
   out.push('', `Large GEMM (bn.native.sgemm 2048×2048×2048): ${num(gemm1, 1)} GFLOP/s on 1 thread, ${num(gemm2, 1)} GFLOP/s on 2 threads (the peak above is the larger).`);
