@@ -624,7 +624,7 @@ function mainTable(bench: Bench, peakGflops: number | null): { table: Table; dat
   }
   return {
     table: {
-      title: 'blasnet vs the fastest peer per workload (× = blasnet speed-up over it, > 1 is faster; training: sustained samples/s)',
+      title: 'blasnet vs the fastest peer per workload (× = blasnet speed-up over it, > 1 is faster; training: samples/s over the timed window shown)',
       header: ['Workload', 'Data; timed window', 'blasnet', ...peers.map((p) => p.name), bench.name('onnxruntime'), 'Fastest peer', '× fastest peer',
         `${bench.name('tfjs')} (info)`, 'blasnet GFLOP/s', 'of GEMM peak', 'peak RSS MB blasnet / fastest'],
       rows,
