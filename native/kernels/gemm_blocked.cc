@@ -6,11 +6,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 
 #include "kernels.h"
 #include "simd_vec.h"
+
+#if BLASNET_X86_SIMD
+#include <immintrin.h>
+#endif
 
 namespace blasnet {
 
@@ -23,6 +28,8 @@ constexpr int64_t RoundUp(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 constexpr int64_t kKC = 256;
 constexpr int64_t kMC = 144;
 constexpr int64_t kNC = 2048;
+// How many rows of B ahead the register tile prefetches.
+constexpr int64_t kPrefetchRows = 8;
 // Up to this many columns, a row-major A is read in place rather than packed.
 constexpr int64_t kFewColumns = 128;
 // Up to this many rows, a product with a transposed B is computed transposed.

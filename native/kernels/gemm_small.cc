@@ -23,6 +23,7 @@ namespace {
 namespace avx2 {
 using V = simd::Avx2;
 constexpr int kPanelVectors = 3;  // tiles of 4 rows x 3 vectors: 12 accumulators of AVX2's 16 registers
+constexpr int kTallRows = 0, kTallVectors = 0;  // no taller tile fits AVX2's registers
 #include "gemm_small.inc"
 }  // namespace avx2
 #pragma GCC pop_options
@@ -32,6 +33,7 @@ constexpr int kPanelVectors = 3;  // tiles of 4 rows x 3 vectors: 12 accumulator
 namespace avx512 {
 using V = simd::Avx512;
 constexpr int kPanelVectors = 4;  // tiles of 4 rows x 4 vectors: 16 accumulators of AVX-512's 32 registers
+constexpr int kTallRows = 8, kTallVectors = 2;  // or 8 rows x 2 vectors: 16 accumulators, half the reads of B
 #include "gemm_small.inc"
 }  // namespace avx512
 #pragma GCC pop_options
