@@ -1,8 +1,8 @@
 #!/bin/sh
 # `npm run bench:setup`: the virtual environment .bench-venv/ that `npm run bench` takes PyTorch 2.x and
 # Keras 3 on JAX from (Debian's PyTorch 1.13 comes from /usr/bin/python3). Extra arguments go to pip,
-# e.g. `npm run bench:setup -- --extra-index-url https://download.pytorch.org/whl/cpu` for PyTorch's
-# CPU-only wheels. pip gets no retries and a 2 s timeout, so that without a network this ends quickly:
+# e.g. `npm run bench:setup -- --extra-index-url URL` with PyTorch's CPU-only wheel index, so that pip
+# does not pull the CUDA wheels. pip gets no retries and a 2 s timeout, so that without a network this ends quickly:
 # then it says so and exits 0, and the bench skips the peers it cannot import, with a note.
 set -u
 cd "$(dirname "$0")/.."
