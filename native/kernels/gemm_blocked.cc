@@ -81,14 +81,18 @@ constexpr int MR = 12, NV = 2;  // 24 accumulators + 2 B vectors + 1 broadcast o
 }  // namespace
 #endif  // BLASNET_X86_SIMD
 
-bool sgemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) noexcept {
+// Parameters go unused in builds without the x86 tiles.
+bool sgemm_blocked([[maybe_unused]] bool trans_a, [[maybe_unused]] bool trans_b, [[maybe_unused]] int64_t M,
+                   [[maybe_unused]] int64_t N, [[maybe_unused]] int64_t K, [[maybe_unused]] float alpha,
+                   [[maybe_unused]] const float* A, [[maybe_unused]] int64_t lda, [[maybe_unused]] const float* B,
+                   [[maybe_unused]] int64_t ldb, [[maybe_unused]] float beta, [[maybe_unused]] float* C,
+                   [[maybe_unused]] int64_t ldc) noexcept {
 #if BLASNET_X86_SIMD
   // alpha 0 or an empty K only scale C, which BLAS does without reading A and B.
   if (M <= 0 || N <= 0 || K <= 0 || alpha == 0.0f) return false;
   // A few rows times a transposed B (a dense layer's input gradient, dz @ w^T) would
-  // copy all of B into panels; computing C^T = op(B)^T @ op(A)^T instead packs B as
-  // the A operand, block by block, and only the few rows of A as panels.
+  // copy all of B into panels; computing C^T = op(B)^T @ op(A)^T instead reads B in
+  // place as the A operand (its rows are contiguous) and packs only the few rows of A.
   const bool swap = trans_b && M <= kSwapRows && N > M;
   auto run = [&](auto gemm) {
     return swap ? gemm(!trans_b, !trans_a, N, M, K, alpha, B, ldb, A, lda, beta, C, ldc, true, tls_scratch)
@@ -100,8 +104,6 @@ bool sgemm_blocked(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, 
     default: break;
   }
 #endif
-  (void)trans_a, (void)trans_b, (void)M, (void)N, (void)K, (void)alpha, (void)A, (void)lda, (void)B, (void)ldb;
-  (void)beta, (void)C, (void)ldc;
   return false;
 }
 
