@@ -10,7 +10,8 @@
 // The mode lives in each thread's MXCSR register. The addon's pool threads set it once
 // and keep it; the JavaScript thread shares the register with JavaScript's own double
 // arithmetic, so every native call sets it on entry and restores the caller's on exit
-// (ScopedFlushDenormals), and JavaScript keeps IEEE denormals.
+// (ScopedFlushDenormals), and JavaScript keeps IEEE denormals. (A getter or Proxy on an
+// argument object, e.g. a geometry, runs inside the call and so with flushing on.)
 #pragma once
 
 #if defined(__x86_64__)

@@ -41,7 +41,9 @@ constexpr int64_t kSwapRows = 64;
 class Scratch {
  public:
   // n floats, 64-byte aligned (the register tile loads whole cache lines of the packed
-  // panels), or null when memory is short (the caller then falls back to OpenBLAS).
+  // panels), or null when memory is short: the caller then falls back to OpenBLAS, whose
+  // rounding differs, so under memory pressure a split product's bits may depend on
+  // which thread got its space.
   float* floats(int64_t n) noexcept {
     if (n > size_) {
       data_.reset(static_cast<float*>(::operator new[](n * sizeof(float), std::align_val_t{64}, std::nothrow)));
