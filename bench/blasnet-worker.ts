@@ -6,22 +6,17 @@
 //   tsx bench/blasnet-worker.ts --workload W4 --calls 3000
 //   tsx bench/blasnet-worker.ts --gemm 2048
 //
-// W1 trains on Fashion-MNIST's 60,000 training images from Debian's dataset-fashion-mnist (scaled to
-// [0, 1] and standardised with the set's mean and standard deviation, as examples/fashion-mnist-cnn.ts
-// does), or on as many synthetic samples when it is not installed (or with --synthetic); W2 and W3 on
+// W1 trains on Fashion-MNIST's 60,000 training images from Debian's dataset-fashion-mnist (standardised
+// with the set's mean and standard deviation, as examples/fashion-mnist-cnn.ts does), or on as many synthetic samples when it is not installed (or with --synthetic); W2 and W3 on
 // 16 synthetic batches that cycle. bench/peer_common.py gives the Python peers the same Fashion-MNIST
 // data, and synthetic data of the same shapes and distributions (from numpy's generator, not this one).
 // A workload whose layers do not exist yet reports {available: false, reason}.
-import { existsSync } from 'fs';
-import * as path from 'path';
 import * as bn from '../lib/index';
+import { hasFashionMnist, loadFashionMnist } from '../examples/fashion-mnist-data';
 import { seededRandom } from '../lib/random';
 import {
   SHAPES, VOCABULARY, WorkloadId, intOption, median, parseArgs, peakRssMb, quantile, syntheticData, trainingSummary,
 } from './workloads';
-
-const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
-const FASHION_MNIST_IMAGES = path.join(FASHION_MNIST, 'train-images-idx3-ubyte.gz');
 
 const runtimeRssMb = peakRssMb();
 
@@ -65,19 +60,14 @@ function tensorOf(data: Float32Array | Int32Array, samples: number, perSample: n
 
 /** The first `samples` (0: all) Fashion-MNIST training images, standardised, and their one-hot labels. */
 function fashionMnist(samples: number): { x: Float32Array; y: Float32Array } {
-  const images = bn.data.loadIdx(FASHION_MNIST_IMAGES);
-  const labels = bn.data.loadIdx(path.join(FASHION_MNIST, 'train-labels-idx1-ubyte.gz'), { dtype: 'int32' });
-  const n = samples ? Math.min(samples, images.shape[0]) : images.shape[0];
-  const pixels = images.data.subarray(0, n * 28 * 28);
-  for (let i = 0; i < pixels.length; i++) pixels[i] /= 255; // in place: loadIdx gives 0..255
-  const x = bn.preprocessing.standardize(new bn.Tensor(pixels, [n, 28, 28, 1])).x;
-  const y = bn.utils.toCategorical(labels.data.subarray(0, n), 10);
-  return { x: x.data as Float32Array, y: y.data as Float32Array };
+  const { images, labels } = loadFashionMnist('train', samples || Infinity);
+  const x = bn.preprocessing.standardize(images.reshape([-1, 28, 28, 1])).x;
+  return { x: x.data as Float32Array, y: bn.utils.toCategorical(labels, 10).data as Float32Array };
 }
 
 /** A training workload's data as flat arrays, and where it came from. */
 function trainingData(id: WorkloadId, batch: number, samples: number, synthetic: boolean) {
-  if (id === 'W1' && !synthetic && existsSync(FASHION_MNIST_IMAGES)) return { ...fashionMnist(samples), source: 'fashion-mnist' };
+  if (id === 'W1' && !synthetic && hasFashionMnist()) return { ...fashionMnist(samples), source: 'fashion-mnist' };
   const n = samples || (id === 'W1' ? 60000 : batch * 16);
   return { ...syntheticData(id, n), source: 'synthetic' };
 }

@@ -1,8 +1,8 @@
 """What bench/torch_bench.py and bench/keras_bench.py share: arguments, data, step statistics, the JSON line.
 
 Both peers train on the same numpy arrays: W1 on Fashion-MNIST's training set from Debian's
-dataset-fashion-mnist (scaled to [0, 1], then standardised with its mean and standard deviation, as
-bench/blasnet-worker.ts does), or on synthetic data when it is not installed; W2 and W3 on a small
+dataset-fashion-mnist (standardised with its mean and standard deviation, as bench/blasnet-worker.ts
+and examples/fashion-mnist-cnn.ts do), or on synthetic data when it is not installed; W2 and W3 on a small
 synthetic set that cycles. Batches are gathered from a fresh permutation each epoch, as Keras's fit
 does with shuffle=True.
 """
@@ -61,16 +61,15 @@ def fashion_mnist(samples):
     labels = read_idx(os.path.join(FASHION_MNIST, "train-labels-idx1-ubyte.gz"))
     n = samples or len(images)
     pixels = images[:n].reshape(n, 28, 28, 1)
-    # Mean and standard deviation of the [0, 1] values, exactly, from a histogram of the bytes taken a
-    # million at a time (bincount widens what it counts to int64); then scale and standardise in place:
-    # one float32 copy of the 47M values in all.
+    # Mean and standard deviation of the pixel values, exactly, from a histogram of the bytes taken a
+    # million at a time (bincount widens what it counts to int64); then standardise in place: one
+    # float32 copy of the 47M values in all.
     flat, chunk = pixels.reshape(-1), 1 << 20
     counts = sum(np.bincount(flat[i:i + chunk], minlength=256) for i in range(0, flat.size, chunk))
-    values = np.arange(256) / 255
+    values = np.arange(256)
     mean = counts @ values / counts.sum()
     std = np.sqrt(counts @ (values - mean) ** 2 / counts.sum())
     x = pixels.astype(np.float32)
-    x /= 255
     x -= mean
     x /= std
     return x, one_hot(labels[:n], 10)

@@ -20,9 +20,14 @@ export interface FashionMnist {
   labels: Int32Array;
 }
 
+/** Whether Debian's dataset-fashion-mnist is installed. */
+export function hasFashionMnist(): boolean {
+  return existsSync(path.join(DATA_DIR, FILES.train.images));
+}
+
 /** Exits with the apt-get command to run when the dataset is missing. */
 export function requireFashionMnist(): void {
-  if (existsSync(path.join(DATA_DIR, FILES.train.images))) return;
+  if (hasFashionMnist()) return;
   console.error(`Fashion-MNIST not found in ${DATA_DIR}. Install Debian's package:\n  sudo apt-get install dataset-fashion-mnist`);
   process.exit(1);
 }
