@@ -172,7 +172,7 @@ function gemm(size: number) {
 }
 
 async function main(): Promise<Record<string, unknown>> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2), ['workload', 'steps', 'warmup', 'batch', 'samples', 'synthetic', 'calls', 'gemm', 'max-seconds']);
   // Builds with their own thread pool report its size; older ones use OpenBLAS's threads.
   const threads = typeof bn.native.getNumThreads === 'function' ? bn.native.getNumThreads() : process.env.OPENBLAS_NUM_THREADS ?? 'default';
   if (options.has('gemm')) return { ...gemm(intOption(options, 'gemm', 2048)), threads };

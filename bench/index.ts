@@ -139,7 +139,7 @@ function usage(): never {
 function parseOptions(argv: string[]): Options {
   let options: Map<string, string>;
   try {
-    options = parseArgs(argv);
+    options = parseArgs(argv, ['workloads', 'steps', 'calls', 'rounds', 'quick', 'markdown', 'json', 'skip', 'max-seconds', 'max-minutes', 'python', 'venv-python', 'help']);
   } catch (err) {
     console.error((err as Error).message);
     usage();

@@ -16,7 +16,7 @@ import { median, parseArgs } from './workloads';
 interface Row { group: string; kernel: string; threads: number; medianMs: number; gflops?: number }
 type Kernel = [group: string, name: string, run: () => void, flops?: number];
 
-const options = parseArgs(process.argv.slice(2));
+const options = parseArgs(process.argv.slice(2), ['batch', 'reps', 'threads', 'json']);
 const batch = Number(options.get('batch') ?? 32);
 const reps = Number(options.get('reps') ?? 100);
 const threadCounts = (options.get('threads') ?? '1,2').split(',').map(Number);

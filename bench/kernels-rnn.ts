@@ -15,7 +15,7 @@ import { median, parseArgs } from './workloads';
 
 interface Row { workload: string; kernel: string; threads: number; medianUs: number; gflops?: number }
 
-const options = parseArgs(process.argv.slice(2));
+const options = parseArgs(process.argv.slice(2), ['reps', 'threads', 'json']);
 const reps = Number(options.get('reps') ?? 50);
 const threadCounts = (options.get('threads') ?? '1,2').split(',').map(Number);
 const { uniform } = seededRandom(7);

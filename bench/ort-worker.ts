@@ -7,7 +7,7 @@ import { intOption, median, parseArgs, peakRssMb, quantile, syntheticData } from
 const runtimeRssMb = peakRssMb();
 
 async function main(): Promise<Record<string, unknown>> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2), ['model', 'calls', 'threads', 'max-seconds']);
   let ort: typeof import('onnxruntime-node');
   try {
     ort = await import('onnxruntime-node');

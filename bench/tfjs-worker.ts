@@ -7,7 +7,7 @@ import { SHAPES, intOption, parseArgs, peakRssMb, syntheticData, trainingSummary
 const runtimeRssMb = peakRssMb();
 
 async function main(): Promise<Record<string, unknown>> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2), ['steps', 'warmup', 'batch']);
   let tf: typeof import('@tensorflow/tfjs');
   try {
     tf = await import('@tensorflow/tfjs');

@@ -93,16 +93,18 @@ export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-/** Reads `--name value` and `--flag` options. */
-export function parseArgs(argv: string[]): Map<string, string> {
+/** Reads `--name value` and `--flag` options; an option not in `known` is refused by name. */
+export function parseArgs(argv: string[], known: readonly string[]): Map<string, string> {
   const options = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
     const eq = arg.indexOf('=');
-    if (eq > 0) options.set(arg.slice(2, eq), arg.slice(eq + 1));
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) options.set(arg.slice(2), argv[++i]);
-    else options.set(arg.slice(2), 'true');
+    const name = arg.slice(2, eq > 0 ? eq : undefined);
+    if (!known.includes(name)) throw new Error(`unknown option --${name}; the options are ${known.map((k) => `--${k}`).join(', ')}`);
+    if (eq > 0) options.set(name, arg.slice(eq + 1));
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) options.set(name, argv[++i]);
+    else options.set(name, 'true');
   }
   return options;
 }
