@@ -252,7 +252,8 @@ void batchnorm_forward_inference(float* out, float* mean, float* inv_std, const 
                                  const float* gamma, const float* beta, const float* moving_mean,
                                  const float* moving_variance, int64_t R, int64_t C, float epsilon);
 // dgamma[C] += sum dy*xhat, dbeta[C] += sum dy (either may be null); dx[R,C] (may be
-// null, may alias dy). batch_statistics says whether the forward pass used batch
+// null, may alias dy). With moving statistics and neither dgamma nor dbeta, the sums
+// are not computed. batch_statistics says whether the forward pass used batch
 // statistics (then mean and variance depend on x) or moving ones (constants).
 void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                         const float* gamma, const float* mean, const float* inv_std, int64_t R,
