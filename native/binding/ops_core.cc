@@ -43,18 +43,18 @@ Napi::Value DenseForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// [sync] denseBackward(dx[N*I]|null, dw[I*U], db[U]|null, dy[N*U], x[N*I], w[I*U], N, I, U)
-// [sync] denseBackwardActivated(dx[N*I]|null, dw[I*U], db[U]|null, dy[N*U], x[N*I], w[I*U],
+// [sync] denseBackward(dx[N*I]|null, dw[I*U]|null, db[U]|null, dy[N*U], x[N*I], w[I*U], N, I, U)
+// [sync] denseBackwardActivated(dx[N*I]|null, dw[I*U]|null, db[U]|null, dy[N*U], x[N*I], w[I*U],
 //   y[N*U]|null, N, I, U, activation): dy is the gradient at the output y of
 // denseForwardActivated; with relu (1) it is masked in place where y <= 0, and y is required.
-// dw and db accumulate; dx is overwritten.
+// dw and db accumulate; dx is overwritten; a null gradient is not computed.
 template <bool kActivated>
 Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
   Args a(info, kActivated ? "denseBackwardActivated" : "denseBackward", kActivated ? 11 : 9);
   constexpr size_t kDims = kActivated ? 7 : 6;  // activated calls carry y before the dimensions
   const int64_t N = a.Dim(kDims, "N"), I = a.Dim(kDims + 1, "I"), U = a.Dim(kDims + 2, "U");
   float* dx = a.F32OrNull(0, "dx", a.Product({N, I}), "N*I");
-  float* dw = a.F32(1, "dw", a.Product({I, U}), "I*U");
+  float* dw = a.F32OrNull(1, "dw", a.Product({I, U}), "I*U");
   float* db = a.F32OrNull(2, "db", U, "U");
   float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
   const float* x = a.F32(4, "x", a.Product({N, I}), "N*I");

@@ -3,7 +3,9 @@
 // Contract (see GUIDE.md): kernels allocate nothing, throw nothing and hold no
 // state. Outputs come first, then const inputs and caches, then dimensions.
 // Parameter gradients accumulate (+=) and the caller zeroes them; input
-// gradients overwrite; a null input-gradient pointer means "not needed".
+// gradients overwrite. In a backward kernel a null gradient pointer, input or
+// parameter, means "not needed" and its work is skipped (the first layer needs
+// no dx; a frozen layer or an explanation needs no weight gradients).
 //
 // Dimension legend (all row-major, channels-last as in Keras):
 //   N  batch            I  input features     U  units / output features
@@ -74,7 +76,7 @@ void dense_forward(float* out, const float* x, const float* w, const float* b,
                    int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool);
 // dz = dy * act'(.): with kRelu, dy is masked in place where the forward output y
 // is not positive (y may be null for kLinear, which leaves dy as it is). Then
-// dw[I,U] += x^T dz; db[U] += sum_n dz (db may be null); dx[N,I] = dz w^T (dx may be null).
+// dw[I,U] += x^T dz; db[U] += sum_n dz; dx[N,I] = dz w^T (dx, dw, db may each be null).
 void dense_backward(float* dx, float* dw, float* db, float* dy, const float* y, const float* x,
                     const float* w, int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool);
 
@@ -171,8 +173,8 @@ void conv2d_forward(float* out, float* col, const float* in, const float* w, con
                     const Conv2DGeom& g, int64_t col_samples, Activation act, ThreadPool& pool);
 // dz = dy * act'(.), where y is the forward output (read for kRelu, may be null for
 // kLinear); the im2col path masks dy in place, the direct one reads it as it goes.
-// dw[KH,KW,C,OC] += the correlation of in with dz; db[OC] += sum dz (db may be null);
-// dx[N,H,W,C] = the transposed convolution of dz (dx may be null). col is scratch as
+// dw[KH,KW,C,OC] += the correlation of in with dz; db[OC] += sum dz; dx[N,H,W,C] = the
+// transposed convolution of dz (dx, dw, db may each be null). col is scratch as
 // in forward; its content on entry is ignored (the columns are rebuilt from in).
 void conv2d_backward(float* dx, float* dw, float* db, float* dy, const float* y, const float* in,
                      const float* w, float* col, const Conv2DGeom& g, int64_t col_samples, Activation act,
@@ -223,8 +225,8 @@ constexpr uint8_t kNoArgmax = 255;
 // kNoArgmax where relu left the whole window at 0.
 void conv2d_max_pool_forward(float* out, uint8_t* argmax, const float* in, const float* w, const float* b,
                              const Conv2DGeom& g, const Pool2DGeom& p, Activation act, ThreadPool& pool);
-// From dout (the pooled gradient) and the forward argmax: dw += , db += (may be
-// null), dx = (may be null), as conv2d_backward would from the unfused layers.
+// From dout (the pooled gradient) and the forward argmax: dw +=, db +=, dx = (each
+// may be null), as conv2d_backward would from the unfused layers.
 void conv2d_max_pool_backward(float* dx, float* dw, float* db, const float* dout, const uint8_t* argmax,
                               const float* in, const float* w, const Conv2DGeom& g, const Pool2DGeom& p,
                               ThreadPool& pool);
@@ -234,7 +236,7 @@ void conv2d_max_pool_backward(float* dx, float* dw, float* db, const float* dout
 // Every idx must lie in [0, V): the binding checks before calling.
 // out[R,D] = table[idx[r], :]
 void embedding_forward(float* out, const int32_t* idx, const float* table, int64_t R, int64_t D);
-// dtable[idx[r], :] += dout[r, :]  (repeated indices accumulate)
+// dtable[idx[r], :] += dout[r, :]  (repeated indices accumulate); null dtable: nothing to do
 void embedding_backward(float* dtable, const float* dout, const int32_t* idx, int64_t R, int64_t D);
 
 // ---- batchnorm.cc ----------------------------------------------------------
@@ -306,8 +308,9 @@ inline int64_t lstm_scratch_size(const RnnGeom& g) {
 // threads (the portable build's OpenBLAS steps may differ in the last bit).
 void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
                   const float* recurrent, const float* bias, const RnnGeom& g, ThreadPool& pool);
-// dkernel, drecurrent, dbias (null when there is no bias) accumulate; dx[N,T,I]
-// (null = not needed) is overwritten. cache is the one forward filled.
+// dkernel, drecurrent, dbias accumulate; dx[N,T,I] is overwritten; any of them may
+// be null (not needed: its GEMMs are skipped, the gate gradients that carry dx back
+// through time are not). cache is the one forward filled.
 void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
                    const float* dout, const float* cache, const float* kernel,
                    const float* recurrent, const RnnGeom& g, ThreadPool& pool);
