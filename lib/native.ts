@@ -5,6 +5,8 @@ import * as path from 'path';
 
 type F32 = Float32Array;
 type I32 = Int32Array;
+/** One Float32Array, or a list of segments (the optimizer updates). */
+type F32s = Float32Array | Float32Array[];
 
 /**
  * Convolution geometry, the mirror of native Conv2DGeom (NHWC). padding 'same'
@@ -125,10 +127,14 @@ export interface Binding {
   sigmoidBinaryCrossEntropy(grad: F32 | null, logits: F32, targets: F32, n: number, gradScale: number): number;
   binaryCrossEntropy(grad: F32 | null, probs: F32, targets: F32, n: number, gradScale: number): number;
   squaredError(grad: F32 | null, y: F32, targets: F32, n: number, gradScale: number): number;
-  /** Optimizer updates over flat arrays; with consumeGrad the gradient is zeroed as it is read. */
-  sgdUpdate(w: F32, velocity: F32 | null, g: F32, lr: number, momentum: number, nesterov: boolean, weightDecay: number, consumeGrad: boolean): void;
-  adamUpdate(w: F32, m: F32, v: F32, g: F32, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, consumeGrad: boolean): void;
-  rmspropUpdate(w: F32, meanSquare: F32, momentum: F32 | null, meanGrad: F32 | null, g: F32, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number, consumeGrad: boolean): void;
+  /**
+   * Optimizer updates; with consumeGrad the gradient is zeroed as it is read. Each array is one Float32Array,
+   * or a list of segments (one per weight array): then every array argument is a list (or null where allowed)
+   * of the same count, segment i of one length in all. One call updates all segments.
+   */
+  sgdUpdate(w: F32s, velocity: F32s | null, g: F32s, lr: number, momentum: number, nesterov: boolean, weightDecay: number, consumeGrad: boolean): void;
+  adamUpdate(w: F32s, m: F32s, v: F32s, g: F32s, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, consumeGrad: boolean): void;
+  rmspropUpdate(w: F32s, meanSquare: F32s, momentum: F32s | null, meanGrad: F32s | null, g: F32s, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number, consumeGrad: boolean): void;
   /** LSTM, gates i,f,c,o: kernel [I,4U], recurrent [U,4U], bias [4U]. Fills cache for lstmBackward. */
   lstmForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry): void;
   /** dkernel, drecurrent, dbias accumulate; dx is overwritten; null ones are not computed; cache from the matching lstmForward. */

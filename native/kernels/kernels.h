@@ -135,19 +135,36 @@ double binary_cross_entropy(float* dprobs, const float* probs, const float* targ
 double squared_error(float* dy, const float* y, const float* targets, int64_t n, float grad_scale);
 
 // ---- optim.cc --------------------------------------------------------------
-// In-place parameter updates over n values, Keras 3 formulas, split across the
-// pool. weight_decay > 0 decays w by lr*wd first (decoupled, as AdamW). With
-// consume_grad, g is zeroed as it is read (ready for the next accumulation).
-// velocity may be null when momentum == 0.
-void sgd_update(float* w, float* velocity, float* g, int64_t n, float lr, float momentum, bool nesterov,
+// In-place parameter updates, Keras 3 formulas, over `count` segments: one per
+// weight array, all updated in one call and split across the pool by element
+// count as if they were one array (the results do not depend on how the values
+// are cut into segments). A segment holds `length` values at the same place in
+// each array of the update; `offset` is where it starts in their concatenation
+// (0 for the first, then the previous offset + length). weight_decay > 0 decays w
+// by lr*wd first (decoupled, as AdamW). With consume_grad, g is zeroed as it is
+// read (ready for the next accumulation).
+struct SgdSegment {
+  float *w, *velocity, *g;  // velocity may be null when momentum == 0
+  int64_t offset, length;
+};
+void sgd_update(const SgdSegment* segments, int64_t count, float lr, float momentum, bool nesterov,
                 float weight_decay, bool consume_grad, ThreadPool& pool);
+struct AdamSegment {
+  float *w, *m, *v, *g;
+  int64_t offset, length;
+};
 // step is the 1-based update count used for bias correction.
-void adam_update(float* w, float* m, float* v, float* g, int64_t n, float lr, float beta1, float beta2,
-                 float epsilon, int64_t step, float weight_decay, bool consume_grad, ThreadPool& pool);
-// momentum_buf may be null when momentum == 0; mean_grad non-null means centered.
-void rmsprop_update(float* w, float* mean_square, float* momentum_buf, float* mean_grad, float* g, int64_t n,
-                    float lr, float rho, float momentum, float epsilon, float weight_decay, bool consume_grad,
-                    ThreadPool& pool);
+void adam_update(const AdamSegment* segments, int64_t count, float lr, float beta1, float beta2, float epsilon,
+                 int64_t step, float weight_decay, bool consume_grad, ThreadPool& pool);
+struct RmspropSegment {
+  float *w, *mean_square;
+  float* momentum;   // may be null when momentum == 0
+  float* mean_grad;  // non-null means centered
+  float* g;
+  int64_t offset, length;
+};
+void rmsprop_update(const RmspropSegment* segments, int64_t count, float lr, float rho, float momentum,
+                    float epsilon, float weight_decay, bool consume_grad, ThreadPool& pool);
 
 // ---- conv2d.cc -------------------------------------------------------------
 // Geometry of a 2-D convolution over NHWC input. PT/PL are the top/left
