@@ -24,6 +24,7 @@
         "native/kernels/embedding.cc",
         "native/binding/addon.cc",
         "native/binding/ops_core.cc",
+        "native/binding/ops_optim.cc",
         "native/binding/ops_rnn.cc",
         "native/binding/ops_conv.cc",
         "native/binding/ops_norm.cc",

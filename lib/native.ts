@@ -5,6 +5,8 @@ import * as path from 'path';
 
 type F32 = Float32Array;
 type I32 = Int32Array;
+/** One Float32Array, or a list of segments (the optimizer updates). */
+type F32s = Float32Array | Float32Array[];
 
 /**
  * Convolution geometry, the mirror of native Conv2DGeom (NHWC). padding 'same'
@@ -110,11 +112,11 @@ export interface Binding {
   backendInfo(): BackendInfo;
   sgemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, B: F32, beta: number, C: F32): void;
   denseForward(out: F32, x: F32, w: F32, b: F32 | null, N: number, I: number, U: number): void;
-  denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, N: number, I: number, U: number): void;
+  denseBackward(dx: F32 | null, dw: F32 | null, db: F32 | null, dy: F32, x: F32, w: F32, N: number, I: number, U: number): void;
   /** out = activation(x w + b) in one pass; activation is an Activation id, 0 (linear) or 1 (relu). */
   denseForwardActivated(out: F32, x: F32, w: F32, b: F32 | null, N: number, I: number, U: number, activation: number): void;
   /** dy is the gradient at the output y of denseForwardActivated (masked in place for relu, which needs y). */
-  denseBackwardActivated(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, N: number, I: number, U: number, activation: number): void;
+  denseBackwardActivated(dx: F32 | null, dw: F32 | null, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, N: number, I: number, U: number, activation: number): void;
   activationForward(kind: number, y: F32, x: F32, R: number, K: number): void;
   activationBackward(kind: number, dx: F32, dy: F32, x: F32, y: F32, R: number, K: number): void;
   /** Row losses return the summed loss and write gradScale * gradient when grad is given. */
@@ -125,17 +127,21 @@ export interface Binding {
   sigmoidBinaryCrossEntropy(grad: F32 | null, logits: F32, targets: F32, n: number, gradScale: number): number;
   binaryCrossEntropy(grad: F32 | null, probs: F32, targets: F32, n: number, gradScale: number): number;
   squaredError(grad: F32 | null, y: F32, targets: F32, n: number, gradScale: number): number;
-  /** Optimizer updates over flat arrays; with consumeGrad the gradient is zeroed as it is read. */
-  sgdUpdate(w: F32, velocity: F32 | null, g: F32, lr: number, momentum: number, nesterov: boolean, weightDecay: number, consumeGrad: boolean): void;
-  adamUpdate(w: F32, m: F32, v: F32, g: F32, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, consumeGrad: boolean): void;
-  rmspropUpdate(w: F32, meanSquare: F32, momentum: F32 | null, meanGrad: F32 | null, g: F32, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number, consumeGrad: boolean): void;
+  /**
+   * Optimizer updates; with consumeGrad the gradient is zeroed as it is read. Each array is one Float32Array,
+   * or a list of segments (one per weight array): then every array argument is a list (or null where allowed)
+   * of the same count, segment i of one length in all. One call updates all segments.
+   */
+  sgdUpdate(w: F32s, velocity: F32s | null, g: F32s, lr: number, momentum: number, nesterov: boolean, weightDecay: number, consumeGrad: boolean): void;
+  adamUpdate(w: F32s, m: F32s, v: F32s, g: F32s, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, consumeGrad: boolean): void;
+  rmspropUpdate(w: F32s, meanSquare: F32s, momentum: F32s | null, meanGrad: F32s | null, g: F32s, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number, consumeGrad: boolean): void;
   /** LSTM, gates i,f,c,o: kernel [I,4U], recurrent [U,4U], bias [4U]. Fills cache for lstmBackward. */
   lstmForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry): void;
-  /** dkernel, drecurrent, dbias accumulate; dx is overwritten; cache from the matching lstmForward. */
-  lstmBackward(dx: F32 | null, dkernel: F32, drecurrent: F32, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry): void;
+  /** dkernel, drecurrent, dbias accumulate; dx is overwritten; null ones are not computed; cache from the matching lstmForward. */
+  lstmBackward(dx: F32 | null, dkernel: F32 | null, drecurrent: F32 | null, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry): void;
   /** GRU, gates z,r,h: kernel [I,3U], recurrent [U,3U], bias [2,3U] with resetAfter, else [3U]. */
   gruForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry): void;
-  gruBackward(dx: F32 | null, dkernel: F32, drecurrent: F32, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry): void;
+  gruBackward(dx: F32 | null, dkernel: F32 | null, drecurrent: F32 | null, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry): void;
   /** Whether conv2dForward/Backward use col scratch for this geometry (not for few input channels, nor 1x1 stride 1). */
   conv2dNeedsCol(geom: Conv2DGeometry | PackedGeometry): boolean;
   /**
@@ -146,9 +152,9 @@ export interface Binding {
   conv2dForward(out: F32, col: F32 | null, x: F32, w: F32, b: F32 | null, geom: Conv2DGeometry | PackedGeometry, colSamples: number, activation: number): void;
   /**
    * dy is the gradient at the forward output y (needed with relu, which masks dy in place). dw, db accumulate;
-   * dx is overwritten; col is scratch as in conv2dForward.
+   * dx is overwritten; null ones are not computed; col is scratch as in conv2dForward.
    */
-  conv2dBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, col: F32 | null, geom: Conv2DGeometry | PackedGeometry, colSamples: number, activation: number): void;
+  conv2dBackward(dx: F32 | null, dw: F32 | null, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, col: F32 | null, geom: Conv2DGeometry | PackedGeometry, colSamples: number, activation: number): void;
   /** Whether a convolution and the max pooling over its output run as one kernel (conv2dMaxPoolForward). */
   conv2dMaxPoolFusable(convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry): boolean;
   /**
@@ -156,8 +162,8 @@ export interface Binding {
    * out's length, null for inference) records each max's window cell for conv2dMaxPoolBackward.
    */
   conv2dMaxPoolForward(out: F32, argmax: Uint8Array | null, x: F32, w: F32, b: F32 | null, convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry, activation: number): void;
-  /** From the pooled gradient and the forward argmax: dw, db accumulate; dx is overwritten. */
-  conv2dMaxPoolBackward(dx: F32 | null, dw: F32, db: F32 | null, dout: F32, argmax: Uint8Array, x: F32, w: F32, convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry): void;
+  /** From the pooled gradient and the forward argmax: dw, db accumulate; dx is overwritten; null ones are not computed. */
+  conv2dMaxPoolBackward(dx: F32 | null, dw: F32 | null, db: F32 | null, dout: F32, argmax: Uint8Array, x: F32, w: F32, convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry): void;
   maxPool2dForward(out: F32, x: F32, geom: Pool2DGeometry | PackedGeometry): void;
   /** x is the forward input (the window maxima are found again from it); dx is overwritten. */
   maxPool2dBackward(dx: F32, dy: F32, x: F32, geom: Pool2DGeometry | PackedGeometry): void;
@@ -182,8 +188,8 @@ export interface Binding {
   globalMaxPoolBackward(dx: F32, dy: F32, x: F32, N: number, S: number, C: number): void;
   /** out[N,L,D] = table[idx]; RangeError naming the first index outside [0, V) and its [n, l]. */
   embeddingForward(out: F32, idx: I32, table: F32, N: number, L: number, V: number, D: number): void;
-  /** dtable[idx[n,l]] += dout[n,l] (accumulates); same index check. */
-  embeddingBackward(dtable: F32, dout: F32, idx: I32, N: number, L: number, V: number, D: number): void;
+  /** dtable[idx[n,l]] += dout[n,l] (accumulates); same index check, also when dtable is null (a frozen table: nothing else to do). */
+  embeddingBackward(dtable: F32 | null, dout: F32, idx: I32, N: number, L: number, V: number, D: number): void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -54,6 +54,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   blasnet::Export(env, exports, "simdLevel", SimdLevel);
   blasnet::Export(env, exports, "backendInfo", BackendInfo);
   blasnet::RegisterCoreOps(env, exports);
+  blasnet::RegisterOptimOps(env, exports);
   blasnet::RegisterRnnOps(env, exports);
   blasnet::RegisterConvOps(env, exports);
   blasnet::RegisterNormOps(env, exports);

@@ -44,6 +44,8 @@ class Args {
   }
 
   Napi::Env env() const { return info_.Env(); }
+  // Argument i as it came, for readers of more than one shape (optim's segment lists).
+  napi_value Value(size_t i) const { return info_[i]; }
 
   [[noreturn]] void Fail(const std::string& msg, bool type_error = false) const {
     if (type_error) throw Napi::TypeError::New(env(), Prefix() + msg);

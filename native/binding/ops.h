@@ -16,6 +16,7 @@ inline void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::
 }
 
 void RegisterCoreOps(Napi::Env env, Napi::Object exports);
+void RegisterOptimOps(Napi::Env env, Napi::Object exports);
 void RegisterRnnOps(Napi::Env env, Napi::Object exports);
 void RegisterConvOps(Napi::Env env, Napi::Object exports);
 void RegisterNormOps(Napi::Env env, Napi::Object exports);

@@ -194,10 +194,11 @@ Napi::Value Conv2DForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// [sync] conv2dBackward(dx[N*H*W*C]|null, dw[KH*KW*C*OC], db[OC]|null, dy[N*OH*OW*OC],
+// [sync] conv2dBackward(dx[N*H*W*C]|null, dw[KH*KW*C*OC]|null, db[OC]|null, dy[N*OH*OW*OC],
 //   x[N*H*W*C], w[KH*KW*C*OC], y[N*OH*OW*OC]|null, col|null, geom, colSamples, activation).
 // dy is the gradient at the forward output y (required with relu, which masks dy in place).
-// dw and db accumulate; dx is overwritten; col is scratch as in conv2dForward.
+// dw and db accumulate; dx is overwritten; a null gradient is not computed; col is scratch as
+// in conv2dForward (still required for dx alone).
 Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dBackward", 11);
   const Conv2DGeom g = ReadConvGeom(a, info[8]);
@@ -206,7 +207,7 @@ Napi::Value Conv2DBackward(const Napi::CallbackInfo& info) {
   const int64_t in_size = a.Product({g.N, g.H, g.W, g.C}), w_size = a.Product({g.KH, g.KW, g.C, g.OC});
   const int64_t out_size = a.Product({g.N, g.OH, g.OW, g.OC});
   float* dx = a.F32OrNull(0, "dx", in_size, "N*H*W*C");
-  float* dw = a.F32(1, "dw", w_size, "KH*KW*C*OC");
+  float* dw = a.F32OrNull(1, "dw", w_size, "KH*KW*C*OC");
   float* db = a.F32OrNull(2, "db", g.OC, "OC");
   float* dy = a.F32(3, "dy", out_size, "N*OH*OW*OC");
   const float* x = a.F32(4, "x", in_size, "N*H*W*C");
@@ -254,9 +255,9 @@ Napi::Value Conv2DMaxPoolForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// [sync] conv2dMaxPoolBackward(dx[N*H*W*C]|null, dw[KH*KW*C*OC], db[OC]|null, dout[N*PH*PW*OC],
+// [sync] conv2dMaxPoolBackward(dx[N*H*W*C]|null, dw[KH*KW*C*OC]|null, db[OC]|null, dout[N*PH*PW*OC],
 //   argmax[N*PH*PW*OC] Uint8Array, x[N*H*W*C], w[KH*KW*C*OC], convGeom, poolGeom): dw and db
-// accumulate, dx is overwritten. argmax comes from the matching conv2dMaxPoolForward; the
+// accumulate, dx is overwritten; a null gradient is not computed. argmax comes from the matching conv2dMaxPoolForward; the
 // kernel only compares it with cell numbers, so any other value routes no gradient.
 Napi::Value Conv2DMaxPoolBackward(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dMaxPoolBackward", 9);
@@ -265,7 +266,7 @@ Napi::Value Conv2DMaxPoolBackward(const Napi::CallbackInfo& info) {
   const int64_t pooled = a.Product({g.N, p.OH, p.OW, g.OC});
   const int64_t in_size = a.Product({g.N, g.H, g.W, g.C}), w_size = a.Product({g.KH, g.KW, g.C, g.OC});
   float* dx = a.F32OrNull(0, "dx", in_size, "N*H*W*C");
-  float* dw = a.F32(1, "dw", w_size, "KH*KW*C*OC");
+  float* dw = a.F32OrNull(1, "dw", w_size, "KH*KW*C*OC");
   float* db = a.F32OrNull(2, "db", g.OC, "OC");
   const float* dout = a.F32(3, "dout", pooled, "N*PH*PW*OC");
   const uint8_t* argmax = a.U8(4, "argmax", pooled, "N*PH*PW*OC");

@@ -1,4 +1,4 @@
-// Exports for the dense, activation, loss and optimizer kernels. Each wrapper
+// Exports for the dense, activation and loss kernels. Each wrapper
 // reads and checks its arguments, then calls exactly one kernel.
 #include "../kernels/kernels.h"
 #include "addon_data.h"
@@ -43,18 +43,18 @@ Napi::Value DenseForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// [sync] denseBackward(dx[N*I]|null, dw[I*U], db[U]|null, dy[N*U], x[N*I], w[I*U], N, I, U)
-// [sync] denseBackwardActivated(dx[N*I]|null, dw[I*U], db[U]|null, dy[N*U], x[N*I], w[I*U],
+// [sync] denseBackward(dx[N*I]|null, dw[I*U]|null, db[U]|null, dy[N*U], x[N*I], w[I*U], N, I, U)
+// [sync] denseBackwardActivated(dx[N*I]|null, dw[I*U]|null, db[U]|null, dy[N*U], x[N*I], w[I*U],
 //   y[N*U]|null, N, I, U, activation): dy is the gradient at the output y of
 // denseForwardActivated; with relu (1) it is masked in place where y <= 0, and y is required.
-// dw and db accumulate; dx is overwritten.
+// dw and db accumulate; dx is overwritten; a null gradient is not computed.
 template <bool kActivated>
 Napi::Value DenseBackward(const Napi::CallbackInfo& info) {
   Args a(info, kActivated ? "denseBackwardActivated" : "denseBackward", kActivated ? 11 : 9);
   constexpr size_t kDims = kActivated ? 7 : 6;  // activated calls carry y before the dimensions
   const int64_t N = a.Dim(kDims, "N"), I = a.Dim(kDims + 1, "I"), U = a.Dim(kDims + 2, "U");
   float* dx = a.F32OrNull(0, "dx", a.Product({N, I}), "N*I");
-  float* dw = a.F32(1, "dw", a.Product({I, U}), "I*U");
+  float* dw = a.F32OrNull(1, "dw", a.Product({I, U}), "I*U");
   float* db = a.F32OrNull(2, "db", U, "U");
   float* dy = a.F32(3, "dy", a.Product({N, U}), "N*U");
   const float* x = a.F32(4, "x", a.Product({N, I}), "N*I");
@@ -135,54 +135,6 @@ Napi::Value ElementLoss(const Napi::CallbackInfo& info, const char* fn) {
   return Napi::Number::New(info.Env(), kernel(grad, input, targets, n, scale));
 }
 
-// [sync] sgdUpdate(w, velocity|null, g, lr, momentum, nesterov, weightDecay, consumeGrad); arrays of
-// w's length. With consumeGrad, g is zeroed as it is read.
-Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
-  Args a(info, "sgdUpdate", 8);
-  const int64_t n = a.Length(0);
-  float* w = a.F32(0, "w", n, "w.length");
-  float* velocity = a.F32OrNull(1, "velocity", n, "w.length");
-  float* g = a.F32(2, "g", n, "w.length");
-  const float momentum = static_cast<float>(a.Number(4, "momentum"));
-  if (momentum > 0 && !velocity) a.Fail("velocity is required when momentum > 0");
-  sgd_update(w, velocity, g, n, static_cast<float>(a.Number(3, "lr")), momentum, a.Bool(5, "nesterov"),
-             static_cast<float>(a.Number(6, "weightDecay")), a.Bool(7, "consumeGrad"), Pool(info.Env()));
-  return info.Env().Undefined();
-}
-
-// [sync] adamUpdate(w, m, v, g, lr, beta1, beta2, epsilon, step, weightDecay, consumeGrad); step >= 1.
-Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
-  Args a(info, "adamUpdate", 11);
-  const int64_t n = a.Length(0);
-  float* w = a.F32(0, "w", n, "w.length");
-  float* m = a.F32(1, "m", n, "w.length");
-  float* v = a.F32(2, "v", n, "w.length");
-  float* g = a.F32(3, "g", n, "w.length");
-  adam_update(w, m, v, g, n, static_cast<float>(a.Number(4, "lr")), static_cast<float>(a.Number(5, "beta1")),
-              static_cast<float>(a.Number(6, "beta2")), static_cast<float>(a.Number(7, "epsilon")),
-              a.Int(8, "step", 1, kMaxElements), static_cast<float>(a.Number(9, "weightDecay")),
-              a.Bool(10, "consumeGrad"), Pool(info.Env()));
-  return info.Env().Undefined();
-}
-
-// [sync] rmspropUpdate(w, meanSquare, momentum|null, meanGrad|null, g, lr, rho, momentum, epsilon,
-// weightDecay, consumeGrad)
-Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
-  Args a(info, "rmspropUpdate", 11);
-  const int64_t n = a.Length(0);
-  float* w = a.F32(0, "w", n, "w.length");
-  float* ms = a.F32(1, "meanSquare", n, "w.length");
-  float* mom = a.F32OrNull(2, "momentumBuffer", n, "w.length");
-  float* mg = a.F32OrNull(3, "meanGrad", n, "w.length");
-  float* g = a.F32(4, "g", n, "w.length");
-  const float momentum = static_cast<float>(a.Number(7, "momentum"));
-  if (momentum > 0 && !mom) a.Fail("momentumBuffer is required when momentum > 0");
-  rmsprop_update(w, ms, mom, mg, g, n, static_cast<float>(a.Number(5, "lr")),
-                 static_cast<float>(a.Number(6, "rho")), momentum, static_cast<float>(a.Number(8, "epsilon")),
-                 static_cast<float>(a.Number(9, "weightDecay")), a.Bool(10, "consumeGrad"), Pool(info.Env()));
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 void RegisterCoreOps(Napi::Env env, Napi::Object exports) {
@@ -208,9 +160,6 @@ void RegisterCoreOps(Napi::Env env, Napi::Object exports) {
     return ElementLoss<binary_cross_entropy>(i, "binaryCrossEntropy"); });
   add("squaredError", [](const Napi::CallbackInfo& i) {
     return ElementLoss<squared_error>(i, "squaredError"); });
-  add("sgdUpdate", SgdUpdate);
-  add("adamUpdate", AdamUpdate);
-  add("rmspropUpdate", RmspropUpdate);
 }
 
 }  // namespace blasnet

@@ -35,12 +35,13 @@ Napi::Value EmbeddingForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// [sync] embeddingBackward(dtable[V*D], dout[N*L*D], idx[N*L] Int32Array, N, L, V, D)
-// dtable[idx[n,l],:] += dout[n,l,:] (accumulates). RangeError when an index is outside [0, V).
+// [sync] embeddingBackward(dtable[V*D]|null, dout[N*L*D], idx[N*L] Int32Array, N, L, V, D)
+// dtable[idx[n,l],:] += dout[n,l,:] (accumulates). RangeError when an index is outside [0, V),
+// checked even when dtable is null (a frozen table), which then leaves nothing to do.
 Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
   Args a(info, "embeddingBackward", 7);
   const int64_t N = a.Dim(3, "N"), L = a.Dim(4, "L"), V = a.Dim(5, "V"), D = a.Dim(6, "D");
-  float* dtable = a.F32(0, "dtable", a.Product({V, D}), "V*D");
+  float* dtable = a.F32OrNull(0, "dtable", a.Product({V, D}), "V*D");
   const float* dout = a.F32(1, "dout", a.Product({N, L, D}), "N*L*D");
   const int32_t* idx = a.I32(2, "idx", a.Product({N, L}), "N*L");
   CheckEmbeddingIndices(a, idx, N, L, V);

@@ -106,8 +106,8 @@ Napi::Value Forward(const Napi::CallbackInfo& info, const char* fn) {
   return info.Env().Undefined();
 }
 
-// [sync] name(dx|null, dkernel, drecurrent, dbias|null, scratch, dout, cache, kernel, recurrent, geom)
-// dkernel, drecurrent and dbias accumulate; dx is overwritten. cache must come from
+// [sync] name(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent, geom)
+// dkernel, drecurrent and dbias accumulate; dx is overwritten; a null gradient is not computed. cache must come from
 // the forward call with the same geometry.
 template <BackwardKernel kernel_fn, bool kGru>
 Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
@@ -115,8 +115,8 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
   const RnnGeom g = ReadGeom(a, info[9], kGru);
   const Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
   float* dx = a.F32OrNull(0, "dx", s.x, "N*T*I");
-  float* dkernel = a.F32(1, "dkernel", s.kernel, s.kernel_expr);
-  float* drecurrent = a.F32(2, "drecurrent", s.recurrent, s.recurrent_expr);
+  float* dkernel = a.F32OrNull(1, "dkernel", s.kernel, s.kernel_expr);
+  float* drecurrent = a.F32OrNull(2, "drecurrent", s.recurrent, s.recurrent_expr);
   float* dbias = a.F32OrNull(3, "dbias", s.bias, s.bias_expr);
   float* scratch = a.F32(4, "scratch", s.scratch, s.scratch_expr);
   const float* dout = a.F32(5, "dout", s.out, s.out_expr);
@@ -133,11 +133,13 @@ void RegisterRnnOps(Napi::Env env, Napi::Object exports) {
   auto add = [&](const char* name, Napi::Function::Callback fn) { Export(env, exports, name, fn); };
   // [sync] lstmForward(out, cache, x[N*T*I], kernel[I*4U], recurrent[U*4U], bias[4U]|null, geom)
   add("lstmForward", [](const Napi::CallbackInfo& i) { return Forward<lstm_forward, false>(i, "lstmForward"); });
-  // [sync] lstmBackward(dx|null, dkernel, drecurrent, dbias|null, scratch, dout, cache, kernel, recurrent, geom)
+  // [sync] lstmBackward(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent,
+  //   geom)
   add("lstmBackward", [](const Napi::CallbackInfo& i) { return Backward<lstm_backward, false>(i, "lstmBackward"); });
   // [sync] gruForward(out, cache, x[N*T*I], kernel[I*3U], recurrent[U*3U], bias[2*3U or 3U]|null, geom)
   add("gruForward", [](const Napi::CallbackInfo& i) { return Forward<gru_forward, true>(i, "gruForward"); });
-  // [sync] gruBackward(dx|null, dkernel, drecurrent, dbias|null, scratch, dout, cache, kernel, recurrent, geom)
+  // [sync] gruBackward(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent,
+  //   geom)
   add("gruBackward", [](const Napi::CallbackInfo& i) { return Backward<gru_backward, true>(i, "gruBackward"); });
 }
 

@@ -83,11 +83,13 @@ void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy,
                         const float* gamma, const float* mean, const float* inv_std, int64_t R,
                         int64_t C, bool batch_statistics) {
   double sum_dy[kBlock], sum_dy_xhat[kBlock];
+  // With moving statistics dx does not read the sums: a frozen layer skips that pass over x and dy.
+  const bool need_sums = batch_statistics || dgamma || dbeta;
   for (int64_t c0 = 0; c0 < C; c0 += kBlock) {
     const int64_t width = std::min(kBlock, C - c0);
     std::fill(sum_dy, sum_dy + width, 0.0);
     std::fill(sum_dy_xhat, sum_dy_xhat + width, 0.0);
-    for (int64_t r = 0; r < R; ++r) {
+    for (int64_t r = 0; need_sums && r < R; ++r) {
       const float* xr = x + r * C + c0;
       const float* dyr = dy + r * C + c0;
       for (int64_t j = 0; j < width; ++j) {

@@ -113,16 +113,19 @@ void conv2d_backward(float* dx, float* dw, float* db, float* dy, const float* y,
   const bool needs_col = conv2d_needs_col(g);
   if (act == Activation::kRelu) relu_mask(dy, y, g.N * P * g.OC, pool);  // dy becomes dz
   if (db) column_sums(db, dy, g.N * P, g.OC, pool);
+  if (!dw && !dx) return;
   for (int64_t n0 = 0; n0 < g.N; n0 += col_samples) {
     const int64_t nb = std::min(col_samples, g.N - n0), rows = nb * P;
     const float* dyc = dy + n0 * P * g.OC;
     if (!needs_col) {
-      sgemm(true, false, K, g.OC, rows, 1.0f, in + n0 * image, dyc, 1.0f, dw, &pool);          // dw += x^T dz
+      if (dw) sgemm(true, false, K, g.OC, rows, 1.0f, in + n0 * image, dyc, 1.0f, dw, &pool);  // dw += x^T dz
       if (dx) sgemm(false, true, rows, K, g.OC, 1.0f, dyc, w, 0.0f, dx + n0 * image, &pool);  // dx = dz w^T
       continue;
     }
-    pool.parallel_for(nb, 1, [&](int64_t lo, int64_t hi) { im2col(col + lo * P * K, in, g, n0 + lo, hi - lo); });
-    sgemm(true, false, K, g.OC, rows, 1.0f, col, dyc, 1.0f, dw, &pool);  // dw[K,OC] += col^T dz
+    if (dw) {  // the columns are read only by dw's product; dx's only writes into col
+      pool.parallel_for(nb, 1, [&](int64_t lo, int64_t hi) { im2col(col + lo * P * K, in, g, n0 + lo, hi - lo); });
+      sgemm(true, false, K, g.OC, rows, 1.0f, col, dyc, 1.0f, dw, &pool);  // dw[K,OC] += col^T dz
+    }
     if (!dx) continue;
     sgemm(false, true, rows, K, g.OC, 1.0f, dyc, w, 0.0f, col, &pool);   // dcol[rows,K] = dz w^T
     float* dxc = dx + n0 * image;

@@ -77,10 +77,11 @@ void dense_backward(float* dx, float* dw, float* db, float* dy, const float* y, 
                     const float* w, int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool) {
   if (act == Activation::kRelu) relu_mask(dy, y, N * U, pool);  // dy becomes dz
   if (db) column_sums(db, dy, N, U, pool);
+  if (!dw && !dx) return;
   // Input features lo..hi: dw[lo..hi, :] += x[:, lo..hi]^T dz and dx[:, lo..hi] = dz w[lo..hi, :]^T.
   // One pass per slice keeps the rows of w and dw a thread touches in its own cache.
   auto slice = [&](int64_t lo, int64_t hi) {
-    sgemm_ld(true, false, hi - lo, U, N, 1.0f, x + lo, I, dy, U, 1.0f, dw + lo * U, U);
+    if (dw) sgemm_ld(true, false, hi - lo, U, N, 1.0f, x + lo, I, dy, U, 1.0f, dw + lo * U, U);
     if (dx) sgemm_ld(false, true, N, hi - lo, U, 1.0f, dy, U, w + lo * U, U, 0.0f, dx + lo, I);
   };
   if (Serial(pool, N, I, U)) {

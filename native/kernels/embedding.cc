@@ -13,6 +13,7 @@ void embedding_forward(float* out, const int32_t* idx, const float* table, int64
 
 void embedding_backward(float* dtable, const float* dout, const int32_t* idx, int64_t R, int64_t D) {
   // Scatter-add: an index that occurs k times receives the sum of its k output gradients.
+  if (!dtable) return;  // a frozen table: nothing to accumulate
   for (int64_t r = 0; r < R; ++r) {
     float* row = dtable + static_cast<int64_t>(idx[r]) * D;
     const float* g = dout + r * D;

@@ -187,6 +187,7 @@ void gru_forward(float* out, float* cache, const float* x, const float* kernel, 
 void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch, const float* dout,
                   const float* cache, const float* kernel, const float* recurrent, const RnnGeom& g,
                   ThreadPool& pool) {
+  if (!dx && !dkernel && !drecurrent && !dbias) return;
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 3 * U;
   const GruCache<const float> k(cache, g);
   float* da = scratch;              // [T,N,3U] gradients of the pre-activations a
@@ -225,11 +226,12 @@ void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, fl
   // gates. The recurrent weights see h_{-1} = 0, so step 0 adds nothing to them; reset before,
   // the candidate's block multiplies r * h_prev (held in rec_h) instead of h_prev.
   const int64_t RN = (T - 1) * N;
+  if (!dkernel && !drecurrent && !dbias) return;
   rnn_for_column_blocks(pool, G, [&](int64_t j0, int64_t j1) {
-    sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, da + j0, G, 1.0f, dkernel + j0, G);
+    if (dkernel) sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, da + j0, G, 1.0f, dkernel + j0, G);
     if (dbias) rnn_column_sums(dbias, da, T * N, G, j0, j1);
     if (dbias && g.reset_after) rnn_column_sums(dbias + G, drec, T * N, G, j0, j1);
-    if (RN == 0) return;
+    if (!drecurrent || RN == 0) return;
     if (g.reset_after) {
       sgemm_ld(true, false, U, j1 - j0, RN, 1.0f, k.h, U, drec + N * G + j0, G, 1.0f, drecurrent + j0, G);
       return;

@@ -3,7 +3,9 @@
 // Contract (see GUIDE.md): kernels allocate nothing, throw nothing and hold no
 // state. Outputs come first, then const inputs and caches, then dimensions.
 // Parameter gradients accumulate (+=) and the caller zeroes them; input
-// gradients overwrite; a null input-gradient pointer means "not needed".
+// gradients overwrite. In a backward kernel a null gradient pointer, input or
+// parameter, means "not needed" and its work is skipped (the first layer needs
+// no dx; a frozen layer or an explanation needs no weight gradients).
 //
 // Dimension legend (all row-major, channels-last as in Keras):
 //   N  batch            I  input features     U  units / output features
@@ -74,7 +76,7 @@ void dense_forward(float* out, const float* x, const float* w, const float* b,
                    int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool);
 // dz = dy * act'(.): with kRelu, dy is masked in place where the forward output y
 // is not positive (y may be null for kLinear, which leaves dy as it is). Then
-// dw[I,U] += x^T dz; db[U] += sum_n dz (db may be null); dx[N,I] = dz w^T (dx may be null).
+// dw[I,U] += x^T dz; db[U] += sum_n dz; dx[N,I] = dz w^T (dx, dw, db may each be null).
 void dense_backward(float* dx, float* dw, float* db, float* dy, const float* y, const float* x,
                     const float* w, int64_t N, int64_t I, int64_t U, Activation act, ThreadPool& pool);
 
@@ -133,19 +135,36 @@ double binary_cross_entropy(float* dprobs, const float* probs, const float* targ
 double squared_error(float* dy, const float* y, const float* targets, int64_t n, float grad_scale);
 
 // ---- optim.cc --------------------------------------------------------------
-// In-place parameter updates over n values, Keras 3 formulas, split across the
-// pool. weight_decay > 0 decays w by lr*wd first (decoupled, as AdamW). With
-// consume_grad, g is zeroed as it is read (ready for the next accumulation).
-// velocity may be null when momentum == 0.
-void sgd_update(float* w, float* velocity, float* g, int64_t n, float lr, float momentum, bool nesterov,
+// In-place parameter updates, Keras 3 formulas, over `count` segments: one per
+// weight array, all updated in one call and split across the pool by element
+// count as if they were one array (the results do not depend on how the values
+// are cut into segments). A segment holds `length` values at the same place in
+// each array of the update; `offset` is where it starts in their concatenation
+// (0 for the first, then the previous offset + length). weight_decay > 0 decays w
+// by lr*wd first (decoupled, as AdamW). With consume_grad, g is zeroed as it is
+// read (ready for the next accumulation).
+struct SgdSegment {
+  float *w, *velocity, *g;  // velocity may be null when momentum == 0
+  int64_t offset, length;
+};
+void sgd_update(const SgdSegment* segments, int64_t count, float lr, float momentum, bool nesterov,
                 float weight_decay, bool consume_grad, ThreadPool& pool);
+struct AdamSegment {
+  float *w, *m, *v, *g;
+  int64_t offset, length;
+};
 // step is the 1-based update count used for bias correction.
-void adam_update(float* w, float* m, float* v, float* g, int64_t n, float lr, float beta1, float beta2,
-                 float epsilon, int64_t step, float weight_decay, bool consume_grad, ThreadPool& pool);
-// momentum_buf may be null when momentum == 0; mean_grad non-null means centered.
-void rmsprop_update(float* w, float* mean_square, float* momentum_buf, float* mean_grad, float* g, int64_t n,
-                    float lr, float rho, float momentum, float epsilon, float weight_decay, bool consume_grad,
-                    ThreadPool& pool);
+void adam_update(const AdamSegment* segments, int64_t count, float lr, float beta1, float beta2, float epsilon,
+                 int64_t step, float weight_decay, bool consume_grad, ThreadPool& pool);
+struct RmspropSegment {
+  float *w, *mean_square;
+  float* momentum;   // may be null when momentum == 0
+  float* mean_grad;  // non-null means centered
+  float* g;
+  int64_t offset, length;
+};
+void rmsprop_update(const RmspropSegment* segments, int64_t count, float lr, float rho, float momentum,
+                    float epsilon, float weight_decay, bool consume_grad, ThreadPool& pool);
 
 // ---- conv2d.cc -------------------------------------------------------------
 // Geometry of a 2-D convolution over NHWC input. PT/PL are the top/left
@@ -171,8 +190,8 @@ void conv2d_forward(float* out, float* col, const float* in, const float* w, con
                     const Conv2DGeom& g, int64_t col_samples, Activation act, ThreadPool& pool);
 // dz = dy * act'(.), where y is the forward output (read for kRelu, may be null for
 // kLinear); the im2col path masks dy in place, the direct one reads it as it goes.
-// dw[KH,KW,C,OC] += the correlation of in with dz; db[OC] += sum dz (db may be null);
-// dx[N,H,W,C] = the transposed convolution of dz (dx may be null). col is scratch as
+// dw[KH,KW,C,OC] += the correlation of in with dz; db[OC] += sum dz; dx[N,H,W,C] = the
+// transposed convolution of dz (dx, dw, db may each be null). col is scratch as
 // in forward; its content on entry is ignored (the columns are rebuilt from in).
 void conv2d_backward(float* dx, float* dw, float* db, float* dy, const float* y, const float* in,
                      const float* w, float* col, const Conv2DGeom& g, int64_t col_samples, Activation act,
@@ -223,8 +242,8 @@ constexpr uint8_t kNoArgmax = 255;
 // kNoArgmax where relu left the whole window at 0.
 void conv2d_max_pool_forward(float* out, uint8_t* argmax, const float* in, const float* w, const float* b,
                              const Conv2DGeom& g, const Pool2DGeom& p, Activation act, ThreadPool& pool);
-// From dout (the pooled gradient) and the forward argmax: dw += , db += (may be
-// null), dx = (may be null), as conv2d_backward would from the unfused layers.
+// From dout (the pooled gradient) and the forward argmax: dw +=, db +=, dx = (each
+// may be null), as conv2d_backward would from the unfused layers.
 void conv2d_max_pool_backward(float* dx, float* dw, float* db, const float* dout, const uint8_t* argmax,
                               const float* in, const float* w, const Conv2DGeom& g, const Pool2DGeom& p,
                               ThreadPool& pool);
@@ -234,7 +253,7 @@ void conv2d_max_pool_backward(float* dx, float* dw, float* db, const float* dout
 // Every idx must lie in [0, V): the binding checks before calling.
 // out[R,D] = table[idx[r], :]
 void embedding_forward(float* out, const int32_t* idx, const float* table, int64_t R, int64_t D);
-// dtable[idx[r], :] += dout[r, :]  (repeated indices accumulate)
+// dtable[idx[r], :] += dout[r, :]  (repeated indices accumulate); null dtable: nothing to do
 void embedding_backward(float* dtable, const float* dout, const int32_t* idx, int64_t R, int64_t D);
 
 // ---- batchnorm.cc ----------------------------------------------------------
@@ -252,7 +271,8 @@ void batchnorm_forward_inference(float* out, float* mean, float* inv_std, const 
                                  const float* gamma, const float* beta, const float* moving_mean,
                                  const float* moving_variance, int64_t R, int64_t C, float epsilon);
 // dgamma[C] += sum dy*xhat, dbeta[C] += sum dy (either may be null); dx[R,C] (may be
-// null, may alias dy). batch_statistics says whether the forward pass used batch
+// null, may alias dy). With moving statistics and neither dgamma nor dbeta, the sums
+// are not computed. batch_statistics says whether the forward pass used batch
 // statistics (then mean and variance depend on x) or moving ones (constants).
 void batchnorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                         const float* gamma, const float* mean, const float* inv_std, int64_t R,
@@ -305,8 +325,9 @@ inline int64_t lstm_scratch_size(const RnnGeom& g) {
 // threads (the portable build's OpenBLAS steps may differ in the last bit).
 void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
                   const float* recurrent, const float* bias, const RnnGeom& g, ThreadPool& pool);
-// dkernel, drecurrent, dbias (null when there is no bias) accumulate; dx[N,T,I]
-// (null = not needed) is overwritten. cache is the one forward filled.
+// dkernel, drecurrent, dbias accumulate; dx[N,T,I] is overwritten; any of them may
+// be null (not needed: its GEMMs are skipped, the gate gradients that carry dx back
+// through time are not). cache is the one forward filled.
 void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
                    const float* dout, const float* cache, const float* kernel,
                    const float* recurrent, const RnnGeom& g, ThreadPool& pool);

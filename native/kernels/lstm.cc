@@ -247,6 +247,7 @@ void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
 void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch, const float* dout,
                    const float* cache, const float* kernel, const float* recurrent, const RnnGeom& g,
                    ThreadPool& pool) {
+  if (!dx && !dkernel && !drecurrent && !dbias) return;
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 4 * U;
   const LstmCache<const float> k(cache, g);
   float* dz = scratch;                 // [T,N,4U] gradients of the pre-activations
@@ -274,11 +275,12 @@ void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, f
 
   // Weight gradients over all steps at once, by column blocks of the gates (a
   // block reads its slice of dz for all three). h_{-1} = 0, so step 0 adds nothing to dR.
+  if (!dkernel && !drecurrent && !dbias) return;
   rnn_for_column_blocks(pool, G, [&](int64_t j0, int64_t j1) {
-    if (T > 1) {
+    if (drecurrent && T > 1) {
       sgemm_ld(true, false, U, j1 - j0, (T - 1) * N, 1.0f, k.h, U, dz + N * G + j0, G, 1.0f, drecurrent + j0, G);
     }
-    sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, dz + j0, G, 1.0f, dkernel + j0, G);
+    if (dkernel) sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, dz + j0, G, 1.0f, dkernel + j0, G);
     if (dbias) rnn_column_sums(dbias, dz, T * N, G, j0, j1);
   });
 }

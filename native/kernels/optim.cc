@@ -1,8 +1,11 @@
-// Optimizer updates over flat arrays. The model keeps all trainable weights in
-// one buffer, so one call updates every parameter; the loop is split across the
-// pool (it is memory-bound) and compiled per instruction set. With consume_grad
-// each gradient is zeroed as it is read, which saves the next step a separate
-// pass to clear the accumulators.
+// Optimizer updates over segments: one per weight array (a layer's kernel, its
+// bias, ...), all updated in one call. The loop is memory-bound, so the pool
+// splits the elements of all segments as if they were one array, and each slice
+// walks the segments it overlaps; the update is elementwise, so the results do
+// not depend on where segments or slices begin. Each slice loop is compiled per
+// instruction set. With consume_grad each gradient is zeroed as it is read,
+// which saves the next step a separate pass to clear the accumulators.
+#include <algorithm>
 #include <cmath>
 
 #include "kernels.h"
@@ -76,35 +79,57 @@ void rmsprop_slice(float* __restrict w, float* __restrict mean_square, float* __
   }
 }
 
+// Calls part(segment, lo, hi) for the values [lo, hi) of each segment that
+// [begin, end) of the concatenation covers. The first is found by binary search
+// on the offsets (segments[0].offset is 0), so a slice costs the same however
+// many segments come before it.
+template <typename Segment, typename Part>
+void for_each_part(const Segment* segments, int64_t count, int64_t begin, int64_t end, Part&& part) {
+  const Segment* s = std::upper_bound(segments, segments + count, begin,
+                                      [](int64_t at, const Segment& x) { return at < x.offset; }) - 1;
+  for (; s < segments + count && s->offset < end; ++s) {
+    const int64_t lo = std::max(begin, s->offset) - s->offset;
+    const int64_t hi = std::min(end, s->offset + s->length) - s->offset;
+    if (lo < hi) part(*s, lo, hi);
+  }
+}
+
+// Splits the concatenation of the segments across the pool in slices of at least kGrain values.
+template <typename Segment, typename Part>
+void for_each_slice(const Segment* segments, int64_t count, ThreadPool& pool, Part&& part) {
+  if (count <= 0) return;
+  const int64_t total = segments[count - 1].offset + segments[count - 1].length;
+  pool.parallel_for(total, kGrain, [&](int64_t lo, int64_t hi) { for_each_part(segments, count, lo, hi, part); });
+}
+
 }  // namespace
 
-void sgd_update(float* w, float* velocity, float* g, int64_t n, float lr, float momentum, bool nesterov,
+void sgd_update(const SgdSegment* segments, int64_t count, float lr, float momentum, bool nesterov,
                 float weight_decay, bool consume_grad, ThreadPool& pool) {
-  float* vel = momentum > 0 ? velocity : nullptr;
-  pool.parallel_for(n, kGrain, [&](int64_t lo, int64_t hi) {
-    sgd_slice(w, vel, g, lo, hi, lr, momentum, nesterov, weight_decay, consume_grad);
+  for_each_slice(segments, count, pool, [&](const SgdSegment& s, int64_t lo, int64_t hi) {
+    sgd_slice(s.w, momentum > 0 ? s.velocity : nullptr, s.g, lo, hi, lr, momentum, nesterov, weight_decay,
+              consume_grad);
   });
 }
 
-void adam_update(float* w, float* m, float* v, float* g, int64_t n, float lr, float beta1, float beta2,
-                 float epsilon, int64_t step, float weight_decay, bool consume_grad, ThreadPool& pool) {
+void adam_update(const AdamSegment* segments, int64_t count, float lr, float beta1, float beta2, float epsilon,
+                 int64_t step, float weight_decay, bool consume_grad, ThreadPool& pool) {
   // Keras 3: alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t); epsilon stays outside the sqrt.
   // Decoupled weight decay (AdamW) scales w by 1 - lr*wd before the step.
   const double t = static_cast<double>(step);
   const float alpha = static_cast<float>(lr * std::sqrt(1.0 - std::pow(beta2, t)) / (1.0 - std::pow(beta1, t)));
   const float keep = 1.0f - lr * weight_decay;
-  pool.parallel_for(n, kGrain, [&](int64_t lo, int64_t hi) {
-    adam_slice(w, m, v, g, lo, hi, alpha, beta1, beta2, epsilon, keep, consume_grad);
+  for_each_slice(segments, count, pool, [&](const AdamSegment& s, int64_t lo, int64_t hi) {
+    adam_slice(s.w, s.m, s.v, s.g, lo, hi, alpha, beta1, beta2, epsilon, keep, consume_grad);
   });
 }
 
-void rmsprop_update(float* w, float* mean_square, float* momentum_buf, float* mean_grad, float* g, int64_t n,
-                    float lr, float rho, float momentum, float epsilon, float weight_decay, bool consume_grad,
-                    ThreadPool& pool) {
-  float* mom = momentum > 0 ? momentum_buf : nullptr;
+void rmsprop_update(const RmspropSegment* segments, int64_t count, float lr, float rho, float momentum,
+                    float epsilon, float weight_decay, bool consume_grad, ThreadPool& pool) {
   const float keep = 1.0f - lr * weight_decay;
-  pool.parallel_for(n, kGrain, [&](int64_t lo, int64_t hi) {
-    rmsprop_slice(w, mean_square, mom, mean_grad, g, lo, hi, lr, rho, momentum, epsilon, keep, consume_grad);
+  for_each_slice(segments, count, pool, [&](const RmspropSegment& s, int64_t lo, int64_t hi) {
+    rmsprop_slice(s.w, s.mean_square, momentum > 0 ? s.momentum : nullptr, s.mean_grad, s.g, lo, hi, lr, rho,
+                  momentum, epsilon, keep, consume_grad);
   });
 }
 

@@ -21,6 +21,16 @@ t.test('out-of-range indices are RangeErrors naming value and position', async (
   t.doesNotThrow(() => native.embeddingForward(out, idx, table, N, L, V, D), 'index V-1 is in range');
 });
 
+t.test('a frozen table: dtable null is accepted, and the indices are still checked', async (t) => {
+  const idx = new Int32Array(N * L).fill(V - 1);
+  t.doesNotThrow(() => native.embeddingBackward(null, out, idx, N, L, V, D));
+  idx[7] = V;
+  t.throws(() => native.embeddingBackward(null, out, idx, N, L, V, D),
+    new RangeError(`embeddingBackward: index ${V} at [0, 7] is outside [0, ${V})`));
+  t.throws(() => native.embeddingBackward(new Int32Array(V * D) as never, out, idx, N, L, V, D),
+    new TypeError('embeddingBackward: dtable must be a Float32Array or null'));
+});
+
 t.test('wrong kinds and lengths', async (t) => {
   const idx = new Int32Array(N * L);
   t.throws(() => native.embeddingForward(out, new Float32Array(N * L) as never, table, N, L, V, D),

@@ -1,7 +1,7 @@
 import t, { Test } from 'tap';
 import { convOutputLength } from '../../lib/layers/conv';
 import { Conv2DGeometry, Pool2DGeometry, native } from '../../lib/native';
-import { checkGradient, maxAbsDiff, randomArray, weightedSum } from '../helpers/gradcheck';
+import { checkGradient, maxAbsDiff, randomArray, sameBits, weightedSum } from '../helpers/gradcheck';
 
 // The fused convolution + activation + max pooling against the unfused kernels
 // (conv2dForward/Backward and maxPool2dForward/Backward, each checked on its own):
@@ -61,6 +61,11 @@ function checkOnce(t: Test, g: Conv2DGeometry, p: Pool2DGeometry, act: number, s
   const dw1 = dw.slice();
   native.conv2dMaxPoolBackward(null, dw, null, r, argmax, x, w, g, p);
   t.ok(maxAbsDiff(dw, dw1.map((v) => 2 * v)) < 1e-5, `${label}: dw accumulates, with dx and db null`);
+  const dxOnly = new Float32Array(x.length).fill(NaN), dbOnly = new Float32Array(b.length);
+  native.conv2dMaxPoolBackward(dxOnly, null, null, r, argmax, x, w, g, p);
+  t.ok(sameBits(dxOnly, dx), `${label}: dx without dw, db has the same bits`);
+  native.conv2dMaxPoolBackward(null, null, dbOnly, r, argmax, x, w, g, p);
+  t.ok(sameBits(dbOnly, db), `${label}: db alone has the same bits`);
 
   // Central differences; a point is skipped when its +-eps perturbation changes any argmax.
   const eps = 1e-3;

@@ -1,7 +1,7 @@
 import t, { Test } from 'tap';
 import { convOutputLength } from '../../lib/layers/conv';
 import { Conv2DGeometry, native } from '../../lib/native';
-import { checkGradient, maxAbsDiff, randomArray, weightedSum } from '../helpers/gradcheck';
+import { checkGradient, maxAbsDiff, randomArray, sameBits, weightedSum } from '../helpers/gradcheck';
 
 // conv2d_forward against a direct loop, and conv2d_backward against central
 // differences for x, w and b, over strides x padding x dilation x channels x batch.
@@ -89,6 +89,18 @@ function checkOnce(t: Test, g: Conv2DGeometry, colSamples: number, seed: number,
   native.conv2dBackward(dx, dw, db, masked, x, w, null, col, g, colSamples, LINEAR);
   t.ok(maxAbsDiff(dxRelu, dx) < 1e-6 && maxAbsDiff(dwRelu, dw) < 1e-5 && maxAbsDiff(dbRelu, db) < 1e-5,
     `${label}: relu backward = linear backward of the masked gradient`);
+
+  // Null weight gradients (a frozen layer, an explanation): dw's work is skipped, dx and db keep their bits.
+  for (const [name, act] of [['linear', LINEAR], ['relu', RELU]] as const) {
+    const dxAll = new Float32Array(x.length), dbAll = new Float32Array(b.length);
+    native.conv2dBackward(dxAll, new Float32Array(w.length), dbAll, r.slice(), x, w, y, col, g, colSamples, act);
+    const dxOnly = new Float32Array(x.length).fill(NaN), dbOnly = new Float32Array(b.length);
+    col?.fill(NaN); // col's content on entry is ignored
+    native.conv2dBackward(dxOnly, null, null, r.slice(), x, w, y, col, g, colSamples, act);
+    t.ok(sameBits(dxOnly, dxAll), `${label}, ${name}: dx without dw, db has the same bits`);
+    native.conv2dBackward(null, null, dbOnly, r.slice(), x, w, y, col, g, colSamples, act);
+    t.ok(sameBits(dbOnly, dbAll), `${label}, ${name}: db alone has the same bits`);
+  }
 }
 
 // Odd, non-square inputs and kernels; the channel/batch combinations cycle so every

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { native } from '../../lib/native';
-import { checkGradient, maxAbsDiff, randomArray, weightedSum } from '../helpers/gradcheck';
+import { checkGradient, maxAbsDiff, randomArray, sameBits, weightedSum } from '../helpers/gradcheck';
 
 // dense_backward against finite differences of dense_forward, for x, w and b.
 for (const [N, I, U] of [[1, 1, 1], [3, 5, 4], [7, 2, 9]]) {
@@ -65,6 +65,36 @@ for (const [N, I, U] of [[3, 5, 4], [64, 160, 110], [5, 420, 500]]) {
         'relu backward = linear backward of the masked gradient');
     });
   }
+}
+
+// A backward pass that wants only dx (a frozen layer, an explanation) passes null weight
+// gradients: the kernel skips dw's GEMM (and db's sums), and dx keeps its bits. Serial and
+// split by input features, on 1 and 2 threads; linear through both exports and fused relu.
+for (const [N, I, U] of [[3, 5, 4], [64, 160, 110], [5, 420, 500]]) {
+  t.test(`dense backward with null dw and db: dx bit-identical, N=${N} I=${I} U=${U}`, async (t) => {
+    const x = randomArray(N * I, 31), w = randomArray(I * U, 32), b = randomArray(U, 33), r = randomArray(N * U, 34);
+    const y = new Float32Array(N * U);
+    native.denseForwardActivated(y, x, w, b, N, I, U, RELU);
+    const defaultThreads = native.getNumThreads();
+    for (const threads of [1, 2]) {
+      native.setNumThreads(threads);
+      for (const [label, act] of [['linear', LINEAR], ['relu', RELU]] as const) {
+        const dx = new Float32Array(N * I), dw = new Float32Array(I * U), db = new Float32Array(U);
+        native.denseBackwardActivated(dx, dw, db, r.slice(), x, w, y, N, I, U, act);
+        const dxOnly = new Float32Array(N * I).fill(NaN), dbOnly = new Float32Array(U);
+        native.denseBackwardActivated(dxOnly, null, null, r.slice(), x, w, y, N, I, U, act);
+        t.ok(sameBits(dxOnly, dx), `${threads} thread(s), ${label}: dx without dw, db has the same bits`);
+        native.denseBackwardActivated(null, null, dbOnly, r.slice(), x, w, y, N, I, U, act);
+        t.ok(sameBits(dbOnly, db), `${threads} thread(s), ${label}: db alone has the same bits`);
+      }
+      const dx = new Float32Array(N * I), dxOnly = new Float32Array(N * I);
+      native.denseBackward(dx, new Float32Array(I * U), new Float32Array(U), r, x, w, N, I, U);
+      native.denseBackward(dxOnly, null, null, r, x, w, N, I, U);
+      t.ok(sameBits(dxOnly, dx), `${threads} thread(s), denseBackward: dx without dw, db has the same bits`);
+      t.doesNotThrow(() => native.denseBackward(null, null, null, r, x, w, N, I, U), 'nothing wanted: accepted');
+    }
+    native.setNumThreads(defaultThreads);
+  });
 }
 
 // A few rows times a large kernel (batch-1 inference) takes its own path: blocks of w's

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { RnnCase, caseName, rnnGradCheck, rnnSetup } from '../helpers/rnn';
+import { native } from '../../lib/native';
+import { RnnCase, caseName, checkNullWeightGrads, rnnGradCheck, rnnSetup } from '../helpers/rnn';
 import { randomArray } from '../helpers/gradcheck';
 
 // gru_backward against central differences of gru_forward: dx, dkernel,
@@ -29,6 +30,21 @@ for (const c of [
 ] as RnnCase[]) {
   t.test(caseName(c), async (t) => rnnGradCheck(t, c, 7, { scale: 0.3 }));
 }
+
+t.test('null weight gradients: dx and each weight gradient alone keep their bits, 1 and 2 threads', async (t) => {
+  const defaultThreads = native.getNumThreads();
+  for (const threads of [1, 2]) {
+    native.setNumThreads(threads);
+    for (const resetAfter of [true, false]) {
+      for (const c of [
+        { cell: 'gru', N: 17, T: 4, I: 5, U: 20, returnSequences: true, goBackwards: false, resetAfter },
+        { cell: 'gru', N: 3, T: 3, I: 2, U: 3, returnSequences: false, goBackwards: true, resetAfter, activation: 'softsign', recurrentActivation: 'tanh' },
+        { cell: 'gru', N: 2, T: 1, I: 3, U: 2, returnSequences: true, goBackwards: false, resetAfter, useBias: false },
+      ] as RnnCase[]) checkNullWeightGrads(t, c, 50);
+    }
+  }
+  native.setNumThreads(defaultThreads);
+});
 
 t.test('parameter gradients accumulate and dx is overwritten', async (t) => {
   for (const resetAfter of [true, false]) {

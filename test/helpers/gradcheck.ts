@@ -79,6 +79,11 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** Whether two float arrays hold the same bits (NaN payloads and the sign of zero included). */
+export function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
 export function f32(t: Tensor): Float32Array {
   return t.data as Float32Array;
 }

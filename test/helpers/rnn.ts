@@ -4,7 +4,7 @@ import type { Test } from 'tap';
 import { Activation } from '../../lib/activations';
 import { RnnGeometry, native } from '../../lib/native';
 import { rnnBufferSizes } from '../../lib/layers/recurrent';
-import { checkGradient, randomArray, weightedSum } from './gradcheck';
+import { checkGradient, randomArray, sameBits, weightedSum } from './gradcheck';
 
 export interface RnnCase {
   cell: 'lstm' | 'gru';
@@ -57,7 +57,32 @@ export function rnnSetup(c: RnnCase, seed: number, scale = 1) {
   const backward = (dout: Float32Array): void => {
     backwardFn(grads.dx, grads.dkernel, grads.drecurrent, grads.dbias, scratch, dout, cache, kernel, recurrent, g);
   };
-  return { g, x, kernel, recurrent, bias, out, cache, forward, backward, grads };
+  return { g, x, kernel, recurrent, bias, out, cache, scratch, forward, backward, backwardFn, grads };
+}
+
+/**
+ * Checks that a backward pass without some weight gradients (a frozen layer, an explanation)
+ * computes the others with the same bits: dx with none, each weight gradient alone. The
+ * recurrence still needs its gate gradients to carry dx back through time.
+ */
+export function checkNullWeightGrads(t: Test, c: RnnCase, seed: number): void {
+  const s = rnnSetup(c, seed);
+  s.forward();
+  const r = randomArray(s.out.length, seed + 4);
+  s.backward(r);
+  const { dx, dkernel, drecurrent, dbias } = s.grads;
+  const run = (want: { dx?: boolean; dkernel?: boolean; drecurrent?: boolean; dbias?: boolean }) => {
+    const fresh = (on: boolean | undefined, like: Float32Array | null) => (on && like ? new Float32Array(like.length) : null);
+    const got = { dx: fresh(want.dx, dx), dkernel: fresh(want.dkernel, dkernel), drecurrent: fresh(want.drecurrent, drecurrent), dbias: fresh(want.dbias, dbias) };
+    s.scratch.fill(NaN); // scratch's content on entry is ignored
+    s.backwardFn(got.dx, got.dkernel, got.drecurrent, got.dbias, s.scratch, r, s.cache, s.kernel, s.recurrent, s.g);
+    return got;
+  };
+  t.ok(sameBits(run({ dx: true }).dx!, dx), `${caseName(c)}: dx without weight gradients has the same bits`);
+  t.ok(sameBits(run({ dkernel: true }).dkernel!, dkernel), 'dkernel alone has the same bits');
+  t.ok(sameBits(run({ drecurrent: true }).drecurrent!, drecurrent), 'drecurrent alone has the same bits');
+  if (dbias) t.ok(sameBits(run({ dbias: true }).dbias!, dbias), 'dbias alone has the same bits');
+  t.doesNotThrow(() => run({}), 'nothing wanted: accepted');
 }
 
 /** Runs the four gradient checks of one case as subtests' asserts. */
