@@ -7,6 +7,8 @@ export { layers, Layer, Dense, ActivationLayer } from './layers';
 export { LSTM, GRU, Recurrent, Bidirectional } from './layers';
 export type { LSTMArgs, GRUArgs, RecurrentArgs, BidirectionalArgs, MergeMode } from './layers';
 export { Embedding } from './layers';
+export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot } from './layers';
+export type { MergeArgs, ConcatenateArgs, DotArgs } from './layers';
 export type { EmbeddingArgs } from './layers';
 export type { LayerArgs, DenseArgs, ActivationArgs } from './layers';
 export { Conv1D, Conv2D, AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from './layers';
@@ -19,7 +21,13 @@ export type {
   BatchNormalizationArgs, DropoutArgs, FlattenArgs, ReshapeArgs, TimeDistributedArgs, GlobalPoolingArgs,
 } from './layers';
 export { Sequential, sequential } from './models/sequential';
-export type { CompileArgs, FitArgs, Callbacks } from './models/sequential';
+export type { SequentialArgs } from './models/sequential';
+export { LayersModel, LayersModel as Model, model } from './models/model';
+export type { ModelArgs, ModelData, FitArgs, Callbacks } from './models/model';
+export type { CompileArgs, PerOutput } from './models/training';
+export { input, InputLayer } from './engine/input-layer';
+export type { InputArgs } from './engine/input-layer';
+export { SymbolicTensor } from './engine/symbolic';
 export { History } from './models/history';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop } from './optimizers';
 export { initializers } from './initializers';

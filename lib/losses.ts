@@ -19,7 +19,8 @@ export interface Loss {
    * ready for compute (int32 labels for sparse losses). `where` names the caller.
    */
   prepareTargets(y: Tensor, outputShape: Shape, where: string): Tensor;
-  compute(input: Tensor, targets: Tensor, grad: Tensor | null, fromLogits: boolean): number;
+  /** The gradient written is that of `gradScale` times the mean (a loss weight of a multi-output model). */
+  compute(input: Tensor, targets: Tensor, grad: Tensor | null, fromLogits: boolean, gradScale?: number): number;
 }
 
 const f32 = (t: Tensor): Float32Array => t.data as Float32Array;
@@ -68,10 +69,10 @@ const categorical: Loss = {
   fusesWith: 'softmax',
   sparse: false,
   prepareTargets: denseTargets('categorical_crossentropy'),
-  compute(input, targets, grad, fromLogits) {
+  compute(input, targets, grad, fromLogits, gradScale = 1) {
     const K = lastDim(input), R = input.size / K;
     const kernel = fromLogits ? native.softmaxCrossEntropy : native.categoricalCrossEntropy;
-    return kernel(gradData(grad), f32(input), f32(targets), R, K, 1 / R) / R;
+    return kernel(gradData(grad), f32(input), f32(targets), R, K, gradScale / R) / R;
   },
 };
 
@@ -80,10 +81,10 @@ const sparseCategorical: Loss = {
   fusesWith: 'softmax',
   sparse: true,
   prepareTargets: sparseTargets,
-  compute(input, targets, grad, fromLogits) {
+  compute(input, targets, grad, fromLogits, gradScale = 1) {
     const K = lastDim(input), R = input.size / K;
     const kernel = fromLogits ? native.sparseSoftmaxCrossEntropy : native.sparseCategoricalCrossEntropy;
-    return kernel(gradData(grad), f32(input), targets.data as Int32Array, R, K, 1 / R) / R;
+    return kernel(gradData(grad), f32(input), targets.data as Int32Array, R, K, gradScale / R) / R;
   },
 };
 
@@ -92,9 +93,9 @@ const binary: Loss = {
   fusesWith: 'sigmoid',
   sparse: false,
   prepareTargets: denseTargets('binary_crossentropy'),
-  compute(input, targets, grad, fromLogits) {
+  compute(input, targets, grad, fromLogits, gradScale = 1) {
     const kernel = fromLogits ? native.sigmoidBinaryCrossEntropy : native.binaryCrossEntropy;
-    return kernel(gradData(grad), f32(input), f32(targets), input.size, 1 / input.size) / input.size;
+    return kernel(gradData(grad), f32(input), f32(targets), input.size, gradScale / input.size) / input.size;
   },
 };
 
@@ -103,8 +104,8 @@ const meanSquared: Loss = {
   fusesWith: null,
   sparse: false,
   prepareTargets: denseTargets('mean_squared_error'),
-  compute(input, targets, grad) {
-    return native.squaredError(gradData(grad), f32(input), f32(targets), input.size, 1 / input.size) / input.size;
+  compute(input, targets, grad, _fromLogits, gradScale = 1) {
+    return native.squaredError(gradData(grad), f32(input), f32(targets), input.size, gradScale / input.size) / input.size;
   },
 };
 

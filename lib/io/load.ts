@@ -1,10 +1,13 @@
 // Reads a model in the TensorFlow.js layers format (saved by blasnet, by tfjs, or converted
-// from Keras by tensorflowjs_converter) into a Sequential model. The files are untrusted:
+// from Keras by tensorflowjs_converter) into a Sequential or functional model. The files are untrusted:
 // every field is checked, and errors name the file and what is wrong with it.
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ShapeError, ValueError, formatShape } from '../errors';
+import { InputLayer } from '../engine/input-layer';
+import { SymbolicTensor } from '../engine/symbolic';
 import { Layer } from '../layers/layer';
+import { LayersModel } from '../models/model';
 import { Sequential } from '../models/sequential';
 import { Tensor } from '../tensor';
 import { isPlainObject, layerFromConfig, savedWeightNames } from './registry';
@@ -15,7 +18,7 @@ import { DecodedWeight, decodeWeights, parseManifest } from './weights';
  * Loads a model saved with `model.save(...)` or by TensorFlow.js / tensorflowjs_converter.
  * `source` is `file://path/model.json`, a path to model.json, or the directory holding it.
  */
-export async function loadLayersModel(source: string): Promise<Sequential> {
+export async function loadLayersModel(source: string): Promise<LayersModel> {
   const given = saveDirectory(source, 'loadLayersModel');
   const jsonPath = (await isDirectory(given)) ? path.join(given, 'model.json') : given;
   const where = `loadLayersModel: ${jsonPath}`;
@@ -39,7 +42,7 @@ export async function loadLayersModel(source: string): Promise<Sequential> {
   }
   if (json.weightsManifest === undefined) throw fail('has no weightsManifest');
 
-  const model = sequentialFromTopology(json.modelTopology, fail);
+  const model = modelFromTopology(json.modelTopology, fail);
   const groups = parseManifest(json.weightsManifest, fail);
   const dir = path.dirname(jsonPath);
   const paths = groups.flatMap((g) => g.paths);
@@ -68,6 +71,119 @@ async function readWeightFile(dir: string, file: string, fail: (m: string) => Er
     return await readFile(resolved);
   } catch (err) {
     throw fail(`cannot read weight file '${file}' (${(err as Error).message})`);
+  }
+}
+
+/** A Sequential or functional model from a topology; see sequentialFromTopology and functionalFromConfig. */
+function modelFromTopology(topology: Record<string, unknown>, fail: (m: string) => Error): LayersModel {
+  const root = isPlainObject(topology.model_config) ? topology.model_config : topology;
+  const className = root.class_name ?? root.className;
+  if (className === 'Model' || className === 'Functional') {
+    if (!isPlainObject(root.config)) throw fail(`a ${className} topology needs a config object`);
+    return functionalFromConfig(root.config, fail);
+  }
+  return sequentialFromTopology(topology, fail);
+}
+
+/** One tensor reference of a saved graph: [layer name, node index, tensor index]. */
+type TensorRef = [string, number, number];
+
+/** The input references of one saved node, in the TF.js/Keras 2 list form or Keras 3's {args, kwargs} form. */
+function nodeInputs(node: unknown, where: string, fail: (m: string) => Error): TensorRef[] {
+  const ref = (r: unknown): TensorRef => {
+    if (Array.isArray(r) && typeof r[0] === 'string' && Number.isInteger(r[1]) && Number.isInteger(r[2]) && r[1] >= 0 && r[2] >= 0) {
+      return [r[0], r[1], r[2]];
+    }
+    if (isPlainObject(r) && r.class_name === '__keras_tensor__' && isPlainObject(r.config)) return ref(r.config.keras_history);
+    throw fail(`${where}: expected a tensor reference [layer, node, tensor], got ${JSON.stringify(r)}`);
+  };
+  if (Array.isArray(node)) return node.map(ref);
+  if (isPlainObject(node) && Array.isArray(node.args)) {
+    // Keras 3: a merge layer's args are [[t1, t2]], any other layer's [t].
+    const args = node.args.length === 1 && Array.isArray(node.args[0]) && !(typeof node.args[0][0] === 'string') ? node.args[0] : node.args;
+    return args.map(ref);
+  }
+  throw fail(`${where}: a node must be a list of tensor references or {args, kwargs}, got ${JSON.stringify(node)}`);
+}
+
+/**
+ * A functional model from its config ({name, layers: [{name, class_name, config,
+ * inbound_nodes}], input_layers, output_layers}). Nodes are made in passes, each layer's
+ * in order, as their inputs become available; a pass that makes none fails the load
+ * (a reference to nothing, or a cycle) instead of looping.
+ */
+function functionalFromConfig(config: Record<string, unknown>, fail: (m: string) => Error): LayersModel {
+  if (!Array.isArray(config.layers) || config.layers.length === 0) throw fail('the functional config has no layers');
+  const layers = new Map<string, Layer>();
+  const pending = new Map<string, TensorRef[][]>();
+  config.layers.forEach((entry, i) => {
+    const where = `layer ${i}`;
+    if (!isPlainObject(entry)) throw fail(`${where} must be {name, class_name, config, inbound_nodes}, got ${JSON.stringify(entry)}`);
+    const layerClass = entry.class_name ?? entry.className;
+    if (typeof layerClass !== 'string') throw fail(`${where} has no class_name`);
+    if (!isPlainObject(entry.config)) throw fail(`${where} (${layerClass}) has no config object`);
+    const cfg: Record<string, unknown> = { ...entry.config };
+    const name = typeof entry.name === 'string' ? entry.name : cfg.name;
+    if (typeof name !== 'string') throw fail(`${where} (${layerClass}) has no name`);
+    if (layers.has(name)) throw fail(`two layers are named '${name}'`);
+    let layer: Layer;
+    try {
+      if (layerClass === 'InputLayer') {
+        const shape = takeBatchShape(cfg);
+        if (!Array.isArray(shape)) throw new ValueError('an InputLayer needs batch_input_shape (or batch_shape)');
+        layer = new InputLayer({ batchShape: shape as (number | null)[], dtype: cfg.dtype === 'int32' ? 'int32' : 'float32', name });
+        if (cfg.dtype !== undefined && cfg.dtype !== 'float32' && cfg.dtype !== 'int32') throw new ValueError(`dtype must be float32 or int32, got ${JSON.stringify(cfg.dtype)}`);
+      } else {
+        takeBatchShape(cfg);
+        layer = layerFromConfig(layerClass, { ...cfg, name });
+      }
+    } catch (err) {
+      throw fail(`${where} '${name}' (${layerClass}): ${(err as Error).message}`);
+    }
+    layers.set(name, layer);
+    const nodes = entry.inbound_nodes ?? [];
+    if (!Array.isArray(nodes)) throw fail(`${where} '${name}': inbound_nodes must be a list`);
+    pending.set(name, layerClass === 'InputLayer' ? [] : nodes.map((n, k) => nodeInputs(n, `${where} '${name}' node ${k}`, fail)));
+  });
+
+  // Outputs of each made node: `${layer}/${node}` -> tensors (an input layer's node 0 is its tensor).
+  const made = new Map<string, SymbolicTensor[]>();
+  for (const [name, layer] of layers) if (layer instanceof InputLayer) made.set(`${name}/0`, [layer.output]);
+  const madeCount = new Map<string, number>();
+  const tensor = (r: TensorRef): SymbolicTensor | undefined => made.get(`${r[0]}/${r[1]}`)?.[r[2]];
+  for (let progress = true; progress;) {
+    progress = false;
+    for (const [name, nodes] of pending) {
+      const k = madeCount.get(name) ?? 0;
+      if (k >= nodes.length) continue;
+      const refs = nodes[k];
+      for (const r of refs) if (!layers.has(r[0])) throw fail(`layer '${name}' reads from '${r[0]}', which is not in the model`);
+      const inputs = refs.map(tensor);
+      if (inputs.some((x) => x === undefined)) continue;
+      try {
+        const out = layers.get(name)!.apply(inputs.length === 1 ? inputs[0]! : inputs as SymbolicTensor[]) as SymbolicTensor;
+        made.set(`${name}/${k}`, [out]);
+      } catch (err) {
+        throw fail(`layer '${name}': ${(err as Error).message}`);
+      }
+      madeCount.set(name, k + 1);
+      progress = true;
+    }
+  }
+  const endpoints = (key: string): SymbolicTensor[] => {
+    const list = config[key];
+    if (!Array.isArray(list) || list.length === 0) throw fail(`the functional config needs a non-empty ${key} list`);
+    return list.map((r) => {
+      const [ref] = nodeInputs([r], key, fail);
+      const t = tensor(ref);
+      if (!t) throw fail(`${key} names ${JSON.stringify(ref)}, which the layers never produce (a node that reads from a missing or circular input?)`);
+      return t;
+    });
+  };
+  try {
+    return new LayersModel({ inputs: endpoints('input_layers'), outputs: endpoints('output_layers'), name: typeof config.name === 'string' ? config.name : undefined });
+  } catch (err) {
+    throw fail((err as Error).message);
   }
 }
 
@@ -142,7 +258,7 @@ interface Target {
  * then without the segment before the weight name, e.g. `lstm/lstm_cell/kernel` ->
  * `lstm/kernel`, and Keras 3's `<layer>/vars/<i>`), or in order when no name matches.
  */
-function assignWeights(model: Sequential, weights: DecodedWeight[], where: string): void {
+function assignWeights(model: LayersModel, weights: DecodedWeight[], where: string): void {
   const fail = (m: string): ValueError => new ValueError(`${where}: ${m}`);
   const targets: Target[] = model.layers.flatMap((layer) => savedWeightNames(layer).map((n, index) => ({ layer, index, name: `${layer.name}/${n}` })));
   const byName = new Map(targets.map((t) => [t.name, t]));

@@ -1,10 +1,10 @@
-// Writes a Sequential model in the TensorFlow.js layers format: model.json (topology and
+// Writes a model in the TensorFlow.js layers format: model.json (topology and
 // weightsManifest) plus one weights.bin, the layout tfjs-node's `file://` handler writes, so
 // tf.loadLayersModel and tensorflowjs tooling read it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ValueError } from '../errors';
-import type { Sequential } from '../models/sequential';
+import type { LayersModel } from '../models/model';
 import { savedWeightNames } from './registry';
 import { WeightSpec } from './weights';
 
@@ -26,18 +26,18 @@ function blasnetVersion(): string {
 }
 
 /** The model's topology, weight manifest entries and weight bytes, as tfjs's ModelArtifacts. */
-function modelArtifacts(model: Sequential): { modelTopology: Record<string, unknown>; weightSpecs: WeightSpec[]; weightData: Uint8Array } {
+function modelArtifacts(model: LayersModel): { modelTopology: Record<string, unknown>; weightSpecs: WeightSpec[]; weightData: Uint8Array } {
   const seen = new Set<string>();
   for (const layer of model.layers) {
     if (seen.has(layer.name)) throw new ValueError(`${model.name}.save: two layers are named '${layer.name}'; weights are saved by layer name, so names must be unique`);
     seen.add(layer.name);
   }
-  const layerConfigs = model.layers.map((layer, i) => {
-    const config = layer.getConfig();
+  const config = model.getConfig();
+  if (model.className === 'Sequential') {
     // The first layer carries the model's input shape, which loading needs.
-    if (i === 0 && config.batch_input_shape === undefined) config.batch_input_shape = [null, ...model.inputShape];
-    return { class_name: layer.className, config };
-  });
+    const first = (config.layers as { config: Record<string, unknown> }[])[0].config;
+    if (first.batch_input_shape === undefined) first.batch_input_shape = [null, ...model.inputShape];
+  }
   const weights: WeightSpec[] = [];
   const values: Uint8Array[] = [];
   for (const layer of model.layers) {
@@ -51,8 +51,8 @@ function modelArtifacts(model: Sequential): { modelTopology: Record<string, unkn
     throw new ValueError(`${model.name}.save: weight names are not unique: ${weights.map((w) => w.name).join(', ')}`);
   }
   const modelTopology = {
-    class_name: 'Sequential',
-    config: { name: model.name, layers: layerConfigs },
+    class_name: model.className,
+    config,
     keras_version: `blasnet ${blasnetVersion()}`,
     backend: 'tensor_flow.js',
   };
@@ -70,7 +70,7 @@ export function saveDirectory(destination: string, where: string): string {
 }
 
 /** Writes `<dir>/model.json` and `<dir>/weights.bin`, creating the directory. */
-export async function saveModel(model: Sequential, destination: string): Promise<SaveResult> {
+export async function saveModel(model: LayersModel, destination: string): Promise<SaveResult> {
   const where = `${model.name}.save`;
   const dir = saveDirectory(destination, where);
   const { modelTopology, weightSpecs, weightData } = modelArtifacts(model);

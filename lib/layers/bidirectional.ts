@@ -1,3 +1,4 @@
+import { LayerCall } from '../engine/call';
 import { ValueError } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor } from '../tensor';
@@ -26,8 +27,6 @@ export class Bidirectional extends Layer {
   readonly backwardLayer: Recurrent;
   readonly mergeMode: MergeMode;
   private readonly template: Recurrent;
-  private yForward: Tensor | null = null;
-  private yBackward: Tensor | null = null;
 
   constructor(args: BidirectionalArgs) {
     const a = camelKeys(args ?? ({} as BidirectionalArgs));
@@ -69,11 +68,11 @@ export class Bidirectional extends Layer {
     this.params.push(...this.forwardLayer.weights, ...this.backwardLayer.weights);
   }
 
-  forward(x: Tensor, training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    const yf = (this.yForward = this.forwardLayer.forward(x, training));
-    const yb = (this.yBackward = this.backwardLayer.forward(x, training));
-    const out = this.buffer('out', [x.shape[0], ...this.outputShape!]);
+    const yf = (call.saved.yForward = this.forwardLayer.forward(x, call.child('forward')));
+    const yb = (call.saved.yBackward = this.backwardLayer.forward(x, call.child('backward')));
+    const out = call.buffer('out', [x.shape[0], ...this.outputShape!]);
     const o = out.data, f = yf.data, b = yb.data;
     this.forEachRow(yf, (fi, bi, oi, U) => {
       for (let u = 0; u < U; u++) {
@@ -88,9 +87,9 @@ export class Bidirectional extends Layer {
     return out;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
-    const yf = this.yForward!, yb = this.yBackward!;
-    const dyF = this.buffer('dyForward', yf.shape), dyB = this.buffer('dyBackward', yb.shape);
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
+    const yf = call.saved.yForward as Tensor, yb = call.saved.yBackward as Tensor;
+    const dyF = call.buffer('dyForward', yf.shape), dyB = call.buffer('dyBackward', yb.shape);
     const d = dy.data, df = dyF.data, db = dyB.data, f = yf.data, b = yb.data;
     this.forEachRow(yf, (fi, bi, di, U) => {
       for (let u = 0; u < U; u++) {
@@ -102,10 +101,10 @@ export class Bidirectional extends Layer {
         }
       }
     });
-    const dxF = this.forwardLayer.backward(dyF, needInputGrad);
-    const dxB = this.backwardLayer.backward(dyB, needInputGrad);
+    const dxF = this.forwardLayer.backward(dyF, call.child('forward'), needInputGrad);
+    const dxB = this.backwardLayer.backward(dyB, call.child('backward'), needInputGrad);
     if (!dxF || !dxB) return null;
-    const dx = this.buffer('dx', dxF.shape);
+    const dx = call.buffer('dx', dxF.shape);
     for (let i = 0; i < dx.size; i++) dx.data[i] = dxF.data[i] + dxB.data[i];
     return dx;
   }

@@ -1,4 +1,5 @@
 import { Activation, ActivationIdentifier } from '../activations';
+import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { camelKeys } from '../names';
@@ -53,6 +54,17 @@ export function convOutputLength(input: number, kernel: number, stride: number, 
   return padding === 'valid' ? Math.floor((input - span) / stride) + 1 : Math.ceil(input / stride);
 }
 
+/** What a convolution's forward keeps for its backward. */
+interface ConvSaved {
+  x: Tensor;
+  geom: BatchGeometry<Conv2DGeometry>;
+  col: Float32Array | null;
+  colSamples: number;
+  /** Set by a recorded forwardPooled: the pooling geometry and each max's window cell. */
+  poolGeom: BatchGeometry<Pool2DGeometry> | null;
+  argmax?: Uint8Array;
+}
+
 /** What forwardPooled needs to know of the max pooling after a convolution. */
 export interface MaxPoolStage {
   readonly outputShape: Shape | null;
@@ -82,13 +94,6 @@ export abstract class Conv extends ActivatedLayer {
   private batchGeometry!: (N: number) => BatchGeometry<Conv2DGeometry>;
   /** Whether the kernels take the im2col path (many input channels), which needs col scratch. */
   private needsCol = false;
-  private x: Tensor | null = null;
-  private lastGeom: BatchGeometry<Conv2DGeometry> | null = null;
-  private colSamples = 1;
-  private col: Float32Array | null = null;
-  /** Set by forwardPooled when training: the pooling geometry and each max's window cell. */
-  private lastPoolGeom: BatchGeometry<Pool2DGeometry> | null = null;
-  private argmax: Uint8Array | null = null;
 
   constructor(args: ConvArgs, private readonly rank: 1 | 2, kind: string, defaultName: string) {
     const a = camelKeys(args ?? ({} as ConvArgs));
@@ -156,36 +161,32 @@ export abstract class Conv extends ActivatedLayer {
     return this.batchGeometry(N);
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
     const batchGeom = this.geometry(x.shape[0]), g = batchGeom.geom;
     const pixels = g.OH * g.OW, K = g.KH * g.KW * g.C;
+    let colSamples = 1, col: Float32Array | null = null;
     if (this.needsCol) {
-      this.colSamples = Math.max(1, Math.min(g.N, Math.floor(COL_BUDGET / (pixels * K))));
-      this.col = this.buffer('col', [this.colSamples * pixels * K]).data as Float32Array;
-    } else {
-      this.colSamples = 1;
-      this.col = null;
+      colSamples = Math.max(1, Math.min(g.N, Math.floor(COL_BUDGET / (pixels * K))));
+      col = call.buffer('col', [colSamples * pixels * K]).data as Float32Array;
     }
     const fused = this.act.fusable;
-    const z = this.buffer('z', [g.N, ...this.outputShape!]);
-    native.conv2dForward(z.data as Float32Array, this.col, x.data as Float32Array, this.kernel.value.data as Float32Array,
-      (this.bias?.value.data as Float32Array) ?? null, batchGeom.packed, this.colSamples, fused ? this.act.id : 0);
-    this.x = x;
-    this.lastGeom = batchGeom;
-    this.lastPoolGeom = null;
-    return fused ? this.activated(z) : this.activate(z);
+    const z = call.buffer('z', [g.N, ...this.outputShape!]);
+    native.conv2dForward(z.data as Float32Array, col, x.data as Float32Array, this.kernel.value.data as Float32Array,
+      (this.bias?.value.data as Float32Array) ?? null, batchGeom.packed, colSamples, fused ? this.act.id : 0);
+    Object.assign(call.saved, { x, geom: batchGeom, col, colSamples, poolGeom: null });
+    return fused ? this.activated(z, call) : this.activate(z, call);
   }
 
-  backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
     // A fused relu is undone inside the kernel, from the output (relu' > 0 exactly where y > 0).
     const fused = this.act.fusable && !dyIsPreActivation;
-    const dz = fused ? dy : this.activationGrad(dy, dyIsPreActivation);
-    const x = this.x!;
-    const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
-    native.conv2dBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null, dz.data as Float32Array,
-      x.data as Float32Array, this.kernel.value.data as Float32Array, fused ? (this.lastOutput!.data as Float32Array) : null,
-      this.col, this.lastGeom!.packed, this.colSamples, fused ? this.act.id : 0);
+    const dz = fused ? dy : this.activationGrad(dy, call, dyIsPreActivation);
+    const s = call.saved as unknown as ConvSaved;
+    const dx = needInputGrad ? call.buffer('dx', s.x.shape) : null;
+    native.conv2dBackward((dx?.data as Float32Array) ?? null, call.gradient(this.kernel), call.gradient(this.bias), dz.data as Float32Array,
+      s.x.data as Float32Array, this.kernel.value.data as Float32Array, fused ? (this.output(call).data as Float32Array) : null,
+      s.col, s.geom.packed, s.colSamples, fused ? this.act.id : 0);
     return dx;
   }
 
@@ -202,27 +203,26 @@ export abstract class Conv extends ActivatedLayer {
    * (relu and max commute, so the window maxima are taken as the outputs are computed).
    * Weights and results are those of the two layers; backwardPooled continues from it.
    */
-  forwardPooled(x: Tensor, pool: MaxPoolStage, training: boolean): Tensor {
+  forwardPooled(x: Tensor, pool: MaxPoolStage, call: LayerCall): Tensor {
     this.checkInput(x);
     const g = this.geometry(x.shape[0]), pg = pool.geometry(x.shape[0]);
-    const out = this.buffer('pooled', [x.shape[0], ...pool.outputShape!]);
-    if (training && this.argmax?.length !== out.size) this.argmax = new Uint8Array(out.size);
-    native.conv2dMaxPoolForward(out.data as Float32Array, training ? this.argmax : null, x.data as Float32Array,
+    const out = call.buffer('pooled', [x.shape[0], ...pool.outputShape!]);
+    let argmax = call.saved.argmax as Uint8Array | undefined;
+    if (call.recording && argmax?.length !== out.size) argmax = new Uint8Array(out.size);
+    native.conv2dMaxPoolForward(out.data as Float32Array, call.recording ? argmax! : null, x.data as Float32Array,
       this.kernel.value.data as Float32Array, (this.bias?.value.data as Float32Array) ?? null, g.packed, pg.packed, this.act.id);
-    this.x = x;
-    this.lastGeom = g;
-    this.lastPoolGeom = training ? pg : null;
+    Object.assign(call.saved, { x, geom: g, argmax, poolGeom: call.recording ? pg : null });
     return out;
   }
 
-  /** The backward pass of the last forwardPooled (which must have been a training one), from the pooled gradient. */
-  backwardPooled(dy: Tensor, needInputGrad: boolean): Tensor | null {
-    if (!this.lastPoolGeom) throw new ValueError(`${this.name} (${this.className}): backwardPooled needs a training forwardPooled first`);
-    const x = this.x!;
-    const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
-    native.conv2dMaxPoolBackward((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null,
-      dy.data as Float32Array, this.argmax!, x.data as Float32Array, this.kernel.value.data as Float32Array,
-      this.lastGeom!.packed, this.lastPoolGeom.packed);
+  /** The backward pass of the forwardPooled `call` recorded, from the pooled gradient. */
+  backwardPooled(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
+    const s = call.saved as unknown as ConvSaved;
+    if (!s.poolGeom) throw new ValueError(`${this.name} (${this.className}): backwardPooled needs a recorded forwardPooled first`);
+    const dx = needInputGrad ? call.buffer('dx', s.x.shape) : null;
+    native.conv2dMaxPoolBackward((dx?.data as Float32Array) ?? null, call.gradient(this.kernel), call.gradient(this.bias),
+      dy.data as Float32Array, s.argmax!, s.x.data as Float32Array, this.kernel.value.data as Float32Array,
+      s.geom.packed, s.poolGeom.packed);
     return dx;
   }
 

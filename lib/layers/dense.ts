@@ -1,4 +1,5 @@
 import { Activation, ActivationIdentifier } from '../activations';
+import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { camelKeys } from '../names';
@@ -27,7 +28,6 @@ export class Dense extends ActivatedLayer {
   private readonly biasInitializer: Initializer;
   private kernel!: Param;
   private bias: Param | null = null;
-  private x: Tensor | null = null;
 
   constructor(args: DenseArgs) {
     const a = camelKeys(args ?? ({} as DenseArgs));
@@ -54,29 +54,29 @@ export class Dense extends ActivatedLayer {
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer);
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    this.x = x;
+    call.saved.x = x;
     const I = this.kernel.value.shape[0];
     const rows = x.size / I;
     // Linear and relu run in the GEMM's epilogue; other activations as a pass of their own.
     const fused = this.act.fusable;
-    const z = this.buffer('z', [...x.shape.slice(0, -1), this.units]);
+    const z = call.buffer('z', [...x.shape.slice(0, -1), this.units]);
     native.denseForwardActivated(z.data as Float32Array, x.data as Float32Array, this.kernel.value.data as Float32Array,
       (this.bias?.value.data as Float32Array) ?? null, rows, I, this.units, fused ? this.act.id : 0);
-    return fused ? this.activated(z) : this.activate(z);
+    return fused ? this.activated(z, call) : this.activate(z, call);
   }
 
-  backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
     // A fused relu is undone inside the kernel, from the output (relu' > 0 exactly where y > 0).
     const fused = this.act.fusable && !dyIsPreActivation;
-    const dz = fused ? dy : this.activationGrad(dy, dyIsPreActivation);
-    const x = this.x!;
+    const dz = fused ? dy : this.activationGrad(dy, call, dyIsPreActivation);
+    const x = call.saved.x as Tensor;
     const I = this.kernel.value.shape[0];
-    const dx = needInputGrad ? this.buffer('dx', x.shape) : null;
-    native.denseBackwardActivated((dx?.data as Float32Array) ?? null, this.kernel.grad, this.bias?.grad ?? null,
+    const dx = needInputGrad ? call.buffer('dx', x.shape) : null;
+    native.denseBackwardActivated((dx?.data as Float32Array) ?? null, call.gradient(this.kernel), call.gradient(this.bias),
       dz.data as Float32Array, x.data as Float32Array, this.kernel.value.data as Float32Array,
-      fused ? (this.lastOutput!.data as Float32Array) : null, x.size / I, I, this.units, fused ? this.act.id : 0);
+      fused ? (this.output(call).data as Float32Array) : null, x.size / I, I, this.units, fused ? this.act.id : 0);
     return dx;
   }
 
@@ -106,13 +106,13 @@ export class ActivationLayer extends ActivatedLayer {
     return inputShape;
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    return this.activate(x);
+    return this.activate(x, call);
   }
 
-  backward(dy: Tensor, _needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
-    return this.activationGrad(dy, dyIsPreActivation);
+  backward(dy: Tensor, call: LayerCall, _needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
+    return this.activationGrad(dy, call, dyIsPreActivation);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { LayerCall } from '../engine/call';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { native } from '../native';
@@ -28,8 +29,6 @@ export class Dropout extends Layer {
   readonly noiseShape: (number | null)[] | null;
   readonly seed: number | null;
   private readonly generator: { uniform(): number };
-  /** The keep mask of the last training forward pass, or null when it was the identity. */
-  private mask: Tensor | null = null;
 
   constructor(args: DropoutArgs) {
     const a = camelKeys(args ?? ({} as DropoutArgs));
@@ -63,23 +62,23 @@ export class Dropout extends Layer {
     return inputShape;
   }
 
-  forward(x: Tensor, training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    if (!training || this.rate === 0) {
-      this.mask = null;
-      return x;
-    }
-    const mask = this.buffer('mask', x.shape);
-    this.drawMask(mask);
-    this.mask = mask;
-    const out = this.buffer('out', x.shape);
+    // The keep mask of a training pass; null when the pass was the identity.
+    call.saved.mask = null;
+    if (!call.training || this.rate === 0) return x;
+    const mask = call.buffer('mask', x.shape);
+    this.drawMask(mask, call);
+    call.saved.mask = mask;
+    const out = call.buffer('out', x.shape);
     native.dropoutForward(out.data as Float32Array, x.data as Float32Array, mask.data as Float32Array, x.size, this.rate);
     return out;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
     if (!needInputGrad) return null;
-    if (this.mask) native.dropoutBackward(dy.data as Float32Array, dy.data as Float32Array, this.mask.data as Float32Array, dy.size, this.rate);
+    const mask = call.saved.mask as Tensor | null;
+    if (mask) native.dropoutBackward(dy.data as Float32Array, dy.data as Float32Array, mask.data as Float32Array, dy.size, this.rate);
     return dy;
   }
 
@@ -88,7 +87,7 @@ export class Dropout extends Layer {
   }
 
   /** Fills mask with 1 (keep, probability 1 - rate) or 0, one draw per noiseShape element. */
-  private drawMask(mask: Tensor): void {
+  private drawMask(mask: Tensor, call: LayerCall): void {
     const keep = (): number => (this.generator.uniform() >= this.rate ? 1 : 0);
     const data = mask.data;
     if (!this.noiseShape) {
@@ -100,7 +99,7 @@ export class Dropout extends Layer {
     if (noise[0] !== 1 && noise[0] !== full[0]) {
       throw new ShapeError(`${this.name} (Dropout): noiseShape batch size ${noise[0]} does not broadcast to a batch of ${full[0]}`);
     }
-    const draws = this.buffer('draws', noise).data;
+    const draws = call.buffer('draws', noise).data;
     for (let i = 0; i < draws.length; i++) draws[i] = keep();
     // Walk the full mask in order; axes where the noise has size 1 have stride 0 into draws.
     const strides = new Array<number>(full.length);

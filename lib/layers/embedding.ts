@@ -1,3 +1,4 @@
+import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { camelKeys } from '../names';
@@ -35,7 +36,6 @@ export class Embedding extends Layer {
   readonly inputLength: number | number[] | null;
   private readonly embeddingsInitializer: Initializer;
   private embeddings!: Param;
-  private indices: Tensor | null = null;
 
   constructor(args: EmbeddingArgs) {
     const a = camelKeys(args ?? ({} as EmbeddingArgs));
@@ -71,22 +71,24 @@ export class Embedding extends Layer {
     this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer);
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
     this.checkIndices(x);
-    this.indices = x;
+    call.saved.indices = x;
     const [N, L] = this.dims(x);
-    const out = this.buffer('out', [...x.shape, this.outputDim]);
+    const out = call.buffer('out', [...x.shape, this.outputDim]);
     native.embeddingForward(out.data as Float32Array, x.data as Int32Array, this.embeddings.value.data as Float32Array,
       N, L, this.inputDim, this.outputDim);
     return out;
   }
 
   /** Indices have no gradient, so this only accumulates into the embeddings. */
-  backward(dy: Tensor, _needInputGrad: boolean): Tensor | null {
-    const x = this.indices!;
+  backward(dy: Tensor, call: LayerCall, _needInputGrad: boolean): Tensor | null {
+    const dtable = call.gradient(this.embeddings);
+    if (!dtable) return null;
+    const x = call.saved.indices as Tensor;
     const [N, L] = this.dims(x);
-    native.embeddingBackward(this.embeddings.grad, dy.data as Float32Array, x.data as Int32Array, N, L, this.inputDim, this.outputDim);
+    native.embeddingBackward(dtable, dy.data as Float32Array, x.data as Int32Array, N, L, this.inputDim, this.outputDim);
     return null;
   }
 

@@ -1,3 +1,4 @@
+import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { native } from '../native';
@@ -17,7 +18,6 @@ export interface GlobalPoolingArgs extends LayerArgs {
  */
 abstract class GlobalPooling extends Layer {
   readonly keepdims: boolean;
-  private x: Tensor | null = null;
 
   constructor(args: GlobalPoolingArgs, defaultName: string, private readonly spatialRank: number, private readonly kind: 'avg' | 'max') {
     const a = camelKeys(args ?? {});
@@ -38,21 +38,21 @@ abstract class GlobalPooling extends Layer {
     return this.keepdims ? [...new Array<number>(this.spatialRank).fill(1), C] : [C];
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    this.x = x;
+    call.saved.x = x;
     const [N, S, C] = this.dims(x);
-    const out = this.buffer('out', [N, ...this.outputShape!]);
+    const out = call.buffer('out', [N, ...this.outputShape!]);
     const pool = this.kind === 'avg' ? native.globalAvgPoolForward : native.globalMaxPoolForward;
     pool(out.data as Float32Array, x.data as Float32Array, N, S, C);
     return out;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
     if (!needInputGrad) return null;
-    const x = this.x!;
+    const x = call.saved.x as Tensor;
     const [N, S, C] = this.dims(x);
-    const dx = this.buffer('dx', x.shape);
+    const dx = call.buffer('dx', x.shape);
     if (this.kind === 'avg') native.globalAvgPoolBackward(dx.data as Float32Array, dy.data as Float32Array, N, S, C);
     else native.globalMaxPoolBackward(dx.data as Float32Array, dy.data as Float32Array, x.data as Float32Array, N, S, C);
     return dx;

@@ -11,6 +11,9 @@ import { BatchNormalization, BatchNormalizationArgs } from './normalization';
 import { Flatten, FlattenArgs, Reshape, ReshapeArgs } from './reshape';
 import { TimeDistributed, TimeDistributedArgs } from './time-distributed';
 import { Embedding, EmbeddingArgs } from './embedding';
+import { Add, Average, Concatenate, ConcatenateArgs, Dot, DotArgs, Maximum, MergeArgs, Minimum, Multiply, Subtract } from './merge';
+import { SymbolicTensor } from '../engine/symbolic';
+import { Layer } from './layer';
 
 export { Layer, Param } from './layer';
 export type { LayerArgs } from './layer';
@@ -25,6 +28,23 @@ export { GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, Glo
 export type { BatchNormalizationArgs, DropoutArgs, FlattenArgs, ReshapeArgs, TimeDistributedArgs, GlobalPoolingArgs };
 export { Embedding };
 export type { EmbeddingArgs };
+export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot };
+export type { MergeArgs, ConcatenateArgs, DotArgs };
+
+/**
+ * A merge layer factory taking a config (TensorFlow.js: `bn.layers.add({name})` gives the
+ * layer) or, as Keras's functional helpers do, the tensors to merge (`bn.layers.add([a, b])`
+ * gives the merged tensor).
+ */
+function merge<A, L extends Layer>(make: (args: A) => L) {
+  function factory(args?: A): L;
+  function factory(inputs: SymbolicTensor[], args?: A): SymbolicTensor;
+  function factory(first?: A | SymbolicTensor[], args?: A): L | SymbolicTensor {
+    if (Array.isArray(first)) return make((args ?? {}) as A).apply(first) as SymbolicTensor;
+    return make((first ?? {}) as A);
+  }
+  return factory;
+}
 
 /** Layer factories, named as in TensorFlow.js (`bn.layers.dense({...})`). */
 export const layers = {
@@ -49,4 +69,12 @@ export const layers = {
   globalMaxPooling2d: (args: GlobalPoolingArgs = {}): GlobalMaxPooling2D => new GlobalMaxPooling2D(args),
   timeDistributed: (args: TimeDistributedArgs): TimeDistributed => new TimeDistributed(args),
   embedding: (args: EmbeddingArgs): Embedding => new Embedding(args),
+  add: merge((a: MergeArgs) => new Add(a)),
+  subtract: merge((a: MergeArgs) => new Subtract(a)),
+  multiply: merge((a: MergeArgs) => new Multiply(a)),
+  average: merge((a: MergeArgs) => new Average(a)),
+  maximum: merge((a: MergeArgs) => new Maximum(a)),
+  minimum: merge((a: MergeArgs) => new Minimum(a)),
+  concatenate: merge((a: ConcatenateArgs) => new Concatenate(a)),
+  dot: merge((a: DotArgs) => new Dot(a)),
 };

@@ -1,8 +1,10 @@
 import { Activation } from '../activations';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Initializer } from '../initializers';
+import { LayerCall, CallMode } from '../engine/call';
+import { Node, SymbolicTensor } from '../engine/symbolic';
 import { camelKeys } from '../names';
-import { DType, Shape, Tensor, sameShape, sizeOf } from '../tensor';
+import { DType, Shape, Tensor, sameShape } from '../tensor';
 
 /** Arguments every layer accepts (Keras snake_case spellings work too). */
 export interface LayerArgs {
@@ -15,30 +17,16 @@ export interface LayerArgs {
   dtype?: string;
 }
 
-/** A weight and the gradient the backward pass accumulates into it. */
+/**
+ * A weight of a layer. It belongs to the layer, whatever models the layer is in: each
+ * model call finds its gradient in the call's context, never here.
+ */
 export class Param {
-  private gradStorage: Float32Array;
-
-  constructor(readonly name: string, public value: Tensor, readonly trainable: boolean) {
-    this.gradStorage = new Float32Array(value.size);
-  }
-
-  get grad(): Float32Array {
-    return this.gradStorage;
-  }
-
-  /**
-   * Moves the value and gradient into storage owned by someone else (a model's flat
-   * parameter buffer), copying the current values. Layers read `value` and `grad`
-   * at every call, so they follow.
-   */
-  relocate(value: Float32Array, grad: Float32Array): void {
-    value.set(this.value.data);
-    grad.set(this.gradStorage);
-    this.value = new Tensor(value, this.value.shape);
-    this.gradStorage = grad;
-  }
+  constructor(readonly name: string, readonly value: Tensor, readonly trainable: boolean) {}
 }
+
+/** A one-off inference call (layer.apply on concrete tensors): no gradients kept. */
+const INFERENCE: CallMode = { training: false, recording: false, weightGradient: () => null };
 
 const nameCounts = new Map<string, number>();
 
@@ -62,8 +50,11 @@ export abstract class Layer {
   /** Per-sample input and output shapes, known once built. */
   inputShape: Shape | null = null;
   outputShape: Shape | null = null;
+  /** Input shapes of every input, fixed by the first build. */
+  private builtInputShapes: Shape[] | null = null;
   protected readonly params: Param[] = [];
-  private readonly buffers = new Map<string, Tensor>();
+  /** Each application of this layer to symbolic inputs, in order (Keras' _inbound_nodes). */
+  readonly inboundNodes: Node[] = [];
 
   constructor(args: LayerArgs, defaultName: string) {
     const a = camelKeys(args ?? {});
@@ -82,21 +73,109 @@ export abstract class Layer {
   /** The per-sample output shape for a per-sample input shape; throws ShapeError when the input does not fit. */
   abstract computeOutputShape(inputShape: Shape): Shape;
 
-  /** Runs the layer on a batch. The result may be a buffer the layer reuses on its next call. */
-  abstract forward(x: Tensor, training: boolean): Tensor;
+  /**
+   * Runs the layer on a batch. The result may be a buffer of `call`, reused by its next
+   * forward. Everything backward needs goes into `call`, never onto the layer.
+   */
+  abstract forward(x: Tensor, call: LayerCall): Tensor;
 
   /**
-   * Back-propagates dy (the gradient of the loss with respect to this layer's last output),
-   * accumulating parameter gradients. Returns the input gradient, or null when not needed.
-   * May overwrite dy. When dyIsPreActivation is set, dy is already the gradient with respect
-   * to the input of the layer's activation (a loss fused with softmax or sigmoid).
+   * Back-propagates dy (the gradient of the loss with respect to the output of the
+   * forward pass `call` recorded), adding weight gradients where `call.mode` wants them.
+   * Returns the input gradient, or null when not needed. May overwrite dy. When
+   * dyIsPreActivation is set, dy is already the gradient with respect to the input of
+   * the layer's activation (a loss fused with softmax or sigmoid).
    */
-  abstract backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation?: boolean): Tensor | null;
+  abstract backward(dy: Tensor, call: LayerCall, needInputGrad: boolean, dyIsPreActivation?: boolean): Tensor | null;
 
-  /** Creates the weights for a per-sample input shape. Called once by the model. */
+  /** How many inputs the layer takes: 1, or [min, max] for merge layers. */
+  get inputCount(): [number, number] {
+    return [1, 1];
+  }
+
+  /** The per-sample output shape for the shapes of all inputs. */
+  outputShapeFor(inputShapes: readonly Shape[]): Shape {
+    return this.computeOutputShape(inputShapes[0]);
+  }
+
+  /** forward over all inputs: merge layers take several. */
+  forwardAll(xs: readonly Tensor[], call: LayerCall): Tensor {
+    return this.forward(xs[0], call);
+  }
+
+  /** backward to all inputs; a null entry where that input's gradient is not needed. */
+  backwardAll(dy: Tensor, call: LayerCall, needInputGrads: readonly boolean[], dyIsPreActivation = false): (Tensor | null)[] {
+    return [this.backward(dy, call, needInputGrads[0], dyIsPreActivation)];
+  }
+
+  /** Creates the weights for per-sample input shapes. Called once, by the first apply or model. */
   build(inputShape: Shape): void {
     this.outputShape = this.computeOutputShape(inputShape);
     this.inputShape = inputShape;
+  }
+
+  /** Builds for these input shapes, or checks that they are the ones the layer was built for. */
+  buildFor(inputShapes: readonly Shape[]): void {
+    const [lo, hi] = this.inputCount;
+    if (inputShapes.length < lo || inputShapes.length > hi) {
+      const want = lo === hi ? `${lo} input${lo > 1 ? 's' : ''}` : `${lo} to ${hi === Infinity ? 'any number of' : hi} inputs`;
+      throw new ValueError(`${this.name} (${this.className}): takes ${want}, got ${inputShapes.length}`);
+    }
+    // A layer built directly (layer.build, or by a wrapper) counts as built for that one input.
+    if (!this.builtInputShapes && this.inputShape !== null && this.inputCount[1] === 1) this.builtInputShapes = [this.inputShape];
+    if (this.builtInputShapes) {
+      const built = this.builtInputShapes;
+      if (built.length !== inputShapes.length || built.some((s, i) => !sameShape(s, inputShapes[i]))) {
+        const show = (shapes: readonly Shape[]): string => shapes.map((s) => formatShape([null, ...s])).join(', ');
+        throw new ShapeError(`${this.name} (${this.className}) was built for input ${show(built)}, got ${show(inputShapes)}`);
+      }
+      return;
+    }
+    if (this.inputCount[1] === 1) this.build(inputShapes[0]);
+    else this.buildMany(inputShapes);
+    this.builtInputShapes = [...inputShapes];
+  }
+
+  /** build for layers of several inputs (merge layers). */
+  protected buildMany(inputShapes: readonly Shape[]): void {
+    this.outputShape = this.outputShapeFor(inputShapes);
+    this.inputShape = inputShapes[0];
+  }
+
+  /**
+   * Applies the layer. To symbolic tensors (from bn.input or another apply) it records a
+   * node of the graph being defined and returns its symbolic output; to tensors it runs
+   * the layer in inference mode and returns the result.
+   */
+  apply(inputs: SymbolicTensor | Tensor | readonly (SymbolicTensor | Tensor)[]): SymbolicTensor | Tensor {
+    const list = (Array.isArray(inputs) ? inputs : [inputs]) as (SymbolicTensor | Tensor)[];
+    if (list.length === 0) throw new ValueError(`${this.name} (${this.className}).apply: expected an input, got an empty list`);
+    if (list.every((x) => x instanceof SymbolicTensor)) return this.applySymbolic(list as SymbolicTensor[]);
+    if (list.every((x) => x instanceof Tensor)) {
+      const xs = list as Tensor[];
+      this.buildFor(xs.map((x) => x.shape.slice(1)));
+      return this.forwardAll(xs, new LayerCall(INFERENCE));
+    }
+    const kinds = list.map((x) => (x instanceof SymbolicTensor ? 'symbolic' : x instanceof Tensor ? 'tensor' : typeof x));
+    throw new ValueError(`${this.name} (${this.className}).apply: inputs must be all symbolic (from bn.input or another layer's apply) or all tensors, got ${kinds.join(', ')}`);
+  }
+
+  private applySymbolic(inputs: SymbolicTensor[]): SymbolicTensor {
+    const shapes = inputs.map((s) => s.shape);
+    if (this.inputCount[1] === 1 && this.inputDType !== inputs[0].dtype) {
+      const hint = this.inputDType === 'int32'
+        ? "; it takes integer indices, so it must be the first layer (of a Sequential model) or read a bn.input of dtype 'int32'"
+        : '; only an Embedding layer takes int32 indices';
+      throw new ValueError(`${this.name} (${this.className}): expected ${this.inputDType} input, got ${inputs[0].dtype}${hint} (its input comes from ${inputs[0].sourceLayer.name})`);
+    }
+    const declared = this.declaredInputShape;
+    if (declared && this.inputCount[1] === 1 && !sameShape(declared, shapes[0])) {
+      throw new ShapeError(`${this.name} (${this.className}) declares inputShape ${formatShape([null, ...declared])} but ${inputs[0].sourceLayer.name} outputs ${formatShape([null, ...shapes[0]])}`);
+    }
+    this.buildFor(shapes);
+    const node = new Node(this, inputs, [this.outputShapeFor(shapes)], ['float32'], this.inboundNodes.length);
+    this.inboundNodes.push(node);
+    return node.outputs[0];
   }
 
   get built(): boolean {
@@ -108,8 +187,8 @@ export abstract class Layer {
     return null;
   }
 
-  /** The input to the activation from the last forward pass (the logits of a softmax layer). */
-  get preActivation(): Tensor | null {
+  /** The input to the activation in the forward pass `call` recorded (the logits of a softmax layer). */
+  preActivation(_call: LayerCall): Tensor | null {
     return null;
   }
 
@@ -156,18 +235,6 @@ export abstract class Layer {
     const p = new Param(name, new Tensor(initializer.init(shape), shape), trainable);
     this.params.push(p);
     return p;
-  }
-
-  /**
-   * A reusable buffer, reallocated only when the requested size changes, so a
-   * training loop allocates nothing in its steady state.
-   */
-  protected buffer(key: string, shape: Shape): Tensor {
-    const old = this.buffers.get(key);
-    if (old && old.size === sizeOf(shape)) return sameShape(old.shape, shape) ? old : new Tensor(old.data, shape);
-    const t = new Tensor(new Float32Array(sizeOf(shape)), shape);
-    this.buffers.set(key, t);
-    return t;
   }
 
   /** Throws unless a batch's per-sample shape equals the built input shape. */

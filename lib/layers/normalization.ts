@@ -1,3 +1,4 @@
+import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { camelKeys } from '../names';
@@ -38,8 +39,6 @@ export class BatchNormalization extends Layer {
   private beta: Param | null = null;
   private movingMean!: Param;
   private movingVariance!: Param;
-  private x: Tensor | null = null;
-  private usedBatchStatistics = false;
 
   constructor(args: BatchNormalizationArgs = {}) {
     const a = camelKeys(args ?? {});
@@ -85,19 +84,20 @@ export class BatchNormalization extends Layer {
     this.movingVariance = this.addWeight('moving_variance', shape, this.initializers.movingVariance, false);
   }
 
-  forward(x: Tensor, training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    this.x = x;
+    call.saved.x = x;
     const C = this.movingMean.value.size;
     const R = x.size / C;
-    const out = this.buffer('out', x.shape);
-    const mean = this.buffer('mean', [C]).data as Float32Array;
-    const invStd = this.buffer('invStd', [C]).data as Float32Array;
+    const out = call.buffer('out', x.shape);
+    const mean = call.buffer('mean', [C]).data as Float32Array;
+    const invStd = call.buffer('invStd', [C]).data as Float32Array;
     const gamma = (this.gamma?.value.data as Float32Array) ?? null;
     const beta = (this.beta?.value.data as Float32Array) ?? null;
     // Keras 3: a frozen layer (trainable = false) runs in inference mode even while training.
-    this.usedBatchStatistics = training && this.trainable;
-    if (this.usedBatchStatistics) {
+    const batchStatistics = call.training && this.trainable;
+    call.saved.batchStatistics = batchStatistics;
+    if (batchStatistics) {
       native.batchnormForwardTraining(out.data as Float32Array, mean, invStd, this.movingMean.value.data as Float32Array,
         this.movingVariance.value.data as Float32Array, x.data as Float32Array, gamma, beta, R, C, this.momentum, this.epsilon);
     } else {
@@ -107,14 +107,14 @@ export class BatchNormalization extends Layer {
     return out;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
-    const x = this.x!;
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
+    const x = call.saved.x as Tensor;
     const C = this.movingMean.value.size;
     // dx is written over dy (the kernel allows it), saving a buffer.
-    native.batchnormBackward(needInputGrad ? (dy.data as Float32Array) : null, this.gamma?.grad ?? null, this.beta?.grad ?? null,
+    native.batchnormBackward(needInputGrad ? (dy.data as Float32Array) : null, call.gradient(this.gamma), call.gradient(this.beta),
       dy.data as Float32Array, x.data as Float32Array, (this.gamma?.value.data as Float32Array) ?? null,
-      this.buffer('mean', [C]).data as Float32Array, this.buffer('invStd', [C]).data as Float32Array, x.size / C, C,
-      this.usedBatchStatistics);
+      call.buffer('mean', [C]).data as Float32Array, call.buffer('invStd', [C]).data as Float32Array, x.size / C, C,
+      call.saved.batchStatistics as boolean);
     return needInputGrad ? dy : null;
   }
 

@@ -1,3 +1,4 @@
+import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { BatchGeometry, Pool2DGeometry, geometryByBatchSize, native, packPoolGeometry } from '../native';
@@ -26,8 +27,6 @@ export abstract class Pooling extends Layer {
   readonly padding: 'valid' | 'same';
   /** The geometry of the built input for a batch size (the last one memoised). */
   private batchGeometry!: (N: number) => BatchGeometry<Pool2DGeometry>;
-  private x: Tensor | null = null;
-  private lastGeom: BatchGeometry<Pool2DGeometry> | null = null;
 
   constructor(args: PoolingArgs, private readonly rank: 1 | 2, readonly mode: 'max' | 'avg', kind: string, defaultName: string) {
     const a = camelKeys(args ?? {});
@@ -73,25 +72,25 @@ export abstract class Pooling extends Layer {
     return this.batchGeometry(N);
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
     const g = this.geometry(x.shape[0]);
-    const out = this.buffer('out', [x.shape[0], ...this.outputShape!]);
+    const out = call.buffer('out', [x.shape[0], ...this.outputShape!]);
     const run = this.mode === 'max' ? native.maxPool2dForward : native.avgPool2dForward;
     run(out.data as Float32Array, x.data as Float32Array, g.packed);
-    this.x = x;
-    this.lastGeom = g;
+    call.saved.x = x;
+    call.saved.geom = g;
     return out;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
     if (!needInputGrad) return null;
-    const x = this.x!;
-    const dx = this.buffer('dx', x.shape);
+    const x = call.saved.x as Tensor, geom = call.saved.geom as BatchGeometry<Pool2DGeometry>;
+    const dx = call.buffer('dx', x.shape);
     if (this.mode === 'max') {
-      native.maxPool2dBackward(dx.data as Float32Array, dy.data as Float32Array, x.data as Float32Array, this.lastGeom!.packed);
+      native.maxPool2dBackward(dx.data as Float32Array, dy.data as Float32Array, x.data as Float32Array, geom.packed);
     } else {
-      native.avgPool2dBackward(dx.data as Float32Array, dy.data as Float32Array, this.lastGeom!.packed);
+      native.avgPool2dBackward(dx.data as Float32Array, dy.data as Float32Array, geom.packed);
     }
     return dx;
   }

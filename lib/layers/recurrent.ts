@@ -1,4 +1,5 @@
 import { Activation, ActivationIdentifier } from '../activations';
+import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { camelKeys } from '../names';
@@ -79,8 +80,6 @@ export abstract class Recurrent extends Layer {
   private kernel!: Param;
   private recurrentKernel!: Param;
   private bias: Param | null = null;
-  private cache: Tensor | null = null;
-  private lastGeom: RnnGeometry | null = null;
 
   protected abstract readonly cell: Cell;
   /** Gate blocks per weight matrix: 4 for LSTM, 3 for GRU. */
@@ -152,27 +151,28 @@ export abstract class Recurrent extends Layer {
     if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit());
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
     const [N, T, I] = x.shape;
     const g = this.geometry(N, T, I);
     const sizes = rnnBufferSizes(this.cell, g);
-    const out = this.buffer('out', this.returnSequences ? [N, T, this.units] : [N, this.units]);
-    this.cache = this.buffer('cache', [sizes.cache]);
-    this.lastGeom = g;
+    const out = call.buffer('out', this.returnSequences ? [N, T, this.units] : [N, this.units]);
+    const cache = call.buffer('cache', [sizes.cache]);
+    call.saved.cache = cache;
+    call.saved.geom = g;
     const run = this.cell === 'lstm' ? native.lstmForward : native.gruForward;
-    run(f32(out), f32(this.cache), f32(x), f32(this.kernel.value), f32(this.recurrentKernel.value),
+    run(f32(out), f32(cache), f32(x), f32(this.kernel.value), f32(this.recurrentKernel.value),
       this.bias ? f32(this.bias.value) : null, g);
     return out;
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
-    const g = this.lastGeom!;
-    const scratch = this.buffer('scratch', [rnnBufferSizes(this.cell, g).scratch]);
-    const dx = needInputGrad ? this.buffer('dx', [g.N, g.T, g.I]) : null;
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
+    const g = call.saved.geom as RnnGeometry;
+    const scratch = call.buffer('scratch', [rnnBufferSizes(this.cell, g).scratch]);
+    const dx = needInputGrad ? call.buffer('dx', [g.N, g.T, g.I]) : null;
     const run = this.cell === 'lstm' ? native.lstmBackward : native.gruBackward;
-    run(dx ? f32(dx) : null, this.kernel.grad, this.recurrentKernel.grad, this.bias?.grad ?? null, f32(scratch),
-      f32(dy), f32(this.cache!), f32(this.kernel.value), f32(this.recurrentKernel.value), g);
+    run(dx ? f32(dx) : null, call.gradient(this.kernel), call.gradient(this.recurrentKernel), call.gradient(this.bias), f32(scratch),
+      f32(dy), f32(call.saved.cache as Tensor), f32(this.kernel.value), f32(this.recurrentKernel.value), g);
     return dx;
   }
 

@@ -1,3 +1,4 @@
+import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor, sizeOf } from '../tensor';
@@ -8,16 +9,14 @@ import { Layer, LayerArgs } from './layer';
  * same data with the output or input shape, so nothing is copied either way.
  */
 abstract class ShapeView extends Layer {
-  private xShape: Shape | null = null;
-
-  forward(x: Tensor, _training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    this.xShape = x.shape;
+    call.saved.xShape = x.shape;
     return new Tensor(x.data, [x.shape[0], ...this.outputShape!]);
   }
 
-  backward(dy: Tensor, needInputGrad: boolean): Tensor | null {
-    return needInputGrad ? new Tensor(dy.data, this.xShape!) : null;
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
+    return needInputGrad ? new Tensor(dy.data, call.saved.xShape as Shape) : null;
   }
 }
 

@@ -1,3 +1,4 @@
+import { LayerCall } from '../engine/call';
 import { Activation } from '../activations';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
@@ -18,7 +19,6 @@ export interface TimeDistributedArgs extends LayerArgs {
 export class TimeDistributed extends Layer {
   readonly className = 'TimeDistributed';
   readonly layer: Layer;
-  private batch = 0;
 
   constructor(args: TimeDistributedArgs) {
     const a = camelKeys(args ?? ({} as TimeDistributedArgs));
@@ -55,30 +55,31 @@ export class TimeDistributed extends Layer {
     return this.layer.activation;
   }
 
-  override get preActivation(): Tensor | null {
-    const z = this.layer.preActivation;
-    return z && this.unfold(z);
+  override preActivation(call: LayerCall): Tensor | null {
+    const z = this.layer.preActivation(call.child('layer'));
+    return z && this.unfold(z, call);
   }
 
-  forward(x: Tensor, training: boolean): Tensor {
+  forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    this.batch = x.shape[0];
-    const y = this.layer.forward(new Tensor(x.data, [x.shape[0] * x.shape[1], ...x.shape.slice(2)]), training);
-    return this.unfold(y);
+    call.saved.batch = x.shape[0];
+    const y = this.layer.forward(new Tensor(x.data, [x.shape[0] * x.shape[1], ...x.shape.slice(2)]), call.child('layer'));
+    return this.unfold(y, call);
   }
 
-  backward(dy: Tensor, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
+  backward(dy: Tensor, call: LayerCall, needInputGrad: boolean, dyIsPreActivation = false): Tensor | null {
     const folded = new Tensor(dy.data, [dy.shape[0] * dy.shape[1], ...dy.shape.slice(2)]);
-    const dx = this.layer.backward(folded, needInputGrad, dyIsPreActivation);
-    return dx && this.unfold(dx);
+    const dx = this.layer.backward(folded, call.child('layer'), needInputGrad, dyIsPreActivation);
+    return dx && this.unfold(dx, call);
   }
 
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), layer: { class_name: this.layer.className, config: this.layer.getConfig() } };
   }
 
-  /** [N*T, ...] -> [N, T, ...] for the last batch. */
-  private unfold(t: Tensor): Tensor {
-    return new Tensor(t.data, [this.batch, t.shape[0] / this.batch, ...t.shape.slice(1)]);
+  /** [N*T, ...] -> [N, T, ...] for the batch of `call`. */
+  private unfold(t: Tensor, call: LayerCall): Tensor {
+    const batch = call.saved.batch as number;
+    return new Tensor(t.data, [batch, t.shape[0] / batch, ...t.shape.slice(1)]);
   }
 }

@@ -1,6 +1,6 @@
 import { camelKeys } from '../names';
 import { native } from '../native';
-import { Optimizer, Slots, hyper } from './optimizer';
+import { Optimizer, Segments, Slots, hyper } from './optimizer';
 
 export interface AdamArgs {
   learningRate?: number;
@@ -34,7 +34,7 @@ export class Adam extends Optimizer {
     return [new Float32Array(size), new Float32Array(size)];
   }
 
-  protected update(values: Float32Array, grads: Float32Array, [m, v]: Slots): void {
+  protected update(values: Segments, grads: Segments, [m, v]: (Segments | null)[]): void {
     native.adamUpdate(values, m!, v!, grads, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations,
       this.weightDecay, true);
   }

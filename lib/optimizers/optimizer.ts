@@ -1,34 +1,99 @@
-import { ValueError } from '../errors';
+import { ValueError, formatShape } from '../errors';
+import type { Param } from '../layers/layer';
+import { Tensor, sameShape } from '../tensor';
 
-/** Optimizer state for one parameter buffer; null marks a buffer the settings do not need. */
+/** Optimizer state for one weight (Adam's m and v, say); null marks state the settings do not need. */
 export type Slots = (Float32Array | null)[];
 
+/** Weights, gradients or one kind of state of every weight an update covers: one array each. */
+export type Segments = Float32Array[];
+
 /**
- * Updates weights in place from their accumulated gradients. A model hands over
- * all its trainable weights as one flat buffer, so each step is one native call;
- * the update consumes the gradients (zeroes them) for the next accumulation.
+ * Updates weights in place from their gradients, as Keras optimizers do. Each step is
+ * one native call over all the weights it is given (each its own array, the kernel
+ * splitting the total across threads), and it consumes the gradients (zeroes them)
+ * for the next accumulation. State belongs to each weight, so a weight keeps its
+ * moments whichever model it is trained in.
  */
 export abstract class Optimizer {
   /** Keras class name, e.g. 'Adam'. */
   abstract readonly className: string;
   /** Number of update steps applied so far (Keras' `iterations`). */
   iterations = 0;
-  private readonly slots = new WeakMap<Float32Array, Slots>();
+  private readonly slots = new WeakMap<Param, Slots>();
+  /** The weights of the last build, in order: what getWeights and setWeights cover. */
+  private variables: readonly Param[] = [];
+  /** Per weight list: the value arrays and each kind of state, gathered once. */
+  private readonly gathered = new WeakMap<readonly Param[], { values: Segments; slots: (Segments | null)[] }>();
 
-  /** Applies one update to `values` from `grads` (same length), then leaves `grads` zeroed. */
-  step(values: Float32Array, grads: Float32Array): void {
-    if (values.length !== grads.length) throw new ValueError(`${this.className}: ${values.length} values but ${grads.length} gradients`);
+  /** Creates the state of these weights (those that have none yet). */
+  build(params: readonly Param[]): void {
+    for (const p of params) if (!this.slots.has(p)) this.slots.set(p, this.createSlots(p.value.size));
+    this.variables = params;
+  }
+
+  /** One update of `params` from `grads` (one gradient array per weight, same sizes); leaves the gradients zeroed. */
+  applyGradients(params: readonly Param[], grads: Segments): void {
+    if (params.length !== grads.length) throw new ValueError(`${this.className}: ${params.length} weights but ${grads.length} gradients`);
+    let g = this.gathered.get(params);
+    if (!g) {
+      this.build(params);
+      const perParam = params.map((p) => this.slots.get(p)!);
+      const kinds = perParam[0]?.length ?? 0;
+      const slots = Array.from({ length: kinds }, (_, k) => (perParam[0][k] ? perParam.map((s) => s[k]!) : null));
+      g = { values: params.map((p) => p.value.data as Float32Array), slots };
+      this.gathered.set(params, g);
+    }
+    this.variables = params;
+    if (params.length === 0) return;
     this.iterations++;
-    let state = this.slots.get(values);
-    if (!state) this.slots.set(values, (state = this.createSlots(values.length)));
-    this.update(values, grads, state);
+    this.update(g.values, grads, g.slots);
+  }
+
+  /** The state as tensors: iterations, then each kind of state for every weight of the last build (TF.js order). */
+  getWeights(): Tensor[] {
+    const out = [new Tensor(Float32Array.of(this.iterations), [])];
+    for (const k of this.slotKinds()) {
+      for (const p of this.variables) out.push(new Tensor(this.slots.get(p)![k]!.slice(), p.value.shape));
+    }
+    return out;
+  }
+
+  /** Restores state that getWeights returned (for the same weights, in the same order). */
+  setWeights(weights: Tensor[]): void {
+    const kinds = this.slotKinds();
+    const want = 1 + kinds.length * this.variables.length;
+    if (!Array.isArray(weights) || weights.length !== want) {
+      throw new ValueError(`${this.className}.setWeights: expected ${want} tensors (iterations, then ${kinds.length} state tensors for each of ${this.variables.length} weights), got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    }
+    const iterations = weights[0].data[0];
+    if (weights[0].size !== 1 || !Number.isInteger(iterations) || iterations < 0) {
+      throw new ValueError(`${this.className}.setWeights: the first tensor must hold the iteration count, got ${weights[0].data[0]}`);
+    }
+    let i = 1;
+    for (const k of kinds) {
+      for (const p of this.variables) {
+        const w = weights[i++];
+        if (!sameShape(w.shape, p.value.shape)) {
+          throw new ValueError(`${this.className}.setWeights: state ${i - 1} for weight '${p.name}' must have shape ${formatShape(p.value.shape)}, got ${formatShape(w.shape)}`);
+        }
+        this.slots.get(p)![k]!.set(w.data);
+      }
+    }
+    this.iterations = iterations;
   }
 
   abstract getConfig(): Record<string, unknown>;
 
-  /** The state arrays for a buffer of `size` values (Adam's m and v, for instance). */
+  /** The state arrays for a weight of `size` values (Adam's m and v, for instance). */
   protected abstract createSlots(size: number): Slots;
-  protected abstract update(values: Float32Array, grads: Float32Array, slots: Slots): void;
+  /** Updates every weight in one native call; slots[k] is the k-th kind of state of each weight, or null. */
+  protected abstract update(values: Segments, grads: Segments, slots: (Segments | null)[]): void;
+
+  private slotKinds(): number[] {
+    const first = this.variables[0] && this.slots.get(this.variables[0]);
+    return first ? first.flatMap((s, k) => (s ? [k] : [])) : [];
+  }
 }
 
 /** Validates a hyper-parameter: finite and within [lo, hi]. */

@@ -1,6 +1,6 @@
 import { camelKeys } from '../names';
 import { native } from '../native';
-import { Optimizer, Slots, hyper } from './optimizer';
+import { Optimizer, Segments, Slots, hyper } from './optimizer';
 
 export interface RmspropArgs {
   learningRate?: number;
@@ -40,7 +40,7 @@ export class RMSprop extends Optimizer {
     ];
   }
 
-  protected update(values: Float32Array, grads: Float32Array, [meanSquare, momentum, meanGrad]: Slots): void {
+  protected update(values: Segments, grads: Segments, [meanSquare, momentum, meanGrad]: (Segments | null)[]): void {
     native.rmspropUpdate(values, meanSquare!, momentum, meanGrad, grads, this.learningRate, this.rho, this.momentum,
       this.epsilon, this.weightDecay, true);
   }

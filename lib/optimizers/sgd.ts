@@ -1,6 +1,6 @@
 import { camelKeys } from '../names';
 import { native } from '../native';
-import { Optimizer, Slots, hyper } from './optimizer';
+import { Optimizer, Segments, Slots, hyper } from './optimizer';
 
 export interface SgdArgs {
   learningRate?: number;
@@ -30,7 +30,7 @@ export class SGD extends Optimizer {
     return this.momentum > 0 ? [new Float32Array(size)] : [];
   }
 
-  protected update(values: Float32Array, grads: Float32Array, [velocity]: Slots): void {
+  protected update(values: Segments, grads: Segments, [velocity]: (Segments | null)[]): void {
     native.sgdUpdate(values, velocity ?? null, grads, this.learningRate, this.momentum, this.nesterov, this.weightDecay, true);
   }
 

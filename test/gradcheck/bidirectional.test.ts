@@ -1,6 +1,7 @@
 import t from 'tap';
 import * as bn from '../../lib';
 import { checkGradient, f32, randomArray, weightedSum } from '../helpers/gradcheck';
+import { harness } from '../helpers/layer-call';
 
 // The Bidirectional wrapper's backward pass (splitting, time-flipping and merging
 // gradients) against central differences of its forward pass, for the input and
@@ -20,12 +21,12 @@ for (const cell of ['lstm', 'gru'] as const) {
         // Random biases too, so no gradient is trivially zero.
         for (const p of layer.weights) p.value.data.set(randomArray(p.value.size, s + p.value.size, -0.8, 0.8));
         const x = bn.tensor(randomArray(N * T * I, s + 1), [N, T, I]);
-        const out = layer.forward(x, true);
+        const out = harness(layer).forward(x, true);
         const r = randomArray(out.size, s + 2);
-        const dx = layer.backward(bn.tensor(r.slice(), out.shape), true)!;
-        const objective = (): number => weightedSum(layer.forward(x, true).data, r);
+        const dx = harness(layer).backward(bn.tensor(r.slice(), out.shape), true)!;
+        const objective = (): number => weightedSum(harness(layer).forward(x, true).data, r);
         const checks: [string, Float32Array, Float32Array][] = [['x', f32(x), f32(dx)]];
-        layer.weights.forEach((p, i) => checks.push([`${i < 3 ? 'forward' : 'backward'} ${p.name}`, f32(p.value), p.grad]));
+        layer.weights.forEach((p, i) => checks.push([`${i < 3 ? 'forward' : 'backward'} ${p.name}`, f32(p.value), harness(layer).grad(p)]));
         t.equal(checks.length, 7, 'input plus 3 weights per direction');
         for (const [name, input, grad] of checks) {
           const res = checkGradient(input, grad, objective);

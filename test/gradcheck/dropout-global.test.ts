@@ -3,6 +3,7 @@ import * as bn from '../../lib/index';
 import { native } from '../../lib/native';
 import { Tensor } from '../../lib/tensor';
 import { checkGradient, f32, randomArray, weightedSum } from '../helpers/gradcheck';
+import { harness } from '../helpers/layer-call';
 
 // Global pooling backward against central differences, over [N,S,C] with S = H*W or T.
 for (const [N, S, C] of [[1, 1, 1], [2, 6, 3], [3, 4, 300]]) {
@@ -52,8 +53,8 @@ t.test('global pooling layers: shapes, keepdims, errors', async (t) => {
   const p1 = bn.layers.globalMaxPooling1d({ inputShape: [5, 3] }), p2 = bn.layers.globalMaxPooling2d({ inputShape: [5, 1, 3] });
   p1.build([5, 3]);
   p2.build([5, 1, 3]);
-  t.same(Array.from(p1.forward(new Tensor(x, [2, 5, 3]), false).data), Array.from(p2.forward(new Tensor(x, [2, 5, 1, 3]), false).data));
-  t.equal(p1.backward(new Tensor(new Float32Array(6), [2, 3]), false), null, 'no input gradient when not needed');
+  t.same(Array.from(harness(p1).forward(new Tensor(x, [2, 5, 3]), false).data), Array.from(harness(p2).forward(new Tensor(x, [2, 5, 1, 3]), false).data));
+  t.equal(harness(p1).backward(new Tensor(new Float32Array(6), [2, 3]), false), null, 'no input gradient when not needed');
 });
 
 t.test('dropout kernel applies the mask and scales kept values by 1/(1-rate)', async (t) => {
@@ -73,9 +74,9 @@ t.test('dropout layer: active only in training, seeded keep fraction, gradient t
   const layer = bn.layers.dropout({ rate, inputShape: [n] });
   layer.build([n]);
   const x = new Tensor(randomArray(n, 6, 0.5, 1.5), [1, n]);
-  t.equal(layer.forward(x, false), x, 'identity at inference');
+  t.equal(harness(layer).forward(x, false), x, 'identity at inference');
   bn.setSeed(123);
-  const y = f32(layer.forward(x, true));
+  const y = f32(harness(layer).forward(x, true));
   let kept = 0, scaledOk = true;
   for (let i = 0; i < n; i++) {
     if (y[i] !== 0) {
@@ -88,18 +89,18 @@ t.test('dropout layer: active only in training, seeded keep fraction, gradient t
   t.ok(Math.abs(fraction - (1 - rate)) < 0.013, `kept fraction ${fraction.toFixed(4)} vs ${1 - rate}`);
   t.ok(scaledOk, 'kept values are scaled by 1/(1-rate)');
   bn.setSeed(123);
-  t.same(Array.from(f32(layer.forward(x, true))), Array.from(y), 'same mask for the same seed');
+  t.same(Array.from(f32(harness(layer).forward(x, true))), Array.from(y), 'same mask for the same seed');
   // The gradient is the same mask and scale: d(sum(y*r))/dx = r * mask / (1-rate).
   const r = randomArray(n, 7);
-  const dx = f32(layer.backward(new Tensor(r.slice(), [1, n]), true)!);
+  const dx = f32(harness(layer).backward(new Tensor(r.slice(), [1, n]), true)!);
   t.ok(dx.every((g, i) => (y[i] === 0 ? g === 0 : Math.abs(g - r[i] / (1 - rate)) < 1e-6)), 'dx = dy * mask / (1-rate)');
-  t.equal(layer.backward(new Tensor(r.slice(), [1, n]), false), null, 'no input gradient when not needed');
+  t.equal(harness(layer).backward(new Tensor(r.slice(), [1, n]), false), null, 'no input gradient when not needed');
 });
 
 t.test('dropout layer: noiseShape broadcasts the mask, seed gives a layer its own stream', async (t) => {
   const layer = bn.layers.dropout({ rate: 0.5, noiseShape: [null, 1, 4], seed: 9, inputShape: [6, 4] });
   layer.build([6, 4]);
-  const y = f32(layer.forward(new Tensor(new Float32Array(3 * 6 * 4).fill(1), [3, 6, 4]), true));
+  const y = f32(harness(layer).forward(new Tensor(new Float32Array(3 * 6 * 4).fill(1), [3, 6, 4]), true));
   for (let n = 0; n < 3; n++) {
     for (let s = 1; s < 6; s++) {
       for (let c = 0; c < 4; c++) {
@@ -111,7 +112,7 @@ t.test('dropout layer: noiseShape broadcasts the mask, seed gives a layer its ow
   const again = bn.layers.dropout({ rate: 0.5, noiseShape: [null, 1, 4], seed: 9, inputShape: [6, 4] });
   again.build([6, 4]);
   bn.setSeed(1);
-  t.same(Array.from(f32(again.forward(new Tensor(new Float32Array(3 * 6 * 4).fill(1), [3, 6, 4]), true))), Array.from(y),
+  t.same(Array.from(f32(harness(again).forward(new Tensor(new Float32Array(3 * 6 * 4).fill(1), [3, 6, 4]), true))), Array.from(y),
     'an explicit seed ignores bn.setSeed');
   t.throws(() => bn.layers.dropout({ rate: 0.5, noiseShape: [null, 2, 4] }).build([6, 4]), /noiseShape \[null, 2, 4\] does not broadcast/);
   t.throws(() => bn.layers.dropout({ rate: 1 }), /rate must be a number in \[0, 1\)/);

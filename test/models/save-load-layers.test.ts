@@ -52,7 +52,7 @@ for (const [name, build, shape] of cases) {
 
     const model = await bn.loadLayersModel(await saveWithTfjs(ref));
     ref.layers.forEach((l) => covered.add(canonicalName(l.getClassName())));
-    const got = model.predict(bn.tensor(values, shape)).data;
+    const got = (model.predict(bn.tensor(values, shape)) as bn.Tensor).data;
     const diff = maxAbsDiff(got, want);
     t.ok(diff <= 1e-5, `tfjs -> blasnet: max |blasnet - tfjs| = ${diff.toExponential(2)}`);
 
@@ -66,6 +66,51 @@ for (const [name, build, shape] of cases) {
     t.ok(backDiff <= 1e-5, `blasnet -> tfjs: max |blasnet - tfjs| = ${backDiff.toExponential(2)}`);
   });
 }
+
+/** Saves a blasnet model and loads it into tfjs. */
+async function intoTfjs(model: bn.LayersModel): Promise<tf.LayersModel> {
+  const dir = path.join(root, `b${dirs++}`);
+  await model.save(dir);
+  const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const bytes = readFileSync(path.join(dir, 'weights.bin'));
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights,
+    weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) }));
+}
+
+t.test('functional: merge layers over a shared layer, two inputs, several outputs', async (t) => {
+  const a = tf.input({ shape: [3], name: 'a' }), b = tf.input({ shape: [3], name: 'b' });
+  const shared = tf.layers.dense({ units: 3, activation: 'tanh', name: 'shared' });
+  const sa = shared.apply(a) as tf.SymbolicTensor, sb = shared.apply(b) as tf.SymbolicTensor;
+  const merged = [tf.layers.add(), tf.layers.multiply(), tf.layers.average(), tf.layers.maximum(), tf.layers.minimum(),
+    tf.layers.concatenate({ axis: -1 }), tf.layers.dot({ axes: 1 }), tf.layers.dot({ axes: 1, normalize: true })]
+    .map((l) => l.apply([sa, sb]) as tf.SymbolicTensor);
+  const ref = tf.model({ inputs: [a, b], outputs: merged });
+  const xa = Float32Array.from({ length: 6 }, (_, i) => Math.sin(i)), xb = Float32Array.from({ length: 6 }, (_, i) => Math.cos(i * 0.7));
+  const want = (ref.predict([tf.tensor(xa, [2, 3]), tf.tensor(xb, [2, 3])]) as tf.Tensor[]).map((o) => o.dataSync());
+
+  const model = await bn.loadLayersModel(await saveWithTfjs(ref));
+  ref.layers.forEach((l) => covered.add(canonicalName(l.getClassName())));
+  t.equal(model.getLayer('shared').inboundNodes.length, 2, 'the shared layer is applied twice');
+  const got = model.predict([bn.tensor(xa, [2, 3]), bn.tensor(xb, [2, 3])]) as bn.Tensor[];
+  t.equal(got.length, want.length);
+  got.forEach((o, k) => t.ok(maxAbsDiff(o.data, want[k]) <= 1e-6, `tfjs -> blasnet output ${k} (${model.outputNames[k]}): max |diff| ${maxAbsDiff(o.data, want[k]).toExponential(2)}`));
+
+  const back = await intoTfjs(model);
+  const again = (back.predict([tf.tensor(xa, [2, 3]), tf.tensor(xb, [2, 3])]) as tf.Tensor[]).map((o) => o.dataSync());
+  again.forEach((o, k) => t.ok(maxAbsDiff(got[k].data, o) <= 1e-6, `blasnet -> tfjs output ${k}`));
+});
+
+t.test('functional: subtract (which tfjs lacks) round-trips through blasnet', async (t) => {
+  const a = bn.input({ shape: [2], name: 'a' }), b = bn.input({ shape: [2], name: 'b' });
+  const model = bn.model({ inputs: [a, b], outputs: bn.layers.subtract([a, b], { name: 'diff' }) });
+  const dir = path.join(root, `b${dirs++}`);
+  await model.save(dir);
+  const loaded = await bn.loadLayersModel(dir);
+  covered.add(canonicalName('Subtract'));
+  const out = loaded.predict([bn.tensor([[3, 4]]), bn.tensor([[1, 1]])]) as bn.Tensor;
+  t.same(Array.from(out.data), [2, 3]);
+  t.same(JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')).modelTopology.class_name, 'Functional');
+});
 
 t.test('every bn.layers factory is covered above', async (t) => {
   const missing = Object.keys(bn.layers).filter((k) => !covered.has(canonicalName(k)));

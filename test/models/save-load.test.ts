@@ -72,7 +72,7 @@ t.test('round trip of a Dense model', async (t) => {
   for (const source of [`file://${dir}/model.json`, path.join(dir, 'model.json'), dir]) {
     const loaded = await bn.loadLayersModel(source);
     t.same(loaded.layers.map((l) => [l.className, l.name]), model.layers.map((l) => [l.className, l.name]), `${source}: layers`);
-    t.same(Array.from(loaded.predict(x).data), Array.from(model.predict(x).data), `${source}: identical predictions`);
+    t.same(Array.from((loaded.predict(x) as bn.Tensor).data), Array.from(model.predict(x).data), `${source}: identical predictions`);
   }
   const plain = newDir();
   await model.save(plain);
@@ -88,7 +88,7 @@ t.test('a model saved by tfjs loads and predicts the same', async (t) => {
   await saveWithTfjs(ref, dir);
   const model = await bn.loadLayersModel(`file://${dir}/model.json`);
   const want = (ref.predict(tf.tensor2d(x.data as Float32Array, [6, 4])) as tf.Tensor).dataSync();
-  const diff = maxAbsDiff(model.predict(x).data, want);
+  const diff = maxAbsDiff((model.predict(x) as bn.Tensor).data, want);
   t.ok(diff <= 1e-5, `max |blasnet - tfjs| = ${diff.toExponential(2)}`);
   t.same(model.layers.map((l) => l.name), ref.layers.map((l) => l.name), 'tfjs layer names are kept');
 
@@ -97,7 +97,7 @@ t.test('a model saved by tfjs loads and predicts the same', async (t) => {
   await saveWithTfjs(emb, embDir);
   const loaded = await bn.loadLayersModel(embDir);
   const ids = [[0, 1, 2, 3, 6], [6, 6, 5, 4, 0]];
-  const embDiff = maxAbsDiff(loaded.predict(ids).data, (emb.predict(tf.tensor2d(ids, [2, 5], 'int32')) as tf.Tensor).dataSync());
+  const embDiff = maxAbsDiff((loaded.predict(ids) as bn.Tensor).data, (emb.predict(tf.tensor2d(ids, [2, 5], 'int32')) as tf.Tensor).dataSync());
   t.ok(embDiff <= 1e-5, `embedding model: max |blasnet - tfjs| = ${embDiff.toExponential(2)}`);
 });
 
@@ -106,7 +106,7 @@ t.test('a model saved by blasnet loads into tfjs and predicts the same', async (
   const dir = newDir();
   await model.save(dir);
   const ref = await loadIntoTfjs(dir);
-  const diff = maxAbsDiff(model.predict(x).data, (ref.predict(tf.tensor2d(x.data as Float32Array, [6, 4])) as tf.Tensor).dataSync());
+  const diff = maxAbsDiff((model.predict(x) as bn.Tensor).data, (ref.predict(tf.tensor2d(x.data as Float32Array, [6, 4])) as tf.Tensor).dataSync());
   t.ok(diff <= 1e-5, `dense: max |blasnet - tfjs| = ${diff.toExponential(2)}`);
 
   bn.setSeed(4);
@@ -129,7 +129,7 @@ async function savedDense(): Promise<{ model: bn.Sequential; json: ModelJson; we
 
 t.test('topology and manifest variants', async (t) => {
   const { model, json, weights } = await savedDense();
-  const want = Array.from(model.predict(x).data);
+  const want = Array.from((model.predict(x) as bn.Tensor).data);
   const [l0, l1] = model.layers.map((l) => l.name);
   let specs: ModelJson[] = [];
   const variants: [string, (j: ModelJson) => Record<string, Uint8Array>][] = [
@@ -192,7 +192,7 @@ t.test('topology and manifest variants', async (t) => {
     specs = j.weightsManifest[0].weights;
     const file = writeModel(newDir(), j, rewrite(j));
     const loaded = await bn.loadLayersModel(file);
-    const diff = maxAbsDiff(loaded.predict(x).data, want);
+    const diff = maxAbsDiff((loaded.predict(x) as bn.Tensor).data, want);
     t.equal(diff, 0, `${name}: same predictions`);
   }
 });
@@ -230,7 +230,7 @@ t.test('corrupt and hostile files give clear errors', async (t) => {
     ['absolute path', (j) => { j.weightsManifest[0].paths = ['/etc/passwd']; return {}; }, /points outside the model's directory/],
     ['unknown layer class', (j) => { j.modelTopology.config.layers[1].class_name = 'FancyAttention'; return { 'weights.bin': weights }; },
       /layer 1 '.*' \(FancyAttention\): unknown layer class_name 'FancyAttention'; blasnet can load: .*dense.*embedding/],
-    ['functional model', (j) => { j.modelTopology.class_name = 'Functional'; return { 'weights.bin': weights }; }, /only Sequential models can be loaded \(functional models are not supported\)/],
+    ['functional model without endpoints', (j) => { j.modelTopology.class_name = 'Functional'; return { 'weights.bin': weights }; }, /the functional config needs a non-empty input_layers list/],
     ['graph model', (j) => { j.format = 'graph-model'; return {}; }, /format 'graph-model'; only 'layers-model'/],
     ['no modelTopology', (j) => { delete j.modelTopology; return {}; }, /has no modelTopology object/],
     ['no weightsManifest', (j) => { delete j.weightsManifest; return {}; }, /has no weightsManifest/],
@@ -273,4 +273,31 @@ t.test('corrupt and hostile files give clear errors', async (t) => {
   await t.rejects(bn.loadLayersModel(dir), /model.json: is not valid JSON/, 'invalid JSON');
   await t.rejects(bn.loadLayersModel('https://example.com/model.json'), /only file:\/\/ URLs and directory paths are supported, got https:\/\//);
   await t.rejects(bn.sequential().save(newDir()), /has no layers/, 'an empty model does not save');
+});
+
+t.test('corrupt functional topologies give clear errors', async (t) => {
+  const x = bn.input({ shape: [3], name: 'x' });
+  const h = bn.layers.dense({ units: 2, name: 'h' }).apply(x) as bn.SymbolicTensor;
+  const model = bn.model({ inputs: x, outputs: bn.layers.dense({ units: 1, name: 'y' }).apply(h) as bn.SymbolicTensor });
+  const dir = newDir();
+  await model.save(dir);
+  const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const weights = readFileSync(path.join(dir, 'weights.bin'));
+  const layer = (j: ModelJson, name: string): ModelJson => j.modelTopology.config.layers.find((l: ModelJson) => l.name === name);
+  const cases: [string, (j: ModelJson) => void, RegExp][] = [
+    ['a node reads a missing layer', (j) => { layer(j, 'y').inbound_nodes = [[['ghost', 0, 0, {}]]]; }, /layer 'y' reads from 'ghost', which is not in the model/],
+    ['a cycle', (j) => { layer(j, 'h').inbound_nodes = [[['y', 0, 0, {}]]]; }, /output_layers names \["y",0,0\], which the layers never produce/],
+    ['a bad reference', (j) => { layer(j, 'y').inbound_nodes = [[['h', -1, 0, {}]]]; }, /expected a tensor reference \[layer, node, tensor\]/],
+    ['no output_layers', (j) => { delete j.modelTopology.config.output_layers; }, /needs a non-empty output_layers list/],
+    ['an input without a shape', (j) => { delete layer(j, 'x').config.batch_input_shape; }, /layer 0 'x' \(InputLayer\): an InputLayer needs batch_input_shape/],
+    ['a merge of mismatched shapes', (j) => {
+      j.modelTopology.config.layers.push({ name: 'sum', class_name: 'Add', config: { name: 'sum' }, inbound_nodes: [[['x', 0, 0, {}], ['h', 0, 0, {}]]] });
+      j.modelTopology.config.output_layers = [['sum', 0, 0]];
+    }, /layer 'sum': sum \(Add\): inputs must have the same shape; got \[null, 3\] and \[null, 2\]/],
+  ];
+  for (const [name, corrupt, message] of cases) {
+    const j = JSON.parse(JSON.stringify(json));
+    corrupt(j);
+    await t.rejects(bn.loadLayersModel(writeModel(newDir(), j, { 'weights.bin': weights })), { message }, name);
+  }
 });

@@ -1,0 +1,133 @@
+import { Param } from '../layers/layer';
+import { Tensor } from '../tensor';
+import { CallMode, LayerCall } from './call';
+import { Graph } from './graph';
+
+/** What a backward pass wants besides the weight gradients its context routes. */
+export interface BackwardRequest {
+  /** Per model output: its gradient is with respect to the pre-activation (a fused loss). */
+  readonly preActivation?: readonly boolean[];
+  /** Compute the gradients with respect to the model's inputs. */
+  readonly inputGradients?: boolean;
+}
+
+/**
+ * Everything one call of a model needs (Caffe's Net blobs, llm.c's activations): the
+ * value and gradient of every tensor slot of the graph, and one LayerCall per step
+ * holding what that step's forward saved for its backward. Several contexts on one
+ * model can be alive at once; a context reused for call after call allocates nothing
+ * once its buffers have their sizes.
+ */
+export class ExecutionContext implements CallMode {
+  training = false;
+  recording = false;
+  private readonly calls: LayerCall[];
+  private readonly values: (Tensor | null)[];
+  private readonly grads: (Tensor | null)[];
+  /** Whether grads[slot] is this context's own sum buffer (else it belongs to a layer call). */
+  private readonly ownsGrad: boolean[];
+  private readonly sums: (Tensor | null)[];
+
+  /**
+   * @param gradients where the gradient of each trained weight is added; weights not in
+   * it (frozen layers) get none.
+   */
+  constructor(readonly graph: Graph, private gradients: ReadonlyMap<Param, Float32Array> | null = null) {
+    this.calls = graph.steps.map(() => new LayerCall(this));
+    this.values = new Array<Tensor | null>(graph.slotCount).fill(null);
+    this.grads = new Array<Tensor | null>(graph.slotCount).fill(null);
+    this.ownsGrad = new Array<boolean>(graph.slotCount).fill(false);
+    this.sums = new Array<Tensor | null>(graph.slotCount).fill(null);
+  }
+
+  /** Routes weight gradients (a trainer's buffers), or none. */
+  setGradients(gradients: ReadonlyMap<Param, Float32Array> | null): void {
+    this.gradients = gradients;
+  }
+
+  trains(param: Param): boolean {
+    return this.gradients?.has(param) ?? false;
+  }
+
+  weightGradient(param: Param): Float32Array | null {
+    return this.gradients?.get(param) ?? null;
+  }
+
+  /**
+   * Runs the graph on one batch per model input; returns one tensor per model output
+   * (buffers of this context, valid until its next forward).
+   */
+  forward(inputs: readonly Tensor[], training: boolean, recording: boolean): Tensor[] {
+    const { graph, values } = this;
+    this.training = training;
+    this.recording = recording;
+    graph.inputSlots.forEach((s, i) => (values[s] = inputs[i]));
+    const steps = graph.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      const xs = step.inputSlots.map((s) => values[s]!);
+      values[step.outputSlot] = step.forward(xs, this.calls[i]);
+    }
+    return graph.outputSlots.map((s) => values[s]!);
+  }
+
+  /** The pre-activation of model output `k` in the last forward (the logits of a softmax output). */
+  preActivation(k: number): Tensor | null {
+    const slot = this.graph.outputSlots[k];
+    const i = this.graph.steps.findIndex((s) => s.outputSlot === slot);
+    return i < 0 ? null : this.graph.steps[i].lastLayer.preActivation(this.calls[i]);
+  }
+
+  /**
+   * Back-propagates gradients of the model's outputs (null for an output without one)
+   * through the last recorded forward: weight gradients are added where this context
+   * routes them, gradients meeting at a tensor read by several nodes are summed, and
+   * steps that lead to nothing wanted are skipped. Returns the input gradients when
+   * asked (else nulls). Output gradients may be overwritten.
+   */
+  backward(outputGrads: readonly (Tensor | null)[], request: BackwardRequest = {}): (Tensor | null)[] {
+    const { graph, grads } = this;
+    grads.fill(null);
+    // Which slots need a gradient: model inputs when asked, and anything downstream of a trained weight.
+    const needs = new Array<boolean>(graph.slotCount).fill(false);
+    const wantInputs = request.inputGradients ?? false;
+    for (const s of graph.inputSlots) needs[s] = wantInputs;
+    const steps = graph.steps;
+    const trainsWeights = steps.map((step) => step.nodes.some((n) => n.layer.weights.some((p) => this.trains(p))));
+    steps.forEach((step, i) => {
+      needs[step.outputSlot] = trainsWeights[i] || step.inputSlots.some((s) => needs[s]);
+    });
+    graph.outputSlots.forEach((s, k) => { if (outputGrads[k]) this.addGradient(s, outputGrads[k]!); });
+    const pre = request.preActivation ?? [];
+    const preSlots = new Set(graph.outputSlots.filter((_, k) => pre[k]));
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const step = steps[i];
+      const dy = grads[step.outputSlot];
+      if (!dy || !needs[step.outputSlot]) continue;
+      const needInputs = step.inputSlots.map((s) => needs[s]);
+      const dxs = step.backward(dy, this.calls[i], needInputs, preSlots.has(step.outputSlot));
+      step.inputSlots.forEach((s, k) => { if (needInputs[k] && dxs[k]) this.addGradient(s, dxs[k]!); });
+    }
+    return graph.inputSlots.map((s) => (wantInputs ? grads[s] : null));
+  }
+
+  /** Adds g to the gradient of a slot: the first is kept as it is, a second is summed into a buffer of ours. */
+  private addGradient(slot: number, g: Tensor): void {
+    const current = this.grads[slot];
+    if (!current) {
+      this.grads[slot] = g;
+      this.ownsGrad[slot] = false;
+      return;
+    }
+    let sum = current;
+    if (!this.ownsGrad[slot]) {
+      let buf = this.sums[slot];
+      if (!buf || buf.size !== current.size) this.sums[slot] = buf = new Tensor(new Float32Array(current.size), current.shape);
+      buf.data.set(current.data);
+      this.grads[slot] = sum = buf.shape === current.shape ? buf : new Tensor(buf.data, current.shape);
+      this.ownsGrad[slot] = true;
+    }
+    const s = sum.data, d = g.data;
+    for (let i = 0; i < s.length; i++) s[i] += d[i];
+  }
+}

@@ -1,0 +1,190 @@
+import { ValueError } from '../errors';
+import { Conv } from '../layers/conv';
+import { Layer } from '../layers/layer';
+import { Pooling } from '../layers/pooling';
+import { Tensor } from '../tensor';
+import { LayerCall } from './call';
+import { InputLayer } from './input-layer';
+import { Node, SymbolicTensor } from './symbolic';
+
+/**
+ * One step of a model's forward and backward passes: one node, or a convolution node
+ * and the max pooling node after it that one kernel runs together (see planSteps).
+ * Tensors are numbered slots of an ExecutionContext.
+ */
+export interface Step {
+  /** The nodes it runs, in order. */
+  readonly nodes: readonly Node[];
+  readonly inputSlots: readonly number[];
+  readonly outputSlot: number;
+  /** The layer whose activation ends the step (for a loss fused with softmax or sigmoid). */
+  readonly lastLayer: Layer;
+  forward(xs: readonly Tensor[], call: LayerCall): Tensor;
+  backward(dy: Tensor, call: LayerCall, needInputGrads: readonly boolean[], dyIsPreActivation: boolean): (Tensor | null)[];
+}
+
+class NodeStep implements Step {
+  readonly nodes: readonly Node[];
+  readonly lastLayer: Layer;
+
+  constructor(node: Node, readonly inputSlots: readonly number[], readonly outputSlot: number) {
+    this.nodes = [node];
+    this.lastLayer = node.layer;
+  }
+
+  forward(xs: readonly Tensor[], call: LayerCall): Tensor {
+    return this.lastLayer.forwardAll(xs, call);
+  }
+
+  backward(dy: Tensor, call: LayerCall, needInputGrads: readonly boolean[], dyIsPreActivation: boolean): (Tensor | null)[] {
+    return this.lastLayer.backwardAll(dy, call, needInputGrads, dyIsPreActivation);
+  }
+}
+
+/** A convolution and the max pooling of its output, never storing the convolution's output. */
+class ConvMaxPoolStep implements Step {
+  readonly nodes: readonly Node[];
+  readonly lastLayer: Layer;
+
+  constructor(convNode: Node, poolNode: Node, private readonly conv: Conv, private readonly pool: Pooling,
+    readonly inputSlots: readonly number[], readonly outputSlot: number) {
+    this.nodes = [convNode, poolNode];
+    this.lastLayer = pool;
+  }
+
+  forward(xs: readonly Tensor[], call: LayerCall): Tensor {
+    return this.conv.forwardPooled(xs[0], this.pool, call);
+  }
+
+  // A pooling layer has no activation, so dy is never a pre-activation gradient.
+  backward(dy: Tensor, call: LayerCall, needInputGrads: readonly boolean[]): (Tensor | null)[] {
+    return [this.conv.backwardPooled(dy, call, needInputGrads[0])];
+  }
+}
+
+/**
+ * The topology of a model from its symbolic inputs to its outputs, as Keras maps it:
+ * nodes ordered by depth (distance to the outputs, largest first), ties in the order
+ * a depth-first search from the outputs finishes them; layers in the same order. Each
+ * symbolic tensor gets a slot number for the values and gradients of a call.
+ */
+export class Graph {
+  /** The nodes to run, in order, without the input layers' nodes. */
+  readonly nodes: Node[];
+  /** Every layer, input layers first, in Keras order. */
+  readonly layers: Layer[];
+  readonly inputSlots: number[];
+  readonly outputSlots: number[];
+  readonly slotCount: number;
+  /** How many node inputs read each slot (a fan-out where > 1). */
+  readonly consumers: number[];
+  /** The steps the nodes run as; see planSteps. */
+  readonly steps: Step[];
+  private readonly slots = new Map<SymbolicTensor, number>();
+
+  constructor(readonly inputs: readonly SymbolicTensor[], readonly outputs: readonly SymbolicTensor[], where: string) {
+    for (const t of [...inputs, ...outputs]) {
+      if (!(t instanceof SymbolicTensor)) throw new ValueError(`${where}: inputs and outputs must be symbolic tensors (from bn.input and layer.apply), got ${String(t)}`);
+    }
+    for (const t of inputs) {
+      if (!(t.sourceLayer instanceof InputLayer)) {
+        throw new ValueError(`${where}: model inputs must come from bn.input(), got ${t.name} from ${t.sourceLayer.name} (${t.sourceLayer.className})`);
+      }
+    }
+    if (new Set(inputs).size !== inputs.length) throw new ValueError(`${where}: an input is given twice`);
+
+    // Depth-first search from the outputs: post-order finishing, then Keras's depths.
+    const finished: Node[] = [];
+    const seen = new Set<Node>();
+    const visit = (node: Node): void => {
+      if (seen.has(node)) return;
+      if (node.layer instanceof InputLayer && !inputs.includes(node.outputs[0])) {
+        throw new ValueError(`${where}: graph disconnected: the outputs depend on ${node.layer.name}, which is not among the model's inputs (${inputs.map((t) => t.sourceLayer.name).join(', ') || 'none'})`);
+      }
+      seen.add(node);
+      for (const t of node.inputs) visit(t.node);
+      finished.push(node);
+    };
+    for (const t of outputs) visit(t.node);
+
+    const nodeDepth = new Map<Node, number>();
+    const layerDepth = new Map<Layer, number>();
+    for (let i = finished.length - 1; i >= 0; i--) {
+      const node = finished[i];
+      const depth = Math.max(nodeDepth.get(node) ?? 0, layerDepth.get(node.layer) ?? 0);
+      layerDepth.set(node.layer, depth);
+      nodeDepth.set(node, depth);
+      for (const t of node.inputs) nodeDepth.set(t.node, Math.max(depth + 1, nodeDepth.get(t.node) ?? 0));
+    }
+    const order = new Map(finished.map((n, i) => [n, i]));
+    const byDepth = (a: Node, b: Node): number => nodeDepth.get(b)! - nodeDepth.get(a)! || order.get(a)! - order.get(b)!;
+    const sorted = [...finished].sort(byDepth);
+    // A node must run after its inputs: depths guarantee it unless a shared layer's depth was raised past one.
+    const position = new Map(sorted.map((n, i) => [n, i]));
+    for (const n of sorted) {
+      for (const t of n.inputs) {
+        if (position.get(t.node)! > position.get(n)!) throw new ValueError(`${where}: cannot order ${n.layer.name} after its input ${t.node.layer.name}`);
+      }
+    }
+    this.nodes = sorted.filter((n) => !(n.layer instanceof InputLayer));
+    const layers: Layer[] = [];
+    for (const n of sorted) if (!layers.includes(n.layer)) layers.push(n.layer);
+    // Input layers first, in the order of the model's inputs (Keras keeps them at the greatest depth).
+    const inputLayers = inputs.map((t) => t.sourceLayer);
+    this.layers = [...inputLayers, ...layers.filter((l) => !(l instanceof InputLayer))];
+    const names = new Map<string, Layer>();
+    for (const l of this.layers) {
+      const other = names.get(l.name);
+      if (other && other !== l) throw new ValueError(`${where}: two different layers are named '${l.name}'; layer names in a model must be unique`);
+      names.set(l.name, l);
+    }
+
+    const slotOf = (t: SymbolicTensor): number => {
+      let s = this.slots.get(t);
+      if (s === undefined) this.slots.set(t, (s = this.slots.size));
+      return s;
+    };
+    this.inputSlots = inputs.map(slotOf);
+    for (const n of this.nodes) n.outputs.forEach(slotOf);
+    this.outputSlots = outputs.map(slotOf);
+    this.slotCount = this.slots.size;
+    this.consumers = new Array<number>(this.slotCount).fill(0);
+    for (const n of this.nodes) for (const t of n.inputs) this.consumers[slotOf(t)]++;
+    this.steps = this.planSteps();
+  }
+
+  /** The slot of a symbolic tensor of this graph. */
+  slotOf(t: SymbolicTensor): number | undefined {
+    return this.slots.get(t);
+  }
+
+  /**
+   * Each node as a step of its own, except a convolution whose only reader is a max
+   * pooling that one kernel can run with it (Conv.fusesWithMaxPool: few input channels,
+   * linear or relu, non-overlapping windows), when the convolution's output is not a
+   * model output. The fused step computes what the two layers compute, with the same
+   * weights; it only skips storing the convolution's output.
+   */
+  private planSteps(): Step[] {
+    const steps: Step[] = [];
+    const fusedPools = new Set<Node>();
+    const slot = (t: SymbolicTensor): number => this.slots.get(t)!;
+    const readers = (t: SymbolicTensor): Node[] => this.nodes.filter((n) => n.inputs.includes(t));
+    for (const node of this.nodes) {
+      if (fusedPools.has(node)) continue;
+      const out = node.outputs[0];
+      const layer = node.layer;
+      if (layer instanceof Conv && this.consumers[slot(out)] === 1 && !this.outputs.includes(out)) {
+        const [next] = readers(out);
+        const pool = next.layer;
+        if (pool instanceof Pooling && pool.mode === 'max' && next.inputs.length === 1 && layer.fusesWithMaxPool(pool)) {
+          fusedPools.add(next);
+          steps.push(new ConvMaxPoolStep(node, next, layer, pool, node.inputs.map(slot), slot(next.outputs[0])));
+          continue;
+        }
+      }
+      steps.push(new NodeStep(node, node.inputs.map(slot), slot(out)));
+    }
+    return steps;
+  }
+}

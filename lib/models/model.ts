@@ -1,0 +1,433 @@
+// The model API (TensorFlow.js' LayersModel, Keras' Model): a graph of layers from
+// symbolic inputs to outputs, with fit/evaluate/predict, weights, summary and saving.
+// The graph is in engine/graph.ts, one call's values in engine/context.ts, the losses and
+// the optimizer step in training.ts. Sequential (sequential.ts) is this with one chain.
+import { ExecutionContext } from '../engine/context';
+import { Graph } from '../engine/graph';
+import { InputLayer } from '../engine/input-layer';
+import { SymbolicTensor } from '../engine/symbolic';
+import { ShapeError, ValueError, formatShape } from '../errors';
+import { Layer, Param } from '../layers/layer';
+import { camelKeys } from '../names';
+import { random } from '../random';
+import { Tensor, TensorLike, cast, sizeOf, toTensor } from '../tensor';
+import { SaveResult, saveModel } from '../io/save';
+import { Batches, Totals, gatherRows, positiveInt, sliceBatches, sliceRows, yieldToEventLoop } from './data';
+import { History } from './history';
+import { ProgressLogger } from './progress';
+import { summaryText } from './summary';
+import { CompileArgs, Trainer } from './training';
+
+export interface ModelArgs {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+}
+
+/** Data for a model's inputs (or outputs): one tensor, a list in order, or keyed by input (output) layer name. */
+export type ModelData = TensorLike | TensorLike[] | Record<string, TensorLike>;
+
+/** Called by fit; tfjs-style callbacks. Returning a promise makes fit wait for it. */
+export interface Callbacks {
+  onEpochBegin?(epoch: number): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: Record<string, number>): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: Record<string, number>): void | Promise<void>;
+}
+
+export interface FitArgs {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  /** Fraction of the data, taken from the end before shuffling, held out for validation. */
+  validationSplit?: number;
+  validationData?: [ModelData, ModelData];
+  /** 0 silent, 1 live progress bar, 2 one line per epoch. */
+  verbose?: number;
+  initialEpoch?: number;
+  callbacks?: Callbacks;
+}
+
+/** A model of layers connected as a graph: `bn.model({inputs, outputs})`. */
+export class LayersModel {
+  readonly name: string;
+  private graphCache: Graph | null = null;
+  private trainer: Trainer | null = null;
+  /** Contexts for inference calls not in use; one per call in flight. */
+  private idleContexts: ExecutionContext[] = [];
+  private stopRequested = false;
+
+  constructor(args: ModelArgs | { name?: string }, defaultName = 'functional') {
+    const a = camelKeys(args ?? {}) as Partial<ModelArgs>;
+    this.name = a.name ?? defaultName;
+    if ('inputs' in a || 'outputs' in a) {
+      if (a.inputs === undefined || a.outputs === undefined) throw new ValueError(`${this.name}: a model needs both inputs and outputs`);
+      const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+      this.setGraph(new Graph(list(a.inputs), list(a.outputs), this.name));
+    }
+  }
+
+  /** The graph, rebuilt by subclasses (Sequential.add) through setGraph. */
+  protected get graph(): Graph {
+    return this.graphCache ?? this.noGraph();
+  }
+
+  protected setGraph(graph: Graph | null): void {
+    this.graphCache = graph;
+    this.trainer = null;
+    this.idleContexts = [];
+  }
+
+  /** Called when the graph is asked for before there is one (an empty Sequential). */
+  protected noGraph(): never {
+    throw new ValueError(`${this.name}: the model has no layers`);
+  }
+
+  get inputs(): SymbolicTensor[] {
+    return [...this.graph.inputs];
+  }
+
+  get outputs(): SymbolicTensor[] {
+    return [...this.graph.outputs];
+  }
+
+  /** Every layer, in Keras order (input layers first). */
+  get layers(): Layer[] {
+    return [...this.graph.layers];
+  }
+
+  /** Names of the input layers, in input order. */
+  get inputNames(): string[] {
+    return this.graph.inputs.map((t) => t.sourceLayer.name);
+  }
+
+  /** Names of the outputs: their layers' names, with a suffix where a layer gives several. */
+  get outputNames(): string[] {
+    const names: string[] = [];
+    for (const t of this.graph.outputs) {
+      let name = t.sourceLayer.name;
+      for (let i = 1; names.includes(name); i++) name = `${t.sourceLayer.name}_${i}`;
+      names.push(name);
+    }
+    return names;
+  }
+
+  /** Per-sample input shape of a model with one input. */
+  get inputShape(): number[] {
+    return [...this.single(this.graph.inputs, 'input').shape];
+  }
+
+  /** Per-sample output shape of a model with one output. */
+  get outputShape(): number[] {
+    return [...this.single(this.graph.outputs, 'output').shape];
+  }
+
+  /** The layer with this name, or at this position of `layers`. */
+  getLayer(nameOrIndex: string | number | { name?: string; index?: number }): Layer {
+    const key = typeof nameOrIndex === 'object' && nameOrIndex !== null ? nameOrIndex.name ?? nameOrIndex.index : nameOrIndex;
+    const layers = this.layers;
+    if (typeof key === 'number') {
+      if (!Number.isInteger(key) || key < 0 || key >= layers.length) throw new ValueError(`${this.name}.getLayer: index ${key} is outside [0, ${layers.length})`);
+      return layers[key];
+    }
+    const found = layers.find((l) => l.name === key);
+    if (!found) throw new ValueError(`${this.name}.getLayer: no layer named ${JSON.stringify(key)}; the layers are ${layers.map((l) => l.name).join(', ')}`);
+    return found;
+  }
+
+  /** All weights in Keras order, each once (a shared layer's weights once). */
+  get weights(): Param[] {
+    return [...new Set(this.layers.flatMap((l) => [...l.weights]))];
+  }
+
+  get trainableWeights(): Param[] {
+    return [...new Set(this.layers.flatMap((l) => l.trainableWeights))];
+  }
+
+  get nonTrainableWeights(): Param[] {
+    const trainable = new Set(this.trainableWeights);
+    return this.weights.filter((p) => !trainable.has(p));
+  }
+
+  countParams(): number {
+    return this.weights.reduce((n, p) => n + p.value.size, 0);
+  }
+
+  /** Copies of all weights, in Keras order and layout. */
+  getWeights(): Tensor[] {
+    return this.weights.map((p) => p.value.clone());
+  }
+
+  /** Sets all weights from tensors in Keras order and layout. */
+  setWeights(weights: Tensor[]): void {
+    const params = this.weights;
+    if (!Array.isArray(weights) || weights.length !== params.length) {
+      throw new ValueError(`${this.name}.setWeights: expected ${params.length} tensors, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    }
+    const tensors = weights.map((w, i) => toTensor(w, `weight ${i}`));
+    tensors.forEach((w, i) => {
+      const p = params[i];
+      if (w.shape.length !== p.value.shape.length || w.shape.some((d, k) => d !== p.value.shape[k])) {
+        throw new ShapeError(`${this.name}.setWeights: weight ${i} ('${p.name}') has shape ${formatShape(p.value.shape)}, got ${formatShape(w.shape)}`);
+      }
+    });
+    tensors.forEach((w, i) => params[i].value.data.set(w.data));
+  }
+
+  /** Configures training: optimizer, a loss per output, metrics and lossWeights. */
+  compile(args: CompileArgs): void {
+    this.trainer = new Trainer(this.graph, this.outputNames, args);
+  }
+
+  /** The optimizer compile set up. */
+  get optimizer(): Trainer['optimizer'] {
+    return this.requireCompiled('optimizer').optimizer;
+  }
+
+  /** Trains for a number of epochs; yields to the event loop between batches. */
+  async fit(x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
+    const trainer = this.requireCompiled('fit');
+    const a = camelKeys(args);
+    const epochs = positiveInt(a.epochs, 1, 'epochs', 'fit');
+    const batchSize = positiveInt(a.batchSize, 32, 'batchSize', 'fit');
+    const split = a.validationSplit ?? 0;
+    if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new ValueError(`fit: validationSplit must be in [0, 1), got ${JSON.stringify(split)}`);
+    let train = this.batches(x, y, 'fit');
+    let validation: Batches | null = null;
+    if (a.validationData) {
+      validation = this.batches(a.validationData[0], a.validationData[1], 'fit (validationData)');
+    } else if (split > 0) {
+      const n = train.xs[0].shape[0];
+      const cut = n - Math.floor(n * split);
+      if (cut <= 0 || cut >= n) throw new ValueError(`fit: validationSplit ${split} of ${n} samples leaves an empty training or validation set`);
+      validation = sliceBatches(train, cut, n);
+      train = sliceBatches(train, 0, cut);
+    }
+
+    const n = train.xs[0].shape[0];
+    const steps = Math.ceil(n / batchSize);
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const history = new History();
+    const logger = new ProgressLogger(a.verbose ?? 1);
+    const xb: (Tensor | null)[] = train.xs.map(() => null), yb: (Tensor | null)[] = train.ys.map(() => null);
+    this.stopRequested = false;
+
+    for (let epoch = a.initialEpoch ?? 0; epoch < epochs && !this.stopRequested; epoch++) {
+      await a.callbacks?.onEpochBegin?.(epoch);
+      if (a.shuffle ?? true) random.shuffle(order);
+      logger.epochBegin(epoch, epochs, steps);
+      const totals = new Totals(trainer.logNames);
+      for (let step = 0; step < steps; step++) {
+        const start = step * batchSize, end = Math.min(n, start + batchSize);
+        train.xs.forEach((t, i) => (xb[i] = gatherRows(t, order, start, end, xb[i])));
+        train.ys.forEach((t, i) => (yb[i] = gatherRows(t, order, start, end, yb[i])));
+        totals.add(trainer.trainStep(xb as Tensor[], yb as Tensor[]), end - start);
+        const logs = totals.means();
+        logger.batchEnd(step + 1, logs);
+        await a.callbacks?.onBatchEnd?.(step, logs);
+        await yieldToEventLoop();
+      }
+      const logs = totals.means();
+      if (validation) {
+        for (const [k, v] of Object.entries(await this.evaluateBatches(validation, batchSize))) logs[`val_${k}`] = v;
+      }
+      logger.epochEnd(steps, logs);
+      history.record(epoch, logs);
+      await a.callbacks?.onEpochEnd?.(epoch, logs);
+    }
+    return history;
+  }
+
+  /** Asks a running fit to stop after the current epoch (for callbacks such as early stopping). */
+  stopTraining(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * One optimizer step on one batch (Keras' train_on_batch); returns the batch's loss
+   * and metrics as measured before the update.
+   */
+  trainOnBatch(x: ModelData, y: ModelData): Record<string, number> {
+    const trainer = this.requireCompiled('trainOnBatch');
+    const batch = this.batches(x, y, 'trainOnBatch');
+    const values = trainer.trainStep(batch.xs, batch.ys);
+    return Object.fromEntries(trainer.logNames.map((name, i) => [name, values[i]]));
+  }
+
+  /** Loss and metrics on held-out data, e.g. `{loss, accuracy}`. */
+  async evaluate(x: ModelData, y: ModelData, args: { batchSize?: number } = {}): Promise<Record<string, number>> {
+    this.requireCompiled('evaluate');
+    const batchSize = positiveInt(camelKeys(args).batchSize, 32, 'batchSize', 'evaluate');
+    return this.evaluateBatches(this.batches(x, y, 'evaluate'), batchSize);
+  }
+
+  /** Runs the model in inference mode: a new tensor per output (one tensor for a model of one output). */
+  predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    const graph = this.graph;
+    const batchSize = positiveInt(camelKeys(args).batchSize, 32, 'batchSize', 'predict');
+    const inputs = this.prepareInputs(x, 'predict');
+    const n = inputs[0].shape[0];
+    const results = graph.outputs.map((t) => new Tensor(new Float32Array(n * sizeOf(t.shape)), [n, ...t.shape]));
+    const ctx = this.idleContexts.pop() ?? new ExecutionContext(graph);
+    try {
+      for (let start = 0; start < n; start += batchSize) {
+        const end = Math.min(n, start + batchSize);
+        const outs = ctx.forward(inputs.map((t) => sliceRows(t, start, end)), false, false);
+        outs.forEach((o, k) => results[k].data.set(o.data, start * sizeOf(graph.outputs[k].shape)));
+      }
+    } finally {
+      if (this.graphCache === graph) this.idleContexts.push(ctx);
+    }
+    return results.length === 1 ? results[0] : results;
+  }
+
+  /** Prints (and returns) a table of layers, output shapes, parameter counts and, for graphs, what each layer reads. */
+  summary(print: (line: string) => void = console.log): string {
+    const text = summaryText(this.name, this.graph, this.summaryLayers(), this.showsConnections());
+    print(text);
+    return text;
+  }
+
+  /**
+   * Writes model.json and weights.bin in the TensorFlow.js layers format to a directory
+   * (`'file://dir'` or `'dir'`); read it back with bn.loadLayersModel or tf.loadLayersModel.
+   */
+  async save(destination: string): Promise<SaveResult> {
+    return saveModel(this, destination);
+  }
+
+  /** The Keras config of the model (what model.json's modelTopology.config holds). */
+  getConfig(): Record<string, unknown> {
+    const graph = this.graph;
+    const inGraph = new Set(graph.nodes);
+    // Node indices count only the nodes inside this model (tfjs's buildNodeConversionMap).
+    const nodeIndex = (node: SymbolicTensor['node']): number =>
+      node.layer instanceof InputLayer ? 0 : node.layer.inboundNodes.filter((n) => inGraph.has(n)).indexOf(node);
+    const ref = (t: SymbolicTensor): [string, number, number, Record<string, never>] => [t.sourceLayer.name, nodeIndex(t.node), t.index, {}];
+    const layers = graph.layers.map((layer) => {
+      const nodes = layer instanceof InputLayer ? [] : layer.inboundNodes.filter((n) => inGraph.has(n)).map((n) => n.inputs.map(ref));
+      return { name: layer.name, class_name: layer.className, config: layer.getConfig(), inbound_nodes: nodes };
+    });
+    const endpoint = (t: SymbolicTensor): [string, number, number] => { const [l, n, i] = ref(t); return [l, n, i]; };
+    return { name: this.name, layers, input_layers: graph.inputs.map(endpoint), output_layers: graph.outputs.map(endpoint) };
+  }
+
+  /** The Keras class name this model saves as. */
+  get className(): string {
+    return 'Functional';
+  }
+
+  // ---- for subclasses and internals ------------------------------------------------
+
+  /** The layers summary lists (Sequential leaves out its input layer). */
+  protected summaryLayers(): Layer[] {
+    return this.layers;
+  }
+
+  protected showsConnections(): boolean {
+    return true;
+  }
+
+  /** How errors about input k name what reads it. */
+  protected inputReader(k: number): string {
+    const l = this.graph.inputs[k].sourceLayer;
+    return `${l.name} (${l.className})`;
+  }
+
+  private single(list: readonly SymbolicTensor[], what: string): SymbolicTensor {
+    if (list.length !== 1) throw new ValueError(`${this.name}: the model has ${list.length} ${what}s; use model.${what}s`);
+    return list[0];
+  }
+
+  private requireCompiled(what: string): Trainer {
+    void this.graph; // an empty model has nothing to compile: throws, naming the fix
+    if (!this.trainer) throw new ValueError(`${this.name}: call compile({optimizer, loss}) before ${what}`);
+    return this.trainer;
+  }
+
+  /** Data for inputs (or outputs) as one TensorLike per entry, in order. */
+  private perEntry(data: ModelData, names: readonly string[], what: 'x' | 'y', where: string): TensorLike[] {
+    if (names.length === 1 && !(Array.isArray(data) && data.length === 1 && data[0] instanceof Tensor) && !isNamedData(data)) {
+      return [data as TensorLike];
+    }
+    if (Array.isArray(data) && data.every((d) => d instanceof Tensor || Array.isArray(d) || ArrayBuffer.isView(d))) {
+      if (data.length !== names.length) throw new ValueError(`${where}: ${what} has ${data.length} entries but the model has ${names.length} ${what === 'x' ? 'inputs' : 'outputs'} (${names.join(', ')})`);
+      return data as TensorLike[];
+    }
+    if (isNamedData(data)) {
+      const byName = data as Record<string, TensorLike>;
+      for (const k of Object.keys(byName)) {
+        if (!names.includes(k)) throw new ValueError(`${where}: ${what} names '${k}', but the model's ${what === 'x' ? 'inputs' : 'outputs'} are ${names.join(', ')}`);
+      }
+      return names.map((n) => {
+        if (byName[n] === undefined) throw new ValueError(`${where}: ${what} has no data for '${n}'`);
+        return byName[n];
+      });
+    }
+    throw new ValueError(`${where}: the model has ${names.length} ${what === 'x' ? 'inputs' : 'outputs'} (${names.join(', ')}); give ${what} as a list of ${names.length} tensors or an object keyed by those names`);
+  }
+
+  /** Input tensors checked against the model's inputs (shape, dtype, sample count). */
+  protected prepareInputs(x: ModelData, where: string): Tensor[] {
+    const graph = this.graph;
+    const xs = this.perEntry(x, this.inputNames, 'x', where).map((d, k) => {
+      const t = toTensor(d, `${where}: x${graph.inputs.length > 1 ? `[${k}]` : ''}`);
+      const input = graph.inputs[k];
+      const reader = this.inputReader(k);
+      const want = input.shape;
+      if (t.shape.length !== want.length + 1 || want.some((d2, i) => d2 !== t.shape[i + 1])) {
+        throw new ShapeError(`${where}: ${reader} expects input of shape ${formatShape([null, ...want])}, got x of shape ${formatShape(t.shape)}`);
+      }
+      if (t.shape[0] === 0) throw new ValueError(`${where}: x holds no samples`);
+      if (t.dtype === input.dtype) return t;
+      if (input.dtype === 'float32') {
+        throw new ValueError(`${where}: ${reader} takes float32 input, got int32 x; only an Embedding first layer takes integer indices (convert with bn.cast(x, 'float32'))`);
+      }
+      // Index inputs also take float32 data holding integers, converted once per call rather than per batch.
+      const bad = t.data.findIndex((v) => !Number.isInteger(v) || Math.abs(v) > 2147483647);
+      if (bad >= 0) throw new ValueError(`${where}: ${reader} takes integer indices, got ${t.data[bad]} at flat index ${bad} of x`);
+      return cast(t, 'int32');
+    });
+    const n = xs[0].shape[0];
+    xs.forEach((t, k) => {
+      if (t.shape[0] !== n) throw new ShapeError(`${where}: input ${this.inputNames[k]} has ${t.shape[0]} samples but ${this.inputNames[0]} has ${n}`);
+    });
+    return xs;
+  }
+
+  private batches(x: ModelData, y: ModelData, where: string): Batches {
+    const xs = this.prepareInputs(x, where);
+    const ys = this.perEntry(y, this.outputNames, 'y', where).map((d, k) => toTensor(d, `${where}: y${this.outputNames.length > 1 ? `[${k}]` : ''}`));
+    const n = xs[0].shape[0];
+    ys.forEach((t) => {
+      if (t.shape[0] !== n) throw new ShapeError(`${where}: x has ${n} samples but y has ${t.shape[0]}`);
+    });
+    const last = this.graph.outputs.length === 1 ? this.graph.outputs[0].sourceLayer.name : null;
+    return { xs, ys: this.trainer!.prepareTargets(ys, last ? `${where} (output of ${last})` : where) };
+  }
+
+  private async evaluateBatches(data: Batches, batchSize: number): Promise<Record<string, number>> {
+    const trainer = this.trainer!;
+    const totals = new Totals(trainer.logNames);
+    const n = data.xs[0].shape[0];
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const batch = sliceBatches(data, start, end);
+      totals.add(trainer.evaluateBatch(batch.xs, batch.ys), end - start);
+      await yieldToEventLoop();
+    }
+    return totals.means();
+  }
+}
+
+/** Data keyed by input or output name: a plain object (not a tensor, array or typed array). */
+function isNamedData(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && Object.getPrototypeOf(data) === Object.prototype;
+}
+
+/** A functional model: `bn.model({inputs, outputs, name})`. */
+export function model(args: ModelArgs): LayersModel {
+  if (!args || typeof args !== 'object' || !('inputs' in args) || !('outputs' in args)) {
+    throw new ValueError('model: expected {inputs, outputs}, e.g. bn.model({inputs: x, outputs: y}) with x = bn.input({shape: [...]})');
+  }
+  return new LayersModel(args);
+}

@@ -1,0 +1,182 @@
+// Compiling a model for training, and one training or evaluation step on a batch: the
+// losses of every output with their weights, the metrics, one backward pass through the
+// graph and one optimizer update over every trained weight.
+import { ExecutionContext } from '../engine/context';
+import { Graph } from '../engine/graph';
+import { ValueError } from '../errors';
+import { Param } from '../layers/layer';
+import { Loss, getLoss } from '../losses';
+import { Metric, getMetric } from '../metrics';
+import { camelKeys } from '../names';
+import { Optimizer, getOptimizer } from '../optimizers';
+import { Tensor } from '../tensor';
+
+/** A loss, metrics or loss weight for each output: one for all, a list in output order, or keyed by output name. */
+export type PerOutput<T> = T | T[] | Record<string, T>;
+
+export interface CompileArgs {
+  optimizer: string | Optimizer;
+  loss: PerOutput<string | Loss>;
+  /** Metric names, applied to every output, or per output (a list of lists, or keyed by output name). */
+  metrics?: string[] | string[][] | Record<string, string | string[]>;
+  /** Scales each output's loss in the total (default 1 each). */
+  lossWeights?: number[] | Record<string, number>;
+}
+
+/** How one model output is trained. */
+interface OutputTraining {
+  readonly name: string;
+  readonly loss: Loss;
+  readonly weight: number;
+  readonly metrics: Metric[];
+  /** The loss starts from the output layer's logits (softmax/sigmoid fused into the loss). */
+  readonly fromLogits: boolean;
+  /** Per-sample output shape. */
+  readonly shape: readonly number[];
+}
+
+/** Resolves a per-output option to one value per output. */
+function perOutput<T>(value: PerOutput<T> | undefined, names: readonly string[], what: string, fallback: T | undefined,
+  isSingle: (v: unknown) => v is T): T[] {
+  if (value === undefined) {
+    if (fallback === undefined) throw new ValueError(`compile: ${what} is required`);
+    return names.map(() => fallback);
+  }
+  if (isSingle(value)) return names.map(() => value);
+  if (Array.isArray(value)) {
+    if (value.length !== names.length) throw new ValueError(`compile: ${what} has ${value.length} entries but the model has ${names.length} outputs (${names.join(', ')})`);
+    return value;
+  }
+  if (value && typeof value === 'object') {
+    const byName = value as Record<string, T>;
+    for (const k of Object.keys(byName)) {
+      if (!names.includes(k)) throw new ValueError(`compile: ${what} names output '${k}', but the outputs are ${names.join(', ')}`);
+    }
+    return names.map((n) => {
+      if (byName[n] === undefined && fallback === undefined) throw new ValueError(`compile: ${what} has no entry for output '${n}'`);
+      return byName[n] ?? fallback!;
+    });
+  }
+  throw new ValueError(`compile: ${what} must be one value, a list with one per output, or an object keyed by output name, got ${JSON.stringify(value)}`);
+}
+
+const isLoss = (v: unknown): v is string | Loss => typeof v === 'string' || (typeof v === 'object' && v !== null && 'compute' in v);
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+
+/** What compile sets up: losses, metrics, the optimizer, gradient buffers and a context for training steps. */
+export class Trainer {
+  readonly optimizer: Optimizer;
+  readonly outputs: OutputTraining[];
+  /** The names of the values a step returns, in order: loss, per-output losses (several outputs), metrics. */
+  readonly logNames: string[];
+  /** Every trainable weight once (a shared layer's too), and its gradient buffer. */
+  private readonly params: Param[];
+  private readonly grads: Float32Array[];
+  private readonly context: ExecutionContext;
+  private readonly evalContext: ExecutionContext;
+  private readonly lossGrads: (Tensor | null)[];
+
+  constructor(graph: Graph, outputNames: readonly string[], args: CompileArgs) {
+    if (!args || typeof args !== 'object') throw new ValueError('compile: expected {optimizer, loss, metrics?}');
+    const a = camelKeys(args);
+    if (a.loss === undefined) throw new ValueError("compile: loss is required, e.g. loss: 'categoricalCrossentropy'");
+    if (a.optimizer === undefined) throw new ValueError("compile: optimizer is required, e.g. optimizer: 'adam'");
+    const losses = perOutput(a.loss, outputNames, 'loss', undefined, isLoss).map((l) => getLoss(l));
+    const weights = perOutput(a.lossWeights, outputNames, 'lossWeights', 1, isNumber);
+    weights.forEach((w, k) => {
+      if (!Number.isFinite(w) || w < 0) throw new ValueError(`compile: lossWeights for output '${outputNames[k]}' must be a finite number >= 0, got ${w}`);
+    });
+    const metricNames = this.metricNames(a.metrics, outputNames);
+    this.optimizer = getOptimizer(a.optimizer);
+    this.outputs = outputNames.map((name, k) => {
+      const shape = graph.outputs[k].shape;
+      const slot = graph.outputSlots[k];
+      const step = graph.steps.find((s) => s.outputSlot === slot);
+      const act = step?.lastLayer.activation;
+      const loss = losses[k];
+      // The logits are only used when nothing else reads the output (its gradient comes from the loss alone).
+      const fromLogits = !!act && graph.consumers[slot] === 0 && graph.outputSlots.indexOf(slot) === k &&
+        ((loss.fusesWith === 'softmax' && act.isSoftmax) || (loss.fusesWith === 'sigmoid' && act.isSigmoid));
+      const metrics = metricNames[k].map((m) => getMetric(m, loss, shape[shape.length - 1]));
+      return { name, loss, weight: weights[k], metrics, fromLogits, shape };
+    });
+    const several = outputNames.length > 1;
+    this.logNames = ['loss', ...(several ? this.outputs.map((o) => `${o.name}_loss`) : []),
+      ...this.outputs.flatMap((o) => o.metrics.map((m) => (several ? `${o.name}_${m.name}` : m.name)))];
+
+    const trainable = new Set<Param>();
+    for (const l of graph.layers) for (const p of l.trainableWeights) trainable.add(p);
+    this.params = [...trainable];
+    this.grads = this.params.map((p) => new Float32Array(p.value.size));
+    this.optimizer.build(this.params);
+    this.context = new ExecutionContext(graph, new Map(this.params.map((p, i) => [p, this.grads[i]])));
+    this.evalContext = new ExecutionContext(graph);
+    this.lossGrads = this.outputs.map(() => null);
+  }
+
+  /** Checks targets against each output and prepares them for its loss. */
+  prepareTargets(ys: Tensor[], where: string): Tensor[] {
+    return ys.map((y, k) => this.outputs[k].loss.prepareTargets(y, this.outputs[k].shape,
+      `${where} (output ${this.outputs[k].name})`));
+  }
+
+  /** Forward, losses, backward and one optimizer update on a prepared batch; returns the logged values. */
+  trainStep(xs: readonly Tensor[], ys: readonly Tensor[]): number[] {
+    const ctx = this.context;
+    const outs = ctx.forward(xs, true, true);
+    const values = this.lossesAndMetrics(ctx, outs, ys, true);
+    ctx.backward(this.lossGrads, { preActivation: this.outputs.map((o) => o.fromLogits) });
+    this.optimizer.applyGradients(this.params, this.grads);
+    return values;
+  }
+
+  /** The logged values of an inference pass on a prepared batch. */
+  evaluateBatch(xs: readonly Tensor[], ys: readonly Tensor[]): number[] {
+    const outs = this.evalContext.forward(xs, false, false);
+    return this.lossesAndMetrics(this.evalContext, outs, ys, false);
+  }
+
+  /** Total loss, per-output losses (several outputs) and metrics; with grads, leaves each output's loss gradient in lossGrads. */
+  private lossesAndMetrics(ctx: ExecutionContext, outs: Tensor[], ys: readonly Tensor[], withGrad: boolean): number[] {
+    let total = 0;
+    const losses: number[] = [];
+    const metrics: number[] = [];
+    this.outputs.forEach((o, k) => {
+      const input = o.fromLogits ? ctx.preActivation(k)! : outs[k];
+      let grad: Tensor | null = null;
+      if (withGrad) {
+        const old = this.lossGrads[k];
+        grad = old && old.size === input.size ? (old.shape === input.shape ? old : new Tensor(old.data, input.shape))
+          : new Tensor(new Float32Array(input.size), input.shape);
+        this.lossGrads[k] = grad;
+      }
+      const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight);
+      losses.push(loss);
+      total += o.weight * loss;
+      for (const m of o.metrics) {
+        const [hits, count] = m.update(input, ys[k], o.fromLogits);
+        metrics.push(hits / count);
+      }
+    });
+    return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics];
+  }
+
+  private metricNames(metrics: CompileArgs['metrics'], outputNames: readonly string[]): string[][] {
+    if (metrics === undefined || metrics === null) return outputNames.map(() => []);
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v : [v]) as string[];
+    if (Array.isArray(metrics)) {
+      if (metrics.some((m) => Array.isArray(m))) {
+        if (metrics.length !== outputNames.length) throw new ValueError(`compile: metrics has ${metrics.length} lists but the model has ${outputNames.length} outputs`);
+        return metrics.map(list);
+      }
+      return outputNames.map(() => metrics as string[]);
+    }
+    if (typeof metrics === 'object') {
+      for (const k of Object.keys(metrics)) {
+        if (!outputNames.includes(k)) throw new ValueError(`compile: metrics names output '${k}', but the outputs are ${outputNames.join(', ')}`);
+      }
+      return outputNames.map((n) => (metrics[n] === undefined ? [] : list(metrics[n])));
+    }
+    throw new ValueError(`compile: metrics must be a list of names such as ['accuracy'], got ${JSON.stringify(metrics)}`);
+  }
+}
