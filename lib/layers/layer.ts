@@ -147,6 +147,9 @@ export abstract class Layer {
    * node of the graph being defined and returns its symbolic output; to tensors it runs
    * the layer in inference mode and returns the result.
    */
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor;
+  apply(inputs: Tensor | readonly Tensor[]): Tensor;
+  apply(inputs: SymbolicTensor | Tensor | readonly (SymbolicTensor | Tensor)[]): SymbolicTensor | Tensor;
   apply(inputs: SymbolicTensor | Tensor | readonly (SymbolicTensor | Tensor)[]): SymbolicTensor | Tensor {
     const list = (Array.isArray(inputs) ? inputs : [inputs]) as (SymbolicTensor | Tensor)[];
     if (list.length === 0) throw new ValueError(`${this.name} (${this.className}).apply: expected an input, got an empty list`);
