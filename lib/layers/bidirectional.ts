@@ -39,7 +39,7 @@ export class Bidirectional extends Layer {
     }
     const mode = a.mergeMode === undefined ? 'concat' : a.mergeMode;
     if (mode === null) {
-      throw new ValueError(`${where}: mergeMode null returns the two directions as two outputs, but Sequential models take one output per layer; use 'concat', 'sum', 'mul' or 'ave'`);
+      throw new ValueError(`${where}: mergeMode null returns the two directions as two outputs, but blasnet layers give one output each; use 'concat', 'sum', 'mul' or 'ave'`);
     }
     if (!MERGE_MODES.includes(mode)) {
       throw new ValueError(`${where}: mergeMode must be one of 'concat', 'sum', 'mul', 'ave', got ${JSON.stringify(mode)}`);

@@ -77,7 +77,7 @@ export interface MaxPoolStage {
  * COL_BUDGET). Linear and relu activations run inside the kernels. Conv1D runs
  * the Conv2D kernel with a height of 1: its [k, in, filters] kernel is the same memory.
  * A model may also run a convolution together with the max pooling after it
- * (forwardPooled, see fusion.ts), which never stores the convolution's output.
+ * (forwardPooled, see Graph.planSteps in engine/graph.ts), which never stores the convolution's output.
  */
 export abstract class Conv extends ActivatedLayer {
   readonly filters: number;

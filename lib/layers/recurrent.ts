@@ -134,7 +134,7 @@ export abstract class Recurrent extends Layer {
 
   /** Why returnState: true cannot be used in a Sequential model; shared with Bidirectional. */
   static readonly returnStateProblem =
-    'would give several outputs (the output and the final states), but Sequential models take one output per layer; remove returnState';
+    'would give several outputs (the output and the final states), but blasnet layers give one output each (in Sequential and functional models); remove returnState';
 
   computeOutputShape(inputShape: Shape): Shape {
     const problem = Recurrent.inputShapeProblem(inputShape);

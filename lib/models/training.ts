@@ -75,6 +75,8 @@ export class Trainer {
   private readonly context: ExecutionContext;
   private readonly evalContext: ExecutionContext;
   private readonly lossGrads: (Tensor | null)[];
+  /** Per output: its loss gradient is with respect to the logits. */
+  private readonly preActivation: boolean[];
 
   constructor(graph: Graph, outputNames: readonly string[], args: CompileArgs) {
     if (!args || typeof args !== 'object') throw new ValueError('compile: expected {optimizer, loss, metrics?}');
@@ -112,6 +114,7 @@ export class Trainer {
     this.context = new ExecutionContext(graph, new Map(this.params.map((p, i) => [p, this.grads[i]])));
     this.evalContext = new ExecutionContext(graph);
     this.lossGrads = this.outputs.map(() => null);
+    this.preActivation = this.outputs.map((o) => o.fromLogits);
   }
 
   /** Checks targets against each output and prepares them for its loss. */
@@ -125,7 +128,7 @@ export class Trainer {
     const ctx = this.context;
     const outs = ctx.forward(xs, true, true);
     const values = this.lossesAndMetrics(ctx, outs, ys, true);
-    ctx.backward(this.lossGrads, { preActivation: this.outputs.map((o) => o.fromLogits) });
+    ctx.backward(this.lossGrads, { preActivation: this.preActivation });
     this.optimizer.applyGradients(this.params, this.grads);
     return values;
   }
