@@ -93,19 +93,34 @@ export class Graph {
     }
     if (new Set(inputs).size !== inputs.length) throw new ValueError(`${where}: an input is given twice`);
 
-    // Depth-first search from the outputs: post-order finishing, then Keras's depths.
+    // Depth-first search from the outputs (iterative: a long chain must not exhaust the
+    // stack), nodes finishing after their inputs; then Keras's depths.
     const finished: Node[] = [];
     const seen = new Set<Node>();
-    const visit = (node: Node): void => {
-      if (seen.has(node)) return;
-      if (node.layer instanceof InputLayer && !inputs.includes(node.outputs[0])) {
-        throw new ValueError(`${where}: graph disconnected: the outputs depend on ${node.layer.name}, which is not among the model's inputs (${inputs.map((t) => t.sourceLayer.name).join(', ') || 'none'})`);
+    const inputSet = new Set(inputs);
+    for (const t of outputs) {
+      const stack: [Node, number][] = [[t.node, 0]];
+      if (seen.has(t.node)) continue;
+      seen.add(t.node);
+      while (stack.length) {
+        const top = stack[stack.length - 1];
+        const [node, next] = top;
+        if (node.layer instanceof InputLayer && !inputSet.has(node.outputs[0])) {
+          throw new ValueError(`${where}: graph disconnected: the outputs depend on ${node.layer.name}, which is not among the model's inputs (${inputs.map((x) => x.sourceLayer.name).join(', ') || 'none'})`);
+        }
+        if (next < node.inputs.length) {
+          top[1]++;
+          const child = node.inputs[next].node;
+          if (!seen.has(child)) {
+            seen.add(child);
+            stack.push([child, 0]);
+          }
+        } else {
+          stack.pop();
+          finished.push(node);
+        }
       }
-      seen.add(node);
-      for (const t of node.inputs) visit(t.node);
-      finished.push(node);
-    };
-    for (const t of outputs) visit(t.node);
+    }
 
     const nodeDepth = new Map<Node, number>();
     const layerDepth = new Map<Layer, number>();
@@ -127,11 +142,10 @@ export class Graph {
       }
     }
     this.nodes = sorted.filter((n) => !(n.layer instanceof InputLayer));
-    const layers: Layer[] = [];
-    for (const n of sorted) if (!layers.includes(n.layer)) layers.push(n.layer);
-    // Input layers first, in the order of the model's inputs (Keras keeps them at the greatest depth).
-    const inputLayers = inputs.map((t) => t.sourceLayer);
-    this.layers = [...inputLayers, ...layers.filter((l) => !(l instanceof InputLayer))];
+    // Layers in the order of their nodes, as Keras lists them; inputs nothing reads come last.
+    const layers = new Set(sorted.map((n) => n.layer));
+    for (const t of inputs) layers.add(t.sourceLayer);
+    this.layers = [...layers];
     const names = new Map<string, Layer>();
     for (const l of this.layers) {
       const other = names.get(l.name);
@@ -169,13 +183,14 @@ export class Graph {
     const steps: Step[] = [];
     const fusedPools = new Set<Node>();
     const slot = (t: SymbolicTensor): number => this.slots.get(t)!;
-    const readers = (t: SymbolicTensor): Node[] => this.nodes.filter((n) => n.inputs.includes(t));
+    const readers = new Map<SymbolicTensor, Node[]>();
+    for (const n of this.nodes) for (const t of n.inputs) readers.set(t, [...(readers.get(t) ?? []), n]);
     for (const node of this.nodes) {
       if (fusedPools.has(node)) continue;
       const out = node.outputs[0];
       const layer = node.layer;
       if (layer instanceof Conv && this.consumers[slot(out)] === 1 && !this.outputs.includes(out)) {
-        const [next] = readers(out);
+        const [next] = readers.get(out)!;
         const pool = next.layer;
         if (pool instanceof Pooling && pool.mode === 'max' && next.inputs.length === 1 && layer.fusesWithMaxPool(pool)) {
           fusedPools.add(next);

@@ -97,8 +97,18 @@ function nodeInputs(node: unknown, where: string, fail: (m: string) => Error): T
     if (isPlainObject(r) && r.class_name === '__keras_tensor__' && isPlainObject(r.config)) return ref(r.config.keras_history);
     throw fail(`${where}: expected a tensor reference [layer, node, tensor], got ${JSON.stringify(r)}`);
   };
-  if (Array.isArray(node)) return node.map(ref);
+  const noKwargs = (kwargs: unknown, what: string): void => {
+    // Keras writes arguments left at their defaults as null ({mask: null}); those change nothing.
+    if (kwargs !== undefined && kwargs !== null && !(isPlainObject(kwargs) && Object.values(kwargs).every((v) => v === null))) {
+      throw fail(`${where}: call arguments ${JSON.stringify(kwargs)} ${what} are not supported; blasnet calls layers on their inputs alone`);
+    }
+  };
+  if (Array.isArray(node)) {
+    for (const r of node) if (Array.isArray(r)) noKwargs(r[3], 'of an input');
+    return node.map(ref);
+  }
   if (isPlainObject(node) && Array.isArray(node.args)) {
+    noKwargs(node.kwargs, 'of a node');
     // Keras 3: a merge layer's args are [[t1, t2]], any other layer's [t].
     const args = node.args.length === 1 && Array.isArray(node.args[0]) && !(typeof node.args[0][0] === 'string') ? node.args[0] : node.args;
     return args.map(ref);
@@ -129,6 +139,7 @@ function functionalFromConfig(config: Record<string, unknown>, fail: (m: string)
     let layer: Layer;
     try {
       if (layerClass === 'InputLayer') {
+        for (const flag of ['sparse', 'ragged']) if (cfg[flag]) throw new ValueError(`${flag} inputs are not supported`);
         const shape = takeBatchShape(cfg);
         if (!Array.isArray(shape)) throw new ValueError('an InputLayer needs batch_input_shape (or batch_shape)');
         layer = new InputLayer({ batchShape: shape as (number | null)[], dtype: cfg.dtype === 'int32' ? 'int32' : 'float32', name });
@@ -170,8 +181,18 @@ function functionalFromConfig(config: Record<string, unknown>, fail: (m: string)
       progress = true;
     }
   }
+  for (const [name, nodes] of pending) {
+    const k = madeCount.get(name) ?? 0;
+    if (k < nodes.length) {
+      throw fail(`layer '${name}' node ${k} reads ${JSON.stringify(nodes[k].map((r) => r.slice(0, 3)))}, which the layers never produce (a missing node or a cycle)`);
+    }
+  }
   const endpoints = (key: string): SymbolicTensor[] => {
-    const list = config[key];
+    let list = config[key];
+    // Keras 3 writes a single endpoint as one reference, not a list of them.
+    if (Array.isArray(list) && (typeof list[0] === 'string' || (isPlainObject(list[0]) && list[0].class_name === '__keras_tensor__'))) {
+      list = typeof list[0] === 'string' ? [list] : list;
+    }
     if (!Array.isArray(list) || list.length === 0) throw fail(`the functional config needs a non-empty ${key} list`);
     return list.map((r) => {
       const [ref] = nodeInputs([r], key, fail);

@@ -66,9 +66,9 @@ export class LayersModel {
     }
   }
 
-  /** The graph, rebuilt by subclasses (Sequential.add) through setGraph. */
+  /** The graph, made on first use after a change (Sequential.add invalidates it). */
   protected get graph(): Graph {
-    return this.graphCache ?? this.noGraph();
+    return (this.graphCache ??= this.buildGraph());
   }
 
   protected setGraph(graph: Graph | null): void {
@@ -77,8 +77,8 @@ export class LayersModel {
     this.idleContexts = [];
   }
 
-  /** Called when the graph is asked for before there is one (an empty Sequential). */
-  protected noGraph(): never {
+  /** Makes the graph when there is none (Sequential builds its chain here). */
+  protected buildGraph(): Graph {
     throw new ValueError(`${this.name}: the model has no layers`);
   }
 

@@ -46,7 +46,7 @@ export class Sequential extends LayersModel {
     const out = layer.apply(this.last ?? this.input!) as SymbolicTensor;
     this.stack.push(layer);
     this.last = out;
-    this.setGraph(new Graph([this.input!], [out], this.name));
+    this.setGraph(null);
   }
 
   /** Runs the model in inference mode and returns a new tensor of outputs. */
@@ -68,8 +68,9 @@ export class Sequential extends LayersModel {
     return { name: this.name, layers: this.stack.map((l) => ({ class_name: l.className, config: l.getConfig() })) };
   }
 
-  protected override noGraph(): never {
-    throw new ValueError(`${this.name}: the model has no layers; add some with model.add(...)`);
+  protected override buildGraph(): Graph {
+    if (!this.last) throw new ValueError(`${this.name}: the model has no layers; add some with model.add(...)`);
+    return new Graph([this.input!], [this.last], this.name);
   }
 
   protected override summaryLayers(): Layer[] {

@@ -96,8 +96,9 @@ export class Trainer {
       const step = graph.steps.find((s) => s.outputSlot === slot);
       const act = step?.lastLayer.activation;
       const loss = losses[k];
-      // The logits are only used when nothing else reads the output (its gradient comes from the loss alone).
-      const fromLogits = !!act && graph.consumers[slot] === 0 && graph.outputSlots.indexOf(slot) === k &&
+      // The logits are only used when the loss alone gives the output its gradient: no layer reads
+      // it and it is not a model output twice.
+      const fromLogits = !!act && graph.consumers[slot] === 0 && graph.outputSlots.filter((s) => s === slot).length === 1 &&
         ((loss.fusesWith === 'softmax' && act.isSoftmax) || (loss.fusesWith === 'sigmoid' && act.isSigmoid));
       const metrics = metricNames[k].map((m) => getMetric(m, loss, shape[shape.length - 1]));
       return { name, loss, weight: weights[k], metrics, fromLogits, shape };

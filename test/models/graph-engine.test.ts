@@ -152,3 +152,29 @@ t.test('bn.sequential takes a list of layers; layer.apply on tensors runs infere
   const direct = d.apply(x) as bn.Tensor;
   t.same(Array.from(direct.data), Array.from(m.predict(x).data));
 });
+
+t.test('an output listed twice gets both losses, with the softmax not fused away', async (t) => {
+  const make = (twice: boolean): bn.LayersModel => {
+    bn.setSeed(6);
+    const x = bn.input({ shape: [4] });
+    const y = apply(bn.layers.dense({ units: 3, activation: 'softmax' }), x);
+    // The other model reads y through an identity layer: the same losses, computed without fusion.
+    const second = twice ? y : apply(bn.layers.activation({ activation: 'linear' }), y);
+    const m = bn.model({ inputs: x, outputs: [y, second] });
+    m.compile({ optimizer: bn.optimizers.sgd({ learningRate: 0.5 }), loss: ['categoricalCrossentropy', 'mse'] });
+    return m;
+  };
+  const x = bn.tensor(randomArray(8, 13), [2, 4]), y = bn.tensor([[1, 0, 0], [0, 0, 1]]);
+  const [a, b] = [make(true), make(false)];
+  const la = a.trainOnBatch(x, [y, y]), lb = b.trainOnBatch(x, [y, y]);
+  t.ok(Math.abs(la.loss - lb.loss) < 1e-6, `the same loss ${la.loss} / ${lb.loss}`);
+  a.getWeights().forEach((w, i) => t.ok(maxAbsDiff(w.data, b.getWeights()[i].data) < 1e-6, `weight ${i} after one step`));
+});
+
+t.test('a chain of 20,000 layers builds without exhausting the stack', async (t) => {
+  const x = bn.input({ shape: [2] });
+  let y = x;
+  for (let i = 0; i < 20000; i++) y = apply(bn.layers.activation({ activation: 'linear' }), y);
+  const model = bn.model({ inputs: x, outputs: y });
+  t.same(Array.from((model.predict(bn.tensor([[1, 2]])) as bn.Tensor).data), [1, 2]);
+});

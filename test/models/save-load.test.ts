@@ -286,7 +286,10 @@ t.test('corrupt functional topologies give clear errors', async (t) => {
   const layer = (j: ModelJson, name: string): ModelJson => j.modelTopology.config.layers.find((l: ModelJson) => l.name === name);
   const cases: [string, (j: ModelJson) => void, RegExp][] = [
     ['a node reads a missing layer', (j) => { layer(j, 'y').inbound_nodes = [[['ghost', 0, 0, {}]]]; }, /layer 'y' reads from 'ghost', which is not in the model/],
-    ['a cycle', (j) => { layer(j, 'h').inbound_nodes = [[['y', 0, 0, {}]]]; }, /output_layers names \["y",0,0\], which the layers never produce/],
+    ['a cycle', (j) => { layer(j, 'h').inbound_nodes = [[['y', 0, 0, {}]]]; }, /layer 'h' node 0 reads \[\["y",0,0\]\], which the layers never produce \(a missing node or a cycle\)/],
+    ['a node that is never made', (j) => { layer(j, 'y').inbound_nodes.push([['h', 5, 0, {}]]); }, /layer 'y' node 1 reads \[\["h",5,0\]\], which the layers never produce/],
+    ['call arguments', (j) => { layer(j, 'y').inbound_nodes[0][0][3] = { training: true }; }, /call arguments \{"training":true\} of an input are not supported/],
+    ['a sparse input', (j) => { layer(j, 'x').config.sparse = true; }, /sparse inputs are not supported/],
     ['a bad reference', (j) => { layer(j, 'y').inbound_nodes = [[['h', -1, 0, {}]]]; }, /expected a tensor reference \[layer, node, tensor\]/],
     ['no output_layers', (j) => { delete j.modelTopology.config.output_layers; }, /needs a non-empty output_layers list/],
     ['an input without a shape', (j) => { delete layer(j, 'x').config.batch_input_shape; }, /layer 0 'x' \(InputLayer\): an InputLayer needs batch_input_shape/],
