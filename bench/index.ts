@@ -7,6 +7,7 @@
 //   npm run bench -- [--workloads W1,W2,W3,W4] [--steps N] [--calls N] [--rounds N] [--quick]
 //                    [--markdown | --json] [--skip torch,torch2,keras,ort,tfjs,sweep] [--max-seconds S]
 //                    [--max-minutes M] [--python /usr/bin/python3] [--venv-python .bench-venv/bin/python]
+//                    [--baseline DIR]
 //   npm run -s bench -- --json > bench.json      (-s keeps npm's banner out of the JSON)
 //
 // W1 seed CNN training on Fashion-MNIST's 60,000 training images (Debian's dataset-fashion-mnist; as many
@@ -37,6 +38,10 @@
 // W1's peak RSS is that of training on all 60,000 samples, loading and standardising them included, so
 // it is also the "60,000-sample RSS" line (which used to be a run of its own).
 //
+// --baseline DIR runs a second blasnet, the checkout in DIR (built, with node_modules), beside this one
+// in every round and adds a table of this one against it: the check an issue that restructures code must
+// pass (no workload more than 5% slower in the same run). `git worktree add ../base <commit>`, then
+// `ln -s $PWD/node_modules ../base/` and `(cd ../base && npx cmake-js compile)` make one.
 // Every measurement runs in its own child process (so peak RSS is that run's alone). blasnet runs with
 // its default threads unless the environment sets BLASNET_NUM_THREADS. A peer that is not installed is
 // skipped with a note; a blasnet workload whose layers do not exist yet shows as n/a. --max-seconds (10)
@@ -53,7 +58,7 @@ import {
 type Result = Record<string, unknown> & { available?: boolean; reason?: string };
 type TrainingId = Exclude<WorkloadId, 'W4'>;
 type PeerId = 'torch' | 'torch2' | 'keras';
-type Framework = 'blasnet' | PeerId | 'onnxruntime' | 'tfjs';
+type Framework = 'blasnet' | 'baseline' | PeerId | 'onnxruntime' | 'tfjs';
 
 interface Options {
   workloads: WorkloadId[];
@@ -69,6 +74,8 @@ interface Options {
   maxMinutes: number;
   python: string;
   venvPython: string;
+  /** Another blasnet checkout to measure beside this one, or null. */
+  baseline: string | null;
 }
 
 const ROOT = path.resolve(__dirname, '..');
@@ -139,7 +146,7 @@ function usage(): never {
 function parseOptions(argv: string[]): Options {
   let options: Map<string, string>;
   try {
-    options = parseArgs(argv, ['workloads', 'steps', 'calls', 'rounds', 'quick', 'markdown', 'json', 'skip', 'max-seconds', 'max-minutes', 'python', 'venv-python', 'help']);
+    options = parseArgs(argv, ['workloads', 'steps', 'calls', 'rounds', 'quick', 'markdown', 'json', 'skip', 'max-seconds', 'max-minutes', 'python', 'venv-python', 'baseline', 'help']);
   } catch (err) {
     console.error((err as Error).message);
     usage();
@@ -172,7 +179,13 @@ function parseOptions(argv: string[]): Options {
     console.error('give --json or --markdown, not both');
     usage();
   }
+  const baseline = options.has('baseline') ? path.resolve(options.get('baseline')!) : null;
+  if (baseline && !fs.existsSync(path.join(baseline, 'bench', 'blasnet-worker.ts'))) {
+    console.error(`--baseline ${baseline}: not a blasnet checkout (no bench/blasnet-worker.ts)`);
+    usage();
+  }
   return {
+    baseline,
     workloads: workloads as WorkloadId[],
     steps,
     selectSteps: Math.min(quick ? 20 : SELECT_STEPS, ...TRAINING_IDS.map((id) => steps[id])),
@@ -227,20 +240,23 @@ const childTimeout = (maxSeconds: number): number => maxSeconds * 3 + 180;
  * bench/ and lib/ into dist-bench/ once per run (under tsx, its loader thread would add
  * ~40 MB to every worker's peak RSS). They load the addon the package would load.
  */
-function compileWorkers(): { dir: string; addon: string } {
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(__dirname, 'tsconfig.json')],
-    { cwd: ROOT, encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`compiling the bench workers failed:\n${tsc.stdout}${tsc.stderr}`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const addon = process.env.BLASNET_NATIVE ? path.resolve(process.env.BLASNET_NATIVE) : (require('node-gyp-build') as { path(dir: string): string }).path(ROOT);
-  return { dir: path.join(ROOT, 'dist-bench', 'bench'), addon };
+function compileWorkers(root: string): { dir: string; addon: string } {
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'bench', 'tsconfig.json')],
+    { cwd: root, encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`compiling the bench workers of ${root} failed:\n${tsc.stdout}${tsc.stderr}`);
+  const addon = process.env.BLASNET_NATIVE && root === ROOT ? path.resolve(process.env.BLASNET_NATIVE)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    : (require('node-gyp-build') as { path(dir: string): string }).path(root);
+  return { dir: path.join(root, 'dist-bench', 'bench'), addon };
 }
 
-let workers: { dir: string; addon: string } | null = null;
+/** Compiled workers per checkout (this one, and the baseline's). */
+const workers = new Map<string, { dir: string; addon: string }>();
 
-const jsWorker = (file: string, args: string[], env: Record<string, string>, maxSeconds: number): Promise<Result> => {
-  workers ??= compileWorkers();
-  return runChild(process.execPath, [path.join(workers.dir, file), ...args], { BLASNET_NATIVE: workers.addon, ...env }, childTimeout(maxSeconds));
+const jsWorker = (file: string, args: string[], env: Record<string, string>, maxSeconds: number, root = ROOT): Promise<Result> => {
+  let w = workers.get(root);
+  if (!w) workers.set(root, (w = compileWorkers(root)));
+  return runChild(process.execPath, [path.join(w.dir, file), ...args], { BLASNET_NATIVE: w.addon, ...env }, childTimeout(maxSeconds));
 };
 
 /** One measurement. */
@@ -275,6 +291,11 @@ class Bench {
 
   blasnet(args: string[], maxSeconds: number, env: Record<string, string> = {}): Promise<Result> {
     return jsWorker('blasnet-worker.js', args, env, maxSeconds);
+  }
+
+  /** The same run with the --baseline checkout's blasnet. */
+  baseline(args: string[], maxSeconds: number): Promise<Result> {
+    return jsWorker('blasnet-worker.js', args, {}, maxSeconds, this.options.baseline!);
   }
 
   python(peer: Peer, setting: Setting, args: string[], maxSeconds: number): Promise<Result> {
@@ -445,6 +466,7 @@ function roundSpecs(bench: Bench, id: WorkloadId): Spec[] {
   if (id === 'W4') {
     const args = ['--workload', 'W4', '--calls', String(o.calls), '--max-seconds', String(o.maxSeconds)];
     const specs: Spec[] = [{ key: 'W4:blasnet', framework: 'blasnet', workload: id, setting: '', run: () => bench.blasnet(args, o.maxSeconds) }];
+    if (o.baseline) specs.push({ key: 'W4:baseline', framework: 'baseline', workload: id, setting: '', run: () => bench.baseline(args, o.maxSeconds) });
     for (const peer of bench.peers) {
       for (const setting of peer.settings) {
         specs.push({ key: w4Key(peer.id, setting.label), framework: peer.id, workload: id, setting: setting.label,
@@ -464,6 +486,7 @@ function roundSpecs(bench: Bench, id: WorkloadId): Spec[] {
   }
   const args = trainArgs(id, o.steps[id], 32, SUSTAINED_MAX_SECONDS);
   const specs: Spec[] = [{ key: `${id}:blasnet`, framework: 'blasnet', workload: id, setting: '', run: () => bench.blasnet(args, SUSTAINED_MAX_SECONDS) }];
+  if (o.baseline) specs.push({ key: `${id}:baseline`, framework: 'baseline', workload: id, setting: '', run: () => bench.baseline(args, SUSTAINED_MAX_SECONDS) });
   for (const peer of bench.peers) {
     const setting = bench.chosen.get(`${id}:${peer.id}`);
     if (!setting) continue;
@@ -562,6 +585,34 @@ const W4_METRICS = [
   { field: 'p99Us', label: 'batch-1 latency p99, µs', lowerIsBetter: true, digits: 1 },
   { field: 'batch256SamplesPerSec', label: 'batch 256, samples/s', lowerIsBetter: false, digits: 0 },
 ];
+
+/**
+ * This blasnet against the --baseline checkout, workload by workload, from the same rounds: the
+ * change is the ratio (> 1 faster now); a restructuring change may cost at most 5%.
+ */
+function baselineTable(bench: Bench): { table: Table; data: Record<string, unknown>[] } {
+  const rows: string[][] = [];
+  const data: Record<string, unknown>[] = [];
+  const add = (id: WorkloadId, field: string, label: string, lowerIsBetter: boolean, digits: number): void => {
+    const now = bench.value(`${id}:blasnet`, field), before = bench.value(`${id}:baseline`, field);
+    const change = now === null || before === null ? null : lowerIsBetter ? before / now : now / before;
+    rows.push([id, label, num(now, digits), num(before, digits), change === null ? NA : `${change.toFixed(3)}×`,
+      change === null ? NA : change >= 0.95 ? 'ok' : 'SLOWER by more than 5%']);
+    data.push({ workload: id, metric: field, blasnet: now, baseline: before, change });
+  };
+  for (const id of bench.options.workloads) {
+    if (id === 'W4') for (const m of W4_METRICS) add(id, m.field, m.label, m.lowerIsBetter, m.digits);
+    else add(id, headlineField(bench, id), sustained(bench, id) ? 'steady state, samples/s' : 'mean, samples/s', false, 0);
+  }
+  return {
+    table: {
+      title: `blasnet against the baseline ${bench.options.baseline} (same rounds, medians; × = this one's speed-up, > 1 is faster)`,
+      header: ['Workload', 'Metric', 'blasnet', 'baseline', '× baseline', 'within 5%'],
+      rows,
+    },
+    data,
+  };
+}
 
 function mainTable(bench: Bench, peakGflops: number | null): { table: Table; data: Record<string, unknown>[] } {
   const rows: string[][] = [];
@@ -799,6 +850,7 @@ async function main(): Promise<void> {
   const gemm2 = bench.max('gemm:2', 'bestGflops');
   const peak = Math.max(gemm1 ?? 0, gemm2 ?? 0) || null;
   const main = mainTable(bench, peak);
+  const baseline = options.baseline ? baselineTable(bench) : null;
   const firstVsSteady = firstVsSteadyTable(bench);
   const sweep = bench.results.has('sweep:32:1:blasnet') ? sweepTable(bench, sweepTorch) : null;
   const rss60k = !options.workloads.includes('W1') ? [] : [{ name: 'blasnet', key: 'W1:blasnet' }, ...bench.peers.map((p) => ({ name: p.name, key: peerBest(bench, 'W1', p)?.key }))]
@@ -827,7 +879,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({
       machine: info, options: { ...options, skip: [...options.skip] }, minutes,
       gemmGflops: { threads1: gemm1, threads2: gemm2 }, workloads: main.data, firstVsSteady: firstVsSteady.data, sweep: sweep?.data ?? null,
-      rss60k, notes: bench.notes, raw: Object.fromEntries(bench.results),
+      rss60k, baseline: baseline?.data ?? null, notes: bench.notes, raw: Object.fromEntries(bench.results),
     }, null, 2));
     return;
   }
@@ -839,6 +891,7 @@ async function main(): Promise<void> {
     `Command: ${md ? `\`${command}\`` : command} (median of ${rounds} alternating round${rounds > 1 ? 's' : ''}).`);
   out.push('', renderTable(main.table, md));
   if (firstVsSteady.table.rows.length) out.push('', renderTable(firstVsSteady.table, md));
+  if (baseline) out.push('', renderTable(baseline.table, md));
   out.push('', `Large GEMM (bn.native.sgemm 2048×2048×2048): ${num(gemm1, 1)} GFLOP/s on 1 thread, ${num(gemm2, 1)} GFLOP/s on 2 threads (the peak above is the larger).`);
   if (sweep) out.push('', renderTable(sweep.table, md));
   if (rss60k.some((r) => r.mb !== null)) {
