@@ -27,6 +27,9 @@ export class ExecutionContext implements CallMode {
   /** Whether grads[slot] is this context's own sum buffer (else it belongs to a layer call). */
   private readonly ownsGrad: boolean[];
   private readonly sums: (Tensor | null)[];
+  /** Each step's input list and the outputs, reused from call to call. */
+  private readonly stepInputs: Tensor[][];
+  private readonly outputs: Tensor[];
 
   /**
    * @param gradients where the gradient of each trained weight is added; weights not in
@@ -38,6 +41,8 @@ export class ExecutionContext implements CallMode {
     this.grads = new Array<Tensor | null>(graph.slotCount).fill(null);
     this.ownsGrad = new Array<boolean>(graph.slotCount).fill(false);
     this.sums = new Array<Tensor | null>(graph.slotCount).fill(null);
+    this.stepInputs = graph.steps.map((step) => new Array<Tensor>(step.inputSlots.length));
+    this.outputs = new Array<Tensor>(graph.outputSlots.length);
   }
 
   /** Routes weight gradients (a trainer's buffers), or none. */
@@ -55,20 +60,22 @@ export class ExecutionContext implements CallMode {
 
   /**
    * Runs the graph on one batch per model input; returns one tensor per model output
-   * (buffers of this context, valid until its next forward).
+   * (buffers of this context, in a list of this context: both valid until its next forward).
    */
   forward(inputs: readonly Tensor[], training: boolean, recording: boolean): Tensor[] {
     const { graph, values } = this;
     this.training = training;
     this.recording = recording;
-    graph.inputSlots.forEach((s, i) => (values[s] = inputs[i]));
-    const steps = graph.steps;
+    for (let i = 0; i < inputs.length; i++) values[graph.inputSlots[i]] = inputs[i];
+    const steps = graph.steps, stepInputs = this.stepInputs;
     for (let i = 0; i < steps.length; i++) {
-      const step = steps[i];
-      const xs = step.inputSlots.map((s) => values[s]!);
+      const step = steps[i], xs = stepInputs[i];
+      for (let k = 0; k < xs.length; k++) xs[k] = values[step.inputSlots[k]]!;
       values[step.outputSlot] = step.forward(xs, this.calls[i]);
     }
-    return graph.outputSlots.map((s) => values[s]!);
+    const outs = this.outputs;
+    for (let k = 0; k < outs.length; k++) outs[k] = values[graph.outputSlots[k]]!;
+    return outs;
   }
 
   /** The pre-activation of model output `k` in the last forward (the logits of a softmax output). */

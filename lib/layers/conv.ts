@@ -174,7 +174,12 @@ export abstract class Conv extends ActivatedLayer {
     const z = call.buffer('z', [g.N, ...this.outputShape!]);
     native.conv2dForward(z.data as Float32Array, col, x.data as Float32Array, this.kernel.value.data as Float32Array,
       (this.bias?.value.data as Float32Array) ?? null, batchGeom.packed, colSamples, fused ? this.act.id : 0);
-    Object.assign(call.saved, { x, geom: batchGeom, col, colSamples, poolGeom: null });
+    const saved = call.saved as unknown as ConvSaved;
+    saved.x = x;
+    saved.geom = batchGeom;
+    saved.col = col;
+    saved.colSamples = colSamples;
+    saved.poolGeom = null;
     return fused ? this.activated(z, call) : this.activate(z, call);
   }
 
@@ -211,7 +216,11 @@ export abstract class Conv extends ActivatedLayer {
     if (call.recording && argmax?.length !== out.size) argmax = new Uint8Array(out.size);
     native.conv2dMaxPoolForward(out.data as Float32Array, call.recording ? argmax! : null, x.data as Float32Array,
       this.kernel.value.data as Float32Array, (this.bias?.value.data as Float32Array) ?? null, g.packed, pg.packed, this.act.id);
-    Object.assign(call.saved, { x, geom: g, argmax, poolGeom: call.recording ? pg : null });
+    const saved = call.saved as unknown as ConvSaved;
+    saved.x = x;
+    saved.geom = g;
+    saved.argmax = argmax;
+    saved.poolGeom = call.recording ? pg : null;
     return out;
   }
 

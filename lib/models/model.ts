@@ -263,7 +263,7 @@ export class LayersModel {
   /** Runs the model in inference mode: a new tensor per output (one tensor for a model of one output). */
   predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {
     const graph = this.graph;
-    const batchSize = positiveInt(camelKeys(args).batchSize, 32, 'batchSize', 'predict');
+    const batchSize = positiveInt(args && 'batchSize' in args ? args.batchSize : camelKeys(args).batchSize, 32, 'batchSize', 'predict');
     const inputs = this.prepareInputs(x, 'predict');
     const n = inputs[0].shape[0];
     const results = graph.outputs.map((t) => new Tensor(new Float32Array(n * sizeOf(t.shape)), [n, ...t.shape]));
@@ -271,8 +271,8 @@ export class LayersModel {
     try {
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
-        const outs = ctx.forward(inputs.map((t) => sliceRows(t, start, end)), false, false);
-        outs.forEach((o, k) => results[k].data.set(o.data, start * sizeOf(graph.outputs[k].shape)));
+        const outs = ctx.forward(n <= batchSize ? inputs : inputs.map((t) => sliceRows(t, start, end)), false, false);
+        for (let k = 0; k < outs.length; k++) results[k].data.set(outs[k].data, start * (results[k].size / n));
       }
     } finally {
       if (this.graphCache === graph) this.idleContexts.push(ctx);
@@ -369,22 +369,24 @@ export class LayersModel {
   /** Input tensors checked against the model's inputs (shape, dtype, sample count). */
   protected prepareInputs(x: ModelData, where: string): Tensor[] {
     const graph = this.graph;
-    const xs = this.perEntry(x, this.inputNames, 'x', where).map((d, k) => {
-      const t = toTensor(d, `${where}: x${graph.inputs.length > 1 ? `[${k}]` : ''}`);
+    const names = graph.inputs.length === 1 ? null : this.inputNames;
+    const entries = names ? this.perEntry(x, names, 'x', where) : this.perEntry(x, [graph.inputs[0].sourceLayer.name], 'x', where);
+    const xs = entries.map((d, k) => {
+      // Messages are built only on failure: predict on one sample runs this on every call.
+      const t = d instanceof Tensor ? d : toTensor(d, names ? `${where}: x[${k}]` : `${where}: x`);
       const input = graph.inputs[k];
-      const reader = this.inputReader(k);
       const want = input.shape;
       if (t.shape.length !== want.length + 1 || want.some((d2, i) => d2 !== t.shape[i + 1])) {
-        throw new ShapeError(`${where}: ${reader} expects input of shape ${formatShape([null, ...want])}, got x of shape ${formatShape(t.shape)}`);
+        throw new ShapeError(`${where}: ${this.inputReader(k)} expects input of shape ${formatShape([null, ...want])}, got x of shape ${formatShape(t.shape)}`);
       }
       if (t.shape[0] === 0) throw new ValueError(`${where}: x holds no samples`);
       if (t.dtype === input.dtype) return t;
       if (input.dtype === 'float32') {
-        throw new ValueError(`${where}: ${reader} takes float32 input, got int32 x; only an Embedding first layer takes integer indices (convert with bn.cast(x, 'float32'))`);
+        throw new ValueError(`${where}: ${this.inputReader(k)} takes float32 input, got int32 x; only an Embedding first layer takes integer indices (convert with bn.cast(x, 'float32'))`);
       }
       // Index inputs also take float32 data holding integers, converted once per call rather than per batch.
       const bad = t.data.findIndex((v) => !Number.isInteger(v) || Math.abs(v) > 2147483647);
-      if (bad >= 0) throw new ValueError(`${where}: ${reader} takes integer indices, got ${t.data[bad]} at flat index ${bad} of x`);
+      if (bad >= 0) throw new ValueError(`${where}: ${this.inputReader(k)} takes integer indices, got ${t.data[bad]} at flat index ${bad} of x`);
       return cast(t, 'int32');
     });
     const n = xs[0].shape[0];
