@@ -28,8 +28,13 @@ const gradData = (g: Tensor | null): Float32Array | null => (g ? f32(g) : null);
 const lastDim = (t: Tensor): number => t.shape[t.shape.length - 1];
 
 function checkFinite(y: Tensor, where: string): void {
-  const bad = y.data.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new ValueError(`${where}: targets hold ${y.data[bad]} at flat index ${bad}; every target must be a finite number`);
+  // v * 0 is NaN exactly for NaN and ±Infinity: one tight pass (this runs on every trainOnBatch).
+  const data = y.data;
+  let probe = 0;
+  for (let i = 0; i < data.length; i++) probe += data[i] * 0;
+  if (probe === 0) return;
+  const bad = data.findIndex((v) => !Number.isFinite(v));
+  throw new ValueError(`${where}: targets hold ${data[bad]} at flat index ${bad}; every target must be a finite number`);
 }
 
 /** Targets with one value per model output: the shape must match the output exactly. */
