@@ -1,7 +1,7 @@
 import { LayerCall } from './call';
 import { ValueError, formatShape } from '../errors';
 import { Layer } from '../layers/layer';
-import { camelKeys } from '../names';
+import { readOptions } from '../options';
 import { DType, Shape, Tensor } from '../tensor';
 import { Node, SymbolicTensor } from './symbolic';
 
@@ -23,7 +23,10 @@ export class InputLayer extends Layer {
   readonly output: SymbolicTensor;
 
   constructor(args: InputArgs) {
-    const a = camelKeys(args ?? {}) as InputArgs;
+    const a = readOptions<InputArgs>(args, 'input', {
+      known: ['shape', 'batchShape', 'dtype', 'name'],
+      unsupported: { sparse: false, ragged: false, batchSize: null, optional: false, tensor: null, inputTensor: null },
+    });
     super({ name: a.name }, 'input_layer');
     const where = `${this.name} (InputLayer)`;
     if (a.shape && a.batchShape) throw new ValueError(`${where}: give shape or batchShape, not both`);

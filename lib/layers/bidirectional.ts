@@ -2,7 +2,7 @@ import { LayerCall } from '../engine/call';
 import { ValueError } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor } from '../tensor';
-import { Layer, LayerArgs } from './layer';
+import { Layer, LayerArgs, layerOptions } from './layer';
 import { Recurrent } from './recurrent';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
@@ -32,7 +32,7 @@ export class Bidirectional extends Layer {
     const a = camelKeys(args ?? ({} as BidirectionalArgs));
     // The wrapped layer's inputShape works too, as in Keras: Bidirectional(LSTM(8, input_shape=...)).
     const inner = a.layer instanceof Recurrent && !a.inputShape && !a.batchInputShape ? a.layer.declaredInputShape : null;
-    super(inner ? { ...a, inputShape: [...inner] } : a, 'bidirectional');
+    super(inner ? { ...args, inputShape: [...inner] } : args, 'bidirectional', layerOptions(['layer', 'mergeMode'], { backwardLayer: null }));
     const where = `${this.name} (Bidirectional)`;
     if (!(a.layer instanceof Recurrent)) {
       throw new ValueError(`${where}: layer must be an LSTM or GRU layer, e.g. bn.layers.lstm({units: 8}), got ${a.layer === undefined ? 'nothing' : String(a.layer)}`);

@@ -6,7 +6,7 @@ import { camelKeys } from '../names';
 import { BatchGeometry, Conv2DGeometry, Pool2DGeometry, geometryByBatchSize, native, packConvGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
-import { LayerArgs, Param, kernelBiasConfig } from './layer';
+import { LayerArgs, Param, kernelBiasConfig, layerOptions, regularizerOptions } from './layer';
 
 export type ConvPadding = 'valid' | 'same' | 'causal';
 
@@ -97,7 +97,8 @@ export abstract class Conv extends ActivatedLayer {
 
   constructor(args: ConvArgs, private readonly rank: 1 | 2, kind: string, defaultName: string) {
     const a = camelKeys(args ?? ({} as ConvArgs));
-    super(a, defaultName);
+    super(args, defaultName, layerOptions(['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation',
+      'useBias', 'kernelInitializer', 'biasInitializer'], { ...regularizerOptions('kernel', 'bias'), groups: 1, loraRank: null }));
     const where = `${this.name} (${kind})`;
     if (!Number.isInteger(a.filters) || a.filters < 1) {
       throw new ValueError(`${where}: filters must be a positive integer, got ${JSON.stringify(a.filters)}`);

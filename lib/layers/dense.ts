@@ -6,7 +6,7 @@ import { camelKeys } from '../names';
 import { native } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
-import { LayerArgs, Param, kernelBiasConfig } from './layer';
+import { LayerArgs, Param, kernelBiasConfig, layerOptions, regularizerOptions } from './layer';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -31,7 +31,8 @@ export class Dense extends ActivatedLayer {
 
   constructor(args: DenseArgs) {
     const a = camelKeys(args ?? ({} as DenseArgs));
-    super(a, 'dense');
+    super(args, 'dense', layerOptions(['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'],
+      { ...regularizerOptions('kernel', 'bias'), loraRank: null, loraAlpha: null, quantizationConfig: null, inputDim: null }));
     if (!Number.isInteger(a.units) || a.units < 1) {
       throw new ValueError(`${this.name} (Dense): units must be a positive integer, got ${JSON.stringify(a.units)}`);
     }
@@ -98,7 +99,7 @@ export class ActivationLayer extends ActivatedLayer {
   readonly className = 'Activation';
 
   constructor(args: ActivationArgs) {
-    super(args, 'activation');
+    super(args, 'activation', layerOptions(['activation']));
     this.act = new Activation(camelKeys(args).activation, `${this.name} (Activation)`);
   }
 

@@ -4,7 +4,7 @@ import { camelKeys } from '../names';
 import { native } from '../native';
 import { random, seededRandom } from '../random';
 import { Shape, Tensor } from '../tensor';
-import { Layer, LayerArgs } from './layer';
+import { Layer, LayerArgs, layerOptions } from './layer';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of the inputs to drop, in [0, 1). */
@@ -32,7 +32,7 @@ export class Dropout extends Layer {
 
   constructor(args: DropoutArgs) {
     const a = camelKeys(args ?? ({} as DropoutArgs));
-    super(a, 'dropout');
+    super(args, 'dropout', layerOptions(['rate', 'noiseShape', 'seed']));
     const where = `${this.name} (Dropout)`;
     if (typeof a.rate !== 'number' || !(a.rate >= 0 && a.rate < 1)) {
       throw new ValueError(`${where}: rate must be a number in [0, 1), got ${JSON.stringify(a.rate)}`);

@@ -4,7 +4,7 @@ import { Initializer, InitializerIdentifier, getInitializer } from '../initializ
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { DType, Shape, Tensor, sizeOf } from '../tensor';
-import { Layer, LayerArgs, Param, initializerConfig } from './layer';
+import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions } from './layer';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices must lie in [0, inputDim). */
@@ -15,11 +15,8 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsInitializer?: InitializerIdentifier;
   /** Length of the index sequences; gives the input shape [inputLength] when inputShape is not set. */
   inputLength?: number | number[] | null;
-  /**
-   * Recorded in the config for Keras compatibility only: blasnet does not propagate masks, so
-   * index 0 is embedded like any other and later layers see every timestep.
-   */
-  maskZero?: boolean;
+  /** Only false: masks are not carried through the layers yet, so true is refused rather than ignored. */
+  maskZero?: false;
 }
 
 /**
@@ -32,7 +29,8 @@ export class Embedding extends Layer {
   override readonly inputDType: DType = 'int32';
   readonly inputDim: number;
   readonly outputDim: number;
-  readonly maskZero: boolean;
+  /** Always false (see EmbeddingArgs.maskZero). */
+  readonly maskZero = false;
   readonly inputLength: number | number[] | null;
   private readonly embeddingsInitializer: Initializer;
   private embeddings!: Param;
@@ -41,12 +39,14 @@ export class Embedding extends Layer {
     const a = camelKeys(args ?? ({} as EmbeddingArgs));
     const inputLength = a.inputLength ?? null;
     const shapeFromLength = inputLength !== null && !a.inputShape && !a.batchInputShape;
-    super(shapeFromLength ? { ...a, inputShape: ([] as number[]).concat(inputLength) } : a, 'embedding');
+    super(shapeFromLength ? { ...args, inputShape: ([] as number[]).concat(inputLength) } : args, 'embedding',
+      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength'],
+        // Masks are not carried through the layers yet: index 0 would be embedded and computed like any other.
+        { ...regularizerOptions('embeddings'), maskZero: false, sparse: false, loraRank: null, quantizationConfig: null }));
     const where = `${this.name} (Embedding)`;
     for (const key of ['inputDim', 'outputDim'] as const) {
       if (!Number.isInteger(a[key]) || a[key] < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${JSON.stringify(a[key])}`);
     }
-    if (a.maskZero != null && typeof a.maskZero !== 'boolean') throw new ValueError(`${where}: maskZero must be a boolean, got ${JSON.stringify(a.maskZero)}`);
     const lengths = ([] as unknown[]).concat(inputLength ?? []);
     if (lengths.some((d) => !Number.isInteger(d) || (d as number) < 1)) {
       throw new ValueError(`${where}: inputLength must be a positive integer (or a list of them), got ${JSON.stringify(inputLength)}`);
@@ -57,7 +57,6 @@ export class Embedding extends Layer {
     }
     this.inputDim = a.inputDim;
     this.outputDim = a.outputDim;
-    this.maskZero = a.maskZero ?? false;
     this.inputLength = inputLength;
     this.embeddingsInitializer = getInitializer(a.embeddingsInitializer ?? 'randomUniform', this.name);
   }

@@ -3,7 +3,7 @@ import { ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { Shape, Tensor, sizeOf } from '../tensor';
-import { Layer, LayerArgs } from './layer';
+import { Layer, LayerArgs, layerOptions } from './layer';
 
 export interface GlobalPoolingArgs extends LayerArgs {
   /** Only 'channels_last' (the default) is supported. */
@@ -21,7 +21,7 @@ abstract class GlobalPooling extends Layer {
 
   constructor(args: GlobalPoolingArgs, defaultName: string, private readonly spatialRank: number, private readonly kind: 'avg' | 'max') {
     const a = camelKeys(args ?? {});
-    super(a, defaultName);
+    super(args, defaultName, layerOptions(['dataFormat', 'keepdims']));
     const format = a.dataFormat ?? 'channels_last';
     if (format !== 'channels_last' && format !== 'channelsLast') {
       throw new ValueError(`${this.name} (${this.constructor.name}): only dataFormat 'channels_last' is supported, got ${JSON.stringify(format)}`);

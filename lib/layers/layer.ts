@@ -3,7 +3,7 @@ import { ShapeError, ValueError, formatShape } from '../errors';
 import { Initializer } from '../initializers';
 import { LayerCall, CallMode } from '../engine/call';
 import { Node, SymbolicTensor } from '../engine/symbolic';
-import { camelKeys } from '../names';
+import { OptionSpec, readOptions } from '../options';
 import { DType, Shape, Tensor, sameShape } from '../tensor';
 
 /** Arguments every layer accepts (Keras snake_case spellings work too). */
@@ -13,8 +13,29 @@ export interface LayerArgs {
   inputShape?: number[];
   /** Shape with the batch axis first (`null` for any batch size). */
   batchInputShape?: (number | null)[];
+  /** Keras 3's name for batchInputShape. */
+  batchShape?: (number | null)[];
   trainable?: boolean;
-  dtype?: string;
+  /** Only float32 layers exist: 'float32' or Keras's DTypePolicy of it. */
+  dtype?: string | { config?: { name?: string } };
+}
+
+/** Options every layer takes, and the Keras/TF.js layer options blasnet does not implement. */
+const LAYER_OPTIONS: OptionSpec = {
+  known: ['name', 'inputShape', 'batchInputShape', 'batchShape', 'trainable', 'dtype'],
+  unsupported: { batchSize: null, weights: null, inputDtype: null },
+};
+
+/** A layer's options: every layer's, its own, and the Keras options it does not implement (accepted at their defaults). */
+export function layerOptions(known: readonly string[], unsupported: Record<string, unknown> = {}): OptionSpec {
+  return { known: [...LAYER_OPTIONS.known, ...known], unsupported: { ...LAYER_OPTIONS.unsupported, ...unsupported } };
+}
+
+/** The regularizer and constraint options of a layer with these weights: Keras's defaults (null) only. */
+export function regularizerOptions(...weights: string[]): Record<string, null> {
+  const out: Record<string, null> = { activityRegularizer: null };
+  for (const w of weights) out[`${w}Regularizer`] = out[`${w}Constraint`] = null;
+  return out;
 }
 
 /**
@@ -56,9 +77,16 @@ export abstract class Layer {
   /** Each application of this layer to symbolic inputs, in order (Keras' _inbound_nodes). */
   readonly inboundNodes: Node[] = [];
 
-  constructor(args: LayerArgs, defaultName: string) {
-    const a = camelKeys(args ?? {});
+  constructor(args: LayerArgs, defaultName: string, options: OptionSpec = LAYER_OPTIONS) {
+    const name = (args as { name?: unknown })?.name;
+    const a = readOptions<LayerArgs>(args, typeof name === 'string' ? name : defaultName, options);
     this.name = a.name ?? uniqueName(defaultName);
+    const dtype = typeof a.dtype === 'object' && a.dtype !== null ? a.dtype.config?.name : a.dtype;
+    if (dtype !== undefined && dtype !== null && dtype !== 'float32') {
+      throw new ValueError(`${this.name}: dtype ${JSON.stringify(dtype)} is not supported; blasnet layers compute in float32`);
+    }
+    if (a.batchShape && a.batchInputShape) throw new ValueError(`${this.name}: give batchInputShape or batchShape, not both`);
+    a.batchInputShape ??= a.batchShape;
     this.trainable = a.trainable ?? true;
     if (a.inputShape && a.batchInputShape) throw new ValueError(`${this.name}: give inputShape or batchInputShape, not both`);
     const shape = a.inputShape ?? (a.batchInputShape ? a.batchInputShape.slice(1) : null);

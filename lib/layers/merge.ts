@@ -5,7 +5,7 @@ import { LayerCall } from '../engine/call';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor, sameShape, sizeOf } from '../tensor';
-import { Layer, LayerArgs } from './layer';
+import { Layer, LayerArgs, layerOptions } from './layer';
 
 const f32 = (t: Tensor): Float32Array => t.data as Float32Array;
 
@@ -160,7 +160,7 @@ export class Concatenate extends Merge {
 
   constructor(args: ConcatenateArgs = {}) {
     const a = camelKeys(args ?? {});
-    super(a, 'concatenate');
+    super(args, 'concatenate', layerOptions(['axis']));
     this.axis = a.axis ?? -1;
     if (!Number.isInteger(this.axis)) throw new ValueError(`${this.name} (Concatenate): axis must be an integer, got ${JSON.stringify(a.axis)}`);
   }
@@ -257,7 +257,7 @@ export class Dot extends Merge {
 
   constructor(args: DotArgs) {
     const a = camelKeys(args ?? ({} as DotArgs));
-    super(a, 'dot');
+    super(args, 'dot', layerOptions(['axes', 'normalize']));
     const where = `${this.name} (Dot)`;
     const axes = a.axes;
     const ok = (v: unknown): boolean => Number.isInteger(v) && v !== 0;

@@ -4,7 +4,7 @@ import { Initializer, InitializerIdentifier, getInitializer } from '../initializ
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { Shape, Tensor } from '../tensor';
-import { Layer, LayerArgs, Param, initializerConfig } from './layer';
+import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions } from './layer';
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The channel axis, counting the batch axis; only the last (-1) is supported. */
@@ -42,7 +42,11 @@ export class BatchNormalization extends Layer {
 
   constructor(args: BatchNormalizationArgs = {}) {
     const a = camelKeys(args ?? {});
-    super(a, 'batch_normalization');
+    super(args, 'batch_normalization', layerOptions(['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer',
+      'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer'], {
+      ...regularizerOptions('beta', 'gamma'), synchronized: false, renorm: false, renormClipping: null,
+      renormMomentum: 0.99, fused: null, virtualBatchSize: null, adjustment: null,
+    }));
     const where = `${this.name} (BatchNormalization)`;
     this.axis = a.axis ?? -1;
     if (!Number.isInteger(this.axis) || (this.axis < 1 && this.axis !== -1)) {

@@ -4,7 +4,7 @@ import { camelKeys } from '../names';
 import { BatchGeometry, Pool2DGeometry, geometryByBatchSize, native, packPoolGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { checkChannelsLast, convOutputLength, normalizeTuple } from './conv';
-import { Layer, LayerArgs } from './layer';
+import { Layer, LayerArgs, layerOptions } from './layer';
 
 export interface PoolingArgs extends LayerArgs {
   /** Window size: one number for every spatial axis, or one per axis. Default 2. */
@@ -30,7 +30,7 @@ export abstract class Pooling extends Layer {
 
   constructor(args: PoolingArgs, private readonly rank: 1 | 2, readonly mode: 'max' | 'avg', kind: string, defaultName: string) {
     const a = camelKeys(args ?? {});
-    super(a, defaultName);
+    super(args, defaultName, layerOptions(['poolSize', 'strides', 'padding', 'dataFormat']));
     const where = `${this.name} (${kind})`;
     this.poolSize = normalizeTuple(a.poolSize ?? 2, rank, 'poolSize', where);
     this.strides = a.strides == null ? [...this.poolSize] : normalizeTuple(a.strides, rank, 'strides', where);

@@ -5,7 +5,7 @@ import { Initializer, InitializerIdentifier, getInitializer } from '../initializ
 import { camelKeys } from '../names';
 import { RnnGeometry, native } from '../native';
 import { Shape, Tensor, sizeOf } from '../tensor';
-import { Layer, LayerArgs, Param, initializerConfig } from './layer';
+import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions } from './layer';
 
 /** Arguments shared by LSTM and GRU (Keras 3 defaults). */
 export interface RecurrentArgs extends LayerArgs {
@@ -85,9 +85,13 @@ export abstract class Recurrent extends Layer {
   /** Gate blocks per weight matrix: 4 for LSTM, 3 for GRU. */
   protected abstract readonly gates: number;
 
-  constructor(args: RecurrentArgs, defaultName: string, className: string) {
+  constructor(args: RecurrentArgs, defaultName: string, className: string, cellOptions: string[]) {
     const a = camelKeys(args ?? ({} as RecurrentArgs));
-    super(a, defaultName);
+    super(args, defaultName, layerOptions(['units', 'activation', 'recurrentActivation', 'useBias', 'kernelInitializer',
+      'recurrentInitializer', 'biasInitializer', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout',
+      // seed only seeds dropout (0 here) and useCudnn only picks a GPU kernel: neither changes what is computed.
+      'recurrentDropout', 'implementation', 'seed', 'useCudnn', ...cellOptions],
+    { ...regularizerOptions('kernel', 'recurrent', 'bias'), timeMajor: false, zeroOutputForMask: false }));
     const where = `${this.name} (${className})`;
     this.args = a;
     if (!Number.isInteger(a.units) || a.units < 1) {
@@ -242,7 +246,7 @@ export class LSTM extends Recurrent {
   protected readonly gates = 4;
 
   constructor(args: LSTMArgs) {
-    super(args, 'lstm', 'LSTM');
+    super(args, 'lstm', 'LSTM', ['unitForgetBias']);
     this.unitForgetBias = camelKeys(args).unitForgetBias ?? true;
   }
 
@@ -283,7 +287,7 @@ export class GRU extends Recurrent {
   protected readonly gates = 3;
 
   constructor(args: GRUArgs) {
-    super(args, 'gru', 'GRU');
+    super(args, 'gru', 'GRU', ['resetAfter']);
     this.resetAfter = camelKeys(args).resetAfter ?? true;
   }
 

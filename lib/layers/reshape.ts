@@ -2,7 +2,7 @@ import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor, sizeOf } from '../tensor';
-import { Layer, LayerArgs } from './layer';
+import { Layer, LayerArgs, layerOptions } from './layer';
 
 /**
  * A layer that only changes each sample's shape: forward and backward return views of the
@@ -31,7 +31,7 @@ export class Flatten extends ShapeView {
 
   constructor(args: FlattenArgs = {}) {
     const a = camelKeys(args ?? {});
-    super(a, 'flatten');
+    super(args, 'flatten', layerOptions(['dataFormat']));
     const format = a.dataFormat ?? 'channels_last';
     if (format !== 'channels_last' && format !== 'channelsLast') {
       throw new ValueError(`${this.name} (Flatten): only dataFormat 'channels_last' is supported, got ${JSON.stringify(format)}`);
@@ -60,7 +60,7 @@ export class Reshape extends ShapeView {
 
   constructor(args: ReshapeArgs) {
     const a = camelKeys(args ?? ({} as ReshapeArgs));
-    super(a, 'reshape');
+    super(args, 'reshape', layerOptions(['targetShape']));
     const target = a.targetShape;
     if (!Array.isArray(target) || target.length === 0 || target.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1))) {
       throw new ValueError(`${this.name} (Reshape): targetShape must be a non-empty list of positive integers (no batch axis), with at most one -1, got ${JSON.stringify(target)}`);

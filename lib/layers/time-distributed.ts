@@ -3,7 +3,7 @@ import { Activation } from '../activations';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor } from '../tensor';
-import { Layer, LayerArgs, Param } from './layer';
+import { Layer, LayerArgs, Param, layerOptions } from './layer';
 
 export interface TimeDistributedArgs extends LayerArgs {
   /** The layer applied to every timestep; built here on the per-timestep shape. */
@@ -22,7 +22,7 @@ export class TimeDistributed extends Layer {
 
   constructor(args: TimeDistributedArgs) {
     const a = camelKeys(args ?? ({} as TimeDistributedArgs));
-    super(a, 'time_distributed');
+    super(args, 'time_distributed', layerOptions(['layer']));
     if (!(a.layer instanceof Layer)) {
       throw new ValueError(`${this.name} (TimeDistributed): layer must be a layer such as bn.layers.dense({...}), got ${String(a.layer)}`);
     }

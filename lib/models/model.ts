@@ -8,7 +8,7 @@ import { InputLayer } from '../engine/input-layer';
 import { SymbolicTensor } from '../engine/symbolic';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Layer, Param } from '../layers/layer';
-import { camelKeys } from '../names';
+import { OptionSpec, readOptions } from '../options';
 import { random } from '../random';
 import { Tensor, TensorLike, cast, sizeOf, toTensor } from '../tensor';
 import { SaveResult, saveModel } from '../io/save';
@@ -47,6 +47,14 @@ export interface FitArgs {
   callbacks?: Callbacks;
 }
 
+const FIT_OPTIONS: OptionSpec = {
+  known: ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'initialEpoch', 'callbacks'],
+  unsupported: { classWeight: null, sampleWeight: null, stepsPerEpoch: null, validationSteps: null, validationBatchSize: null,
+    validationFreq: 1, yieldEvery: null },
+};
+const EVALUATE_OPTIONS: OptionSpec = { known: ['batchSize', 'verbose'], unsupported: { sampleWeight: null, steps: null, callbacks: null, returnDict: null } };
+const PREDICT_OPTIONS: OptionSpec = { known: ['batchSize', 'verbose'], unsupported: { steps: null, callbacks: null } };
+
 /** A model of layers connected as a graph: `bn.model({inputs, outputs})`. */
 export class LayersModel {
   readonly name: string;
@@ -57,7 +65,7 @@ export class LayersModel {
   private stopRequested = false;
 
   constructor(args: ModelArgs | { name?: string }, defaultName = 'functional') {
-    const a = camelKeys(args ?? {}) as Partial<ModelArgs>;
+    const a = readOptions<Partial<ModelArgs>>(args, defaultName, { known: ['inputs', 'outputs', 'name'], unsupported: { trainable: true } });
     this.name = a.name ?? defaultName;
     if ('inputs' in a || 'outputs' in a) {
       if (a.inputs === undefined || a.outputs === undefined) throw new ValueError(`${this.name}: a model needs both inputs and outputs`);
@@ -186,7 +194,7 @@ export class LayersModel {
   /** Trains for a number of epochs; yields to the event loop between batches. */
   async fit(x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
     const trainer = this.requireCompiled('fit');
-    const a = camelKeys(args);
+    const a = readOptions<FitArgs>(args, 'fit', FIT_OPTIONS);
     const epochs = positiveInt(a.epochs, 1, 'epochs', 'fit');
     const batchSize = positiveInt(a.batchSize, 32, 'batchSize', 'fit');
     const split = a.validationSplit ?? 0;
@@ -256,14 +264,17 @@ export class LayersModel {
   /** Loss and metrics on held-out data, e.g. `{loss, accuracy}`. */
   async evaluate(x: ModelData, y: ModelData, args: { batchSize?: number } = {}): Promise<Record<string, number>> {
     this.requireCompiled('evaluate');
-    const batchSize = positiveInt(camelKeys(args).batchSize, 32, 'batchSize', 'evaluate');
+    const batchSize = positiveInt(readOptions<{ batchSize?: number }>(args, 'evaluate', EVALUATE_OPTIONS).batchSize, 32, 'batchSize', 'evaluate');
     return this.evaluateBatches(this.batches(x, y, 'evaluate'), batchSize);
   }
 
   /** Runs the model in inference mode: a new tensor per output (one tensor for a model of one output). */
   predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {
     const graph = this.graph;
-    const batchSize = positiveInt(args && 'batchSize' in args ? args.batchSize : camelKeys(args).batchSize, 32, 'batchSize', 'predict');
+    // A lone batchSize (predict on one sample, call after call) skips the general check.
+    const lone = args && Object.keys(args).length === 1 && 'batchSize' in args;
+    const batchSize = positiveInt(lone ? args.batchSize : readOptions<{ batchSize?: number }>(args, 'predict', PREDICT_OPTIONS).batchSize,
+      32, 'batchSize', 'predict');
     const inputs = this.prepareInputs(x, 'predict');
     const n = inputs[0].shape[0];
     const results = graph.outputs.map((t) => new Tensor(new Float32Array(n * sizeOf(t.shape)), [n, ...t.shape]));

@@ -3,6 +3,7 @@ import { InputLayer } from '../engine/input-layer';
 import { SymbolicTensor } from '../engine/symbolic';
 import { ValueError } from '../errors';
 import { Layer } from '../layers/layer';
+import { readOptions } from '../options';
 import { Tensor } from '../tensor';
 import { LayersModel, ModelData } from './model';
 
@@ -25,7 +26,7 @@ export class Sequential extends LayersModel {
   private input: SymbolicTensor | null = null;
 
   constructor(args: SequentialArgs | Layer[] = {}) {
-    const a = Array.isArray(args) ? { layers: args } : args ?? {};
+    const a = Array.isArray(args) ? { layers: args } : readOptions<SequentialArgs>(args, 'sequential', { known: ['name', 'layers'], unsupported: { trainable: true } });
     super({ name: a.name }, 'sequential');
     if (a.layers !== undefined && !Array.isArray(a.layers)) throw new ValueError(`${this.name}: layers must be a list of layers, got ${String(a.layers)}`);
     for (const layer of a.layers ?? []) this.add(layer);

@@ -7,7 +7,7 @@ import { ValueError } from '../errors';
 import { Param } from '../layers/layer';
 import { Loss, getLoss } from '../losses';
 import { Metric, getMetric } from '../metrics';
-import { camelKeys } from '../names';
+import { readOptions } from '../options';
 import { Optimizer, getOptimizer } from '../optimizers';
 import { Tensor } from '../tensor';
 
@@ -80,7 +80,10 @@ export class Trainer {
 
   constructor(graph: Graph, outputNames: readonly string[], args: CompileArgs) {
     if (!args || typeof args !== 'object') throw new ValueError('compile: expected {optimizer, loss, metrics?}');
-    const a = camelKeys(args);
+    const a = readOptions<CompileArgs>(args, 'compile', {
+      known: ['optimizer', 'loss', 'metrics', 'lossWeights'],
+      unsupported: { weightedMetrics: null, runEagerly: false, stepsPerExecution: 1, jitCompile: 'auto', autoScaleLossForMixedPrecision: null, sampleWeightMode: null },
+    });
     if (a.loss === undefined) throw new ValueError("compile: loss is required, e.g. loss: 'categoricalCrossentropy'");
     if (a.optimizer === undefined) throw new ValueError("compile: optimizer is required, e.g. optimizer: 'adam'");
     const losses = perOutput(a.loss, outputNames, 'loss', undefined, isLoss).map((l) => getLoss(l));

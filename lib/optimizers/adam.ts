@@ -1,6 +1,6 @@
-import { camelKeys } from '../names';
+import { readOptions } from '../options';
 import { native } from '../native';
-import { Optimizer, Segments, Slots, hyper } from './optimizer';
+import { Optimizer, Segments, Slots, hyper, optimizerOptions } from './optimizer';
 
 export interface AdamArgs {
   learningRate?: number;
@@ -22,7 +22,7 @@ export class Adam extends Optimizer {
 
   constructor(args: AdamArgs = {}, weightDecayDefault = 0) {
     super();
-    const a = camelKeys(args); // Keras' beta_1 camel-cases to beta1
+    const a = readOptions<AdamArgs>(args, 'adam', optimizerOptions(['beta1', 'beta2', 'epsilon'], { amsgrad: false })); // Keras' beta_1 camel-cases to beta1
     this.learningRate = hyper(a.learningRate, 0.001, 'learningRate', 0, Infinity, 'adam');
     this.beta1 = hyper(a.beta1, 0.9, 'beta1', 0, 1, 'adam');
     this.beta2 = hyper(a.beta2, 0.999, 'beta2', 0, 1, 'adam');

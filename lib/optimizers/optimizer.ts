@@ -1,6 +1,20 @@
 import { ValueError, formatShape } from '../errors';
 import type { Param } from '../layers/layer';
+import { OptionSpec } from '../options';
 import { Tensor, sameShape } from '../tensor';
+
+/**
+ * An optimizer's options: its own, `name`, Keras's deprecated `lr`, and the Keras optimizer
+ * options blasnet does not implement yet (accepted at their defaults).
+ */
+export function optimizerOptions(known: string[], unsupported: Record<string, unknown> = {}): OptionSpec {
+  return {
+    known: ['learningRate', 'weightDecay', 'name', ...known],
+    aliases: { lr: 'learningRate' },
+    unsupported: { clipnorm: null, clipvalue: null, globalClipnorm: null, useEma: false, emaMomentum: 0.99, emaOverwriteFrequency: null,
+      lossScaleFactor: null, gradientAccumulationSteps: null, decay: 0, ...unsupported },
+  };
+}
 
 /** Optimizer state for one weight (Adam's m and v, say); null marks state the settings do not need. */
 export type Slots = (Float32Array | null)[];

@@ -1,6 +1,6 @@
-import { camelKeys } from '../names';
+import { readOptions } from '../options';
 import { native } from '../native';
-import { Optimizer, Segments, Slots, hyper } from './optimizer';
+import { Optimizer, Segments, Slots, hyper, optimizerOptions } from './optimizer';
 
 export interface RmspropArgs {
   learningRate?: number;
@@ -23,7 +23,7 @@ export class RMSprop extends Optimizer {
 
   constructor(args: RmspropArgs = {}) {
     super();
-    const a = camelKeys(args);
+    const a = readOptions<RmspropArgs>(args, 'rmsprop', optimizerOptions(['rho', 'momentum', 'epsilon', 'centered']));
     this.learningRate = hyper(a.learningRate, 0.001, 'learningRate', 0, Infinity, 'rmsprop');
     this.rho = hyper(a.rho, 0.9, 'rho', 0, 1, 'rmsprop');
     this.momentum = hyper(a.momentum, 0, 'momentum', 0, 1, 'rmsprop');

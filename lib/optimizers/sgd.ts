@@ -1,6 +1,6 @@
-import { camelKeys } from '../names';
+import { readOptions } from '../options';
 import { native } from '../native';
-import { Optimizer, Segments, Slots, hyper } from './optimizer';
+import { Optimizer, Segments, Slots, hyper, optimizerOptions } from './optimizer';
 
 export interface SgdArgs {
   learningRate?: number;
@@ -19,7 +19,7 @@ export class SGD extends Optimizer {
 
   constructor(args: SgdArgs = {}) {
     super();
-    const a = camelKeys(args);
+    const a = readOptions<SgdArgs>(args, 'sgd', optimizerOptions(['momentum', 'nesterov']));
     this.learningRate = hyper(a.learningRate, 0.01, 'learningRate', 0, Infinity, 'sgd');
     this.momentum = hyper(a.momentum, 0, 'momentum', 0, 1, 'sgd');
     this.nesterov = a.nesterov ?? false;

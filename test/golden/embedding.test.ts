@@ -51,11 +51,13 @@ t.test('one SGD step of Embedding -> Dense matches tfjs', async (t) => {
 });
 
 t.test('config, validation and errors', async (t) => {
-  const layer = bn.layers.embedding({ input_dim: 100, output_dim: 8, input_length: 3, mask_zero: true } as never);
+  const layer = bn.layers.embedding({ input_dim: 100, output_dim: 8, input_length: 3, mask_zero: false } as never);
   t.same(layer.declaredInputShape, [3], 'inputLength gives the input shape');
   const config = layer.getConfig();
-  t.match(config, { input_dim: 100, output_dim: 8, mask_zero: true, input_length: 3, batch_input_shape: [null, 3],
+  t.match(config, { input_dim: 100, output_dim: 8, mask_zero: false, input_length: 3, batch_input_shape: [null, 3],
     embeddings_initializer: { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05 } } });
+  // Masks are not carried through the layers yet: refused, never recorded and ignored.
+  t.throws(() => bn.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true } as never), /embedding: option 'maskZero' is not supported by blasnet yet \(got true\)/);
   t.throws(() => bn.layers.embedding({ inputDim: 0, outputDim: 2 }), /inputDim must be a positive integer, got 0/);
   t.throws(() => bn.layers.embedding({ inputDim: 3, outputDim: 2.5 }), /outputDim must be a positive integer, got 2.5/);
   t.throws(() => bn.layers.embedding({ inputDim: 3, outputDim: 2, inputLength: 4, inputShape: [5] }), /inputLength 4 disagrees with inputShape \[5\]/);

@@ -128,7 +128,8 @@ t.test('Bidirectional matches tf.layers.bidirectional', async (t) => {
     const shapes = [[I, gates * U], [U, gates * U], [gates * U]];
     const w = [...weights(gates, gates * U, 10 * k + 4), ...weights(gates, gates * U, 10 * k + 7)];
     const inner = { units: U, returnSequences: c.returnSequences, activation: 'tanh', recurrentActivation: 'sigmoid' } as const;
-    const tfInner = c.cell === 'lstm' ? tf.layers.lstm(inner) : tf.layers.gru(inner);
+    // tfjs writes its cell into the options it is given, so it gets a copy.
+    const tfInner = c.cell === 'lstm' ? tf.layers.lstm({ ...inner }) : tf.layers.gru({ ...inner });
     const want = runTf(tf.layers.bidirectional({ layer: tfInner as tf.RNN, mergeMode: c.mergeMode, inputShape: [T, I] }), tfWeights(w, [...shapes, ...shapes]));
     const bnInner = c.cell === 'lstm' ? bn.layers.lstm(inner) : bn.layers.gru({ ...inner, resetAfter: false });
     const got = runBn(bn.layers.bidirectional({ layer: bnInner, mergeMode: c.mergeMode, inputShape: [T, I] }), bnWeights(w, [...shapes, ...shapes]));
