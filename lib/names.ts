@@ -16,6 +16,20 @@ export function snakeCase(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+/**
+ * 'kernelSize' -> 'kernel_size' for types, as Keras spells options: a digit after a letter gets
+ * an underscore too ('beta1' -> 'beta_1'), which camelCase undoes.
+ */
+export type SnakeCase<S extends string> = S extends `${infer C}${infer Rest}`
+  ? `${C extends `${number}` ? `_${C}` : C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${SnakeCase<Rest>}`
+  : S;
+
+/** The same options with Keras's snake_case keys. */
+export type SnakeKeys<T> = { [K in keyof T as K extends string ? SnakeCase<K> : K]: T[K] };
+
+/** Options in TensorFlow.js camelCase or in Keras snake_case (one spelling per object), so ported Keras code compiles. */
+export type KerasOptions<T> = T | SnakeKeys<T>;
+
 /** Copies a config object with every snake_case key turned into camelCase. */
 export function camelKeys<T>(args: T): T {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) return args;

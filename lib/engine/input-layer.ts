@@ -1,6 +1,7 @@
 import { LayerCall } from './call';
 import { ValueError, formatShape } from '../errors';
 import { Layer } from '../layers/layer';
+import { KerasOptions } from '../names';
 import { readOptions } from '../options';
 import { DType, Shape, Tensor } from '../tensor';
 import { Node, SymbolicTensor } from './symbolic';
@@ -69,6 +70,6 @@ export class InputLayer extends Layer {
 }
 
 /** A symbolic input of a functional model: `const x = bn.input({shape: [784]})`. */
-export function input(args: InputArgs): SymbolicTensor {
-  return new InputLayer(args).output;
+export function input(args: KerasOptions<InputArgs>): SymbolicTensor {
+  return new InputLayer(args as InputArgs).output;
 }

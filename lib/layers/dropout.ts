@@ -14,7 +14,7 @@ export interface DropoutArgs extends LayerArgs {
    * (e.g. [null, 1, features] drops the same features at every timestep); null means
    * the input's size on that axis.
    */
-  noiseShape?: (number | null)[];
+  noiseShape?: (number | null)[] | null;
   /** Seeds a generator of the layer's own; otherwise the one bn.setSeed seeds is used. */
   seed?: number;
 }

@@ -14,6 +14,7 @@ import { Embedding, EmbeddingArgs } from './embedding';
 import { Add, Average, Concatenate, ConcatenateArgs, Dot, DotArgs, Maximum, MergeArgs, Minimum, Multiply, Subtract } from './merge';
 import { SymbolicTensor } from '../engine/symbolic';
 import { Layer } from './layer';
+import { KerasOptions } from '../names';
 
 export { Layer, Param } from './layer';
 export type { LayerArgs } from './layer';
@@ -37,9 +38,9 @@ export type { MergeArgs, ConcatenateArgs, DotArgs };
  * gives the merged tensor).
  */
 function merge<A, L extends Layer>(make: (args: A) => L) {
-  function factory(args?: A): L;
-  function factory(inputs: SymbolicTensor[], args?: A): SymbolicTensor;
-  function factory(first?: A | SymbolicTensor[], args?: A): L | SymbolicTensor {
+  function factory(args?: KerasOptions<A>): L;
+  function factory(inputs: SymbolicTensor[], args?: KerasOptions<A>): SymbolicTensor;
+  function factory(first?: KerasOptions<A> | SymbolicTensor[], args?: KerasOptions<A>): L | SymbolicTensor {
     if (Array.isArray(first)) return make((args ?? {}) as A).apply(first) as SymbolicTensor;
     return make((first ?? {}) as A);
   }
@@ -48,27 +49,27 @@ function merge<A, L extends Layer>(make: (args: A) => L) {
 
 /** Layer factories, named as in TensorFlow.js (`bn.layers.dense({...})`). */
 export const layers = {
-  dense: (args: DenseArgs): Dense => new Dense(args),
-  activation: (args: ActivationArgs): ActivationLayer => new ActivationLayer(args),
-  lstm: (args: LSTMArgs): LSTM => new LSTM(args),
-  gru: (args: GRUArgs): GRU => new GRU(args),
-  bidirectional: (args: BidirectionalArgs): Bidirectional => new Bidirectional(args),
-  conv2d: (args: Conv2DArgs): Conv2D => new Conv2D(args),
-  conv1d: (args: Conv1DArgs): Conv1D => new Conv1D(args),
-  maxPooling2d: (args: PoolingArgs = {}): MaxPooling2D => new MaxPooling2D(args),
-  averagePooling2d: (args: PoolingArgs = {}): AveragePooling2D => new AveragePooling2D(args),
-  maxPooling1d: (args: PoolingArgs = {}): MaxPooling1D => new MaxPooling1D(args),
-  averagePooling1d: (args: PoolingArgs = {}): AveragePooling1D => new AveragePooling1D(args),
-  batchNormalization: (args: BatchNormalizationArgs = {}): BatchNormalization => new BatchNormalization(args),
-  dropout: (args: DropoutArgs): Dropout => new Dropout(args),
-  flatten: (args: FlattenArgs = {}): Flatten => new Flatten(args),
-  reshape: (args: ReshapeArgs): Reshape => new Reshape(args),
-  globalAveragePooling1d: (args: GlobalPoolingArgs = {}): GlobalAveragePooling1D => new GlobalAveragePooling1D(args),
-  globalAveragePooling2d: (args: GlobalPoolingArgs = {}): GlobalAveragePooling2D => new GlobalAveragePooling2D(args),
-  globalMaxPooling1d: (args: GlobalPoolingArgs = {}): GlobalMaxPooling1D => new GlobalMaxPooling1D(args),
-  globalMaxPooling2d: (args: GlobalPoolingArgs = {}): GlobalMaxPooling2D => new GlobalMaxPooling2D(args),
-  timeDistributed: (args: TimeDistributedArgs): TimeDistributed => new TimeDistributed(args),
-  embedding: (args: EmbeddingArgs): Embedding => new Embedding(args),
+  dense: (args: KerasOptions<DenseArgs>): Dense => new Dense(args as DenseArgs),
+  activation: (args: KerasOptions<ActivationArgs>): ActivationLayer => new ActivationLayer(args as ActivationArgs),
+  lstm: (args: KerasOptions<LSTMArgs>): LSTM => new LSTM(args as LSTMArgs),
+  gru: (args: KerasOptions<GRUArgs>): GRU => new GRU(args as GRUArgs),
+  bidirectional: (args: KerasOptions<BidirectionalArgs>): Bidirectional => new Bidirectional(args as BidirectionalArgs),
+  conv2d: (args: KerasOptions<Conv2DArgs>): Conv2D => new Conv2D(args as Conv2DArgs),
+  conv1d: (args: KerasOptions<Conv1DArgs>): Conv1D => new Conv1D(args as Conv1DArgs),
+  maxPooling2d: (args?: KerasOptions<PoolingArgs>): MaxPooling2D => new MaxPooling2D(args as PoolingArgs),
+  averagePooling2d: (args?: KerasOptions<PoolingArgs>): AveragePooling2D => new AveragePooling2D(args as PoolingArgs),
+  maxPooling1d: (args?: KerasOptions<PoolingArgs>): MaxPooling1D => new MaxPooling1D(args as PoolingArgs),
+  averagePooling1d: (args?: KerasOptions<PoolingArgs>): AveragePooling1D => new AveragePooling1D(args as PoolingArgs),
+  batchNormalization: (args?: KerasOptions<BatchNormalizationArgs>): BatchNormalization => new BatchNormalization(args as BatchNormalizationArgs),
+  dropout: (args: KerasOptions<DropoutArgs>): Dropout => new Dropout(args as DropoutArgs),
+  flatten: (args?: KerasOptions<FlattenArgs>): Flatten => new Flatten(args as FlattenArgs),
+  reshape: (args: KerasOptions<ReshapeArgs>): Reshape => new Reshape(args as ReshapeArgs),
+  globalAveragePooling1d: (args?: KerasOptions<GlobalPoolingArgs>): GlobalAveragePooling1D => new GlobalAveragePooling1D(args as GlobalPoolingArgs),
+  globalAveragePooling2d: (args?: KerasOptions<GlobalPoolingArgs>): GlobalAveragePooling2D => new GlobalAveragePooling2D(args as GlobalPoolingArgs),
+  globalMaxPooling1d: (args?: KerasOptions<GlobalPoolingArgs>): GlobalMaxPooling1D => new GlobalMaxPooling1D(args as GlobalPoolingArgs),
+  globalMaxPooling2d: (args?: KerasOptions<GlobalPoolingArgs>): GlobalMaxPooling2D => new GlobalMaxPooling2D(args as GlobalPoolingArgs),
+  timeDistributed: (args: KerasOptions<TimeDistributedArgs>): TimeDistributed => new TimeDistributed(args as TimeDistributedArgs),
+  embedding: (args: KerasOptions<EmbeddingArgs>): Embedding => new Embedding(args as EmbeddingArgs),
   add: merge((a: MergeArgs) => new Add(a)),
   subtract: merge((a: MergeArgs) => new Subtract(a)),
   multiply: merge((a: MergeArgs) => new Multiply(a)),

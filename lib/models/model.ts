@@ -8,6 +8,7 @@ import { InputLayer } from '../engine/input-layer';
 import { SymbolicTensor } from '../engine/symbolic';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Layer, Param } from '../layers/layer';
+import { KerasOptions } from '../names';
 import { OptionSpec, readOptions } from '../options';
 import { random } from '../random';
 import { Tensor, TensorLike, cast, sizeOf, toTensor } from '../tensor';
@@ -32,6 +33,13 @@ export interface Callbacks {
   onEpochBegin?(epoch: number): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: Record<string, number>): void | Promise<void>;
   onBatchEnd?(batch: number, logs: Record<string, number>): void | Promise<void>;
+}
+
+/** evaluate's and predict's options. */
+export interface InferenceArgs {
+  batchSize?: number;
+  /** Accepted for Keras compatibility: evaluate and predict print nothing. */
+  verbose?: number;
 }
 
 export interface FitArgs {
@@ -182,8 +190,8 @@ export class LayersModel {
   }
 
   /** Configures training: optimizer, a loss per output, metrics and lossWeights. */
-  compile(args: CompileArgs): void {
-    this.trainer = new Trainer(this.graph, this.outputNames, args);
+  compile(args: KerasOptions<CompileArgs>): void {
+    this.trainer = new Trainer(this.graph, this.outputNames, args as CompileArgs);
   }
 
   /** The optimizer compile set up. */
@@ -192,7 +200,7 @@ export class LayersModel {
   }
 
   /** Trains for a number of epochs; yields to the event loop between batches. */
-  async fit(x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
+  async fit(x: ModelData, y: ModelData, args: KerasOptions<FitArgs> = {}): Promise<History> {
     const trainer = this.requireCompiled('fit');
     const a = readOptions<FitArgs>(args, 'fit', FIT_OPTIONS);
     const epochs = positiveInt(a.epochs, 1, 'epochs', 'fit');
@@ -262,18 +270,18 @@ export class LayersModel {
   }
 
   /** Loss and metrics on held-out data, e.g. `{loss, accuracy}`. */
-  async evaluate(x: ModelData, y: ModelData, args: { batchSize?: number } = {}): Promise<Record<string, number>> {
+  async evaluate(x: ModelData, y: ModelData, args: KerasOptions<InferenceArgs> = {}): Promise<Record<string, number>> {
     this.requireCompiled('evaluate');
     const batchSize = positiveInt(readOptions<{ batchSize?: number }>(args, 'evaluate', EVALUATE_OPTIONS).batchSize, 32, 'batchSize', 'evaluate');
     return this.evaluateBatches(this.batches(x, y, 'evaluate'), batchSize);
   }
 
   /** Runs the model in inference mode: a new tensor per output (one tensor for a model of one output). */
-  predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+  predict(x: ModelData, args: KerasOptions<InferenceArgs> = {}): Tensor | Tensor[] {
     const graph = this.graph;
     // A lone batchSize (predict on one sample, call after call) skips the general check.
     const lone = args && Object.keys(args).length === 1 && 'batchSize' in args;
-    const batchSize = positiveInt(lone ? args.batchSize : readOptions<{ batchSize?: number }>(args, 'predict', PREDICT_OPTIONS).batchSize,
+    const batchSize = positiveInt(lone ? (args as InferenceArgs).batchSize : readOptions<{ batchSize?: number }>(args, 'predict', PREDICT_OPTIONS).batchSize,
       32, 'batchSize', 'predict');
     const inputs = this.prepareInputs(x, 'predict');
     const n = inputs[0].shape[0];

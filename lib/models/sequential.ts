@@ -5,7 +5,8 @@ import { ValueError } from '../errors';
 import { Layer } from '../layers/layer';
 import { readOptions } from '../options';
 import { Tensor } from '../tensor';
-import { LayersModel, ModelData } from './model';
+import { KerasOptions } from '../names';
+import { InferenceArgs, LayersModel, ModelData } from './model';
 
 export type { CompileArgs } from './training';
 export type { Callbacks, FitArgs } from './model';
@@ -51,7 +52,7 @@ export class Sequential extends LayersModel {
   }
 
   /** Runs the model in inference mode and returns a new tensor of outputs. */
-  override predict(x: ModelData, args: { batchSize?: number } = {}): Tensor {
+  override predict(x: ModelData, args: KerasOptions<InferenceArgs> = {}): Tensor {
     return super.predict(x, args) as Tensor;
   }
 

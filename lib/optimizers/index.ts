@@ -1,5 +1,5 @@
 import { ValueError } from '../errors';
-import { lookup } from '../names';
+import { KerasOptions, lookup } from '../names';
 import { Adam, AdamArgs, AdamW } from './adam';
 import { Optimizer } from './optimizer';
 import { RMSprop, RmspropArgs } from './rmsprop';
@@ -10,10 +10,10 @@ export type { SgdArgs, AdamArgs, RmspropArgs };
 
 /** Optimizer factories with the TensorFlow.js names and Keras defaults. */
 export const optimizers = {
-  sgd: (args?: SgdArgs): Optimizer => new SGD(args),
-  adam: (args?: AdamArgs): Optimizer => new Adam(args),
-  adamw: (args?: AdamArgs): Optimizer => new AdamW(args),
-  rmsprop: (args?: RmspropArgs): Optimizer => new RMSprop(args),
+  sgd: (args?: KerasOptions<SgdArgs>): Optimizer => new SGD(args as SgdArgs),
+  adam: (args?: KerasOptions<AdamArgs>): Optimizer => new Adam(args as AdamArgs),
+  adamw: (args?: KerasOptions<AdamArgs>): Optimizer => new AdamW(args as AdamArgs),
+  rmsprop: (args?: KerasOptions<RmspropArgs>): Optimizer => new RMSprop(args as RmspropArgs),
 };
 
 /** Resolves 'adam', 'sgd', 'rmsprop', 'adamw' or an Optimizer instance. */
