@@ -14,6 +14,7 @@ import { random } from '../random';
 import { Tensor, TensorLike, cast, sizeOf, toTensor } from '../tensor';
 import { SaveResult, saveModel } from '../io/save';
 import { Batches, Totals, gatherRows, positiveInt, sliceBatches, sliceRows, yieldToEventLoop } from './data';
+import { CallbackList, Callbacks } from './callbacks';
 import { History } from './history';
 import { ProgressLogger } from './progress';
 import { summaryText } from './summary';
@@ -28,12 +29,6 @@ export interface ModelArgs {
 /** Data for a model's inputs (or outputs): one tensor, a list in order, or keyed by input (output) layer name. */
 export type ModelData = TensorLike | TensorLike[] | Record<string, TensorLike>;
 
-/** Called by fit; tfjs-style callbacks. Returning a promise makes fit wait for it. */
-export interface Callbacks {
-  onEpochBegin?(epoch: number): void | Promise<void>;
-  onEpochEnd?(epoch: number, logs: Record<string, number>): void | Promise<void>;
-  onBatchEnd?(batch: number, logs: Record<string, number>): void | Promise<void>;
-}
 
 /** evaluate's and predict's options. */
 export interface InferenceArgs {
@@ -52,7 +47,8 @@ export interface FitArgs {
   /** 0 silent, 1 live progress bar, 2 one line per epoch. */
   verbose?: number;
   initialEpoch?: number;
-  callbacks?: Callbacks;
+  /** One object of hooks or a Keras-style list of them. */
+  callbacks?: Callbacks | Callbacks[];
 }
 
 const FIT_OPTIONS: OptionSpec = {
@@ -70,7 +66,8 @@ export class LayersModel {
   private trainer: Trainer | null = null;
   /** Contexts for inference calls not in use; one per call in flight. */
   private idleContexts: ExecutionContext[] = [];
-  private stopRequested = false;
+  /** Set true (by a callback) to stop a running fit after the current epoch, as TF.js's stopTraining and Keras's stop_training. */
+  stopTraining = false;
 
   constructor(args: ModelArgs | { name?: string }, defaultName = 'functional') {
     const a = readOptions<Partial<ModelArgs>>(args, defaultName, { known: ['inputs', 'outputs', 'name'], unsupported: { trainable: true } });
@@ -225,21 +222,24 @@ export class LayersModel {
     const history = new History();
     const logger = new ProgressLogger(a.verbose ?? 1);
     const xb: (Tensor | null)[] = train.xs.map(() => null), yb: (Tensor | null)[] = train.ys.map(() => null);
-    this.stopRequested = false;
+    const callbacks = new CallbackList(a.callbacks, this);
+    this.stopTraining = false;
+    await callbacks.call('onTrainBegin', {});
 
-    for (let epoch = a.initialEpoch ?? 0; epoch < epochs && !this.stopRequested; epoch++) {
-      await a.callbacks?.onEpochBegin?.(epoch);
+    for (let epoch = a.initialEpoch ?? 0; epoch < epochs && !this.stopTraining; epoch++) {
+      await callbacks.call('onEpochBegin', epoch, {});
       if (a.shuffle ?? true) random.shuffle(order);
       logger.epochBegin(epoch, epochs, steps);
       const totals = new Totals(trainer.logNames);
       for (let step = 0; step < steps; step++) {
         const start = step * batchSize, end = Math.min(n, start + batchSize);
+        await callbacks.call('onBatchBegin', step, {});
         train.xs.forEach((t, i) => (xb[i] = gatherRows(t, order, start, end, xb[i])));
         train.ys.forEach((t, i) => (yb[i] = gatherRows(t, order, start, end, yb[i])));
         totals.add(trainer.trainStep(xb as Tensor[], yb as Tensor[]), end - start);
         const logs = totals.means();
         logger.batchEnd(step + 1, logs);
-        await a.callbacks?.onBatchEnd?.(step, logs);
+        await callbacks.call('onBatchEnd', step, logs);
         await yieldToEventLoop();
       }
       const logs = totals.means();
@@ -248,15 +248,12 @@ export class LayersModel {
       }
       logger.epochEnd(steps, logs);
       history.record(epoch, logs);
-      await a.callbacks?.onEpochEnd?.(epoch, logs);
+      await callbacks.call('onEpochEnd', epoch, logs);
     }
+    await callbacks.call('onTrainEnd', history.epoch.length ? lastLogs(history) : {});
     return history;
   }
 
-  /** Asks a running fit to stop after the current epoch (for callbacks such as early stopping). */
-  stopTraining(): void {
-    this.stopRequested = true;
-  }
 
   /**
    * One optimizer step on one batch (Keras' train_on_batch); returns the batch's loss
@@ -438,6 +435,11 @@ export class LayersModel {
     }
     return totals.means();
   }
+}
+
+/** The logs of the last epoch a History recorded. */
+function lastLogs(history: History): Record<string, number> {
+  return Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[v.length - 1]]));
 }
 
 /** Data keyed by input or output name: a plain object (not a tensor, array or typed array). */

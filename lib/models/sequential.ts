@@ -9,7 +9,8 @@ import { KerasOptions } from '../names';
 import { InferenceArgs, LayersModel, ModelData } from './model';
 
 export type { CompileArgs } from './training';
-export type { Callbacks, FitArgs } from './model';
+export type { FitArgs } from './model';
+export type { Callbacks } from './callbacks';
 
 export interface SequentialArgs {
   name?: string;
