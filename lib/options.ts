@@ -34,10 +34,13 @@ export function closest(key: string, choices: readonly string[]): string | null 
   const target = camelCase(key).toLowerCase();
   let best: string | null = null, bestDistance = Infinity;
   for (const c of choices) {
-    const d = distance(target, c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
+    const known = c.toLowerCase();
+    // A few edits away, or the start of a longer name ('warmup' for 'warmupSteps').
+    const d = distance(target, known);
+    const close = d <= Math.max(2, Math.floor(target.length / 3)) || (target.length >= 4 && known.startsWith(target));
+    if (close && d < bestDistance) [best, bestDistance] = [c, d];
   }
-  if (best === null || bestDistance > Math.max(2, Math.floor(target.length / 3))) return null;
+  if (best === null) return null;
   return key.includes('_') ? snakeCase(best) : best;
 }
 

@@ -1,6 +1,7 @@
 import { ValueError, formatShape } from '../errors';
 import type { Param } from '../layers/layer';
 import { OptionSpec } from '../options';
+import { LearningRateSchedule } from './schedules';
 import { Tensor, sameShape } from '../tensor';
 
 /**
@@ -9,9 +10,9 @@ import { Tensor, sameShape } from '../tensor';
  */
 export function optimizerOptions(known: string[], unsupported: Record<string, unknown> = {}): OptionSpec {
   return {
-    known: ['learningRate', 'weightDecay', 'name', ...known],
+    known: ['learningRate', 'weightDecay', 'name', 'clipnorm', 'clipvalue', 'globalClipnorm', ...known],
     aliases: { lr: 'learningRate' },
-    unsupported: { clipnorm: null, clipvalue: null, globalClipnorm: null, useEma: false, emaMomentum: 0.99, emaOverwriteFrequency: null,
+    unsupported: { useEma: false, emaMomentum: 0.99, emaOverwriteFrequency: null,
       lossScaleFactor: null, gradientAccumulationSteps: null, decay: 0, ...unsupported },
   };
 }
@@ -34,6 +35,12 @@ export abstract class Optimizer {
   abstract readonly className: string;
   /** Number of update steps applied so far (Keras' `iterations`). */
   iterations = 0;
+  /** A rate, or a schedule of the step count; settable (ReduceLROnPlateau lowers it). */
+  learningRate: number | LearningRateSchedule = 0.001;
+  /** Gradient clipping as Keras 3: each gradient's norm, the global norm, or each value (at most one). */
+  clipnorm: number | null = null;
+  globalClipnorm: number | null = null;
+  clipvalue: number | null = null;
   private readonly slots = new WeakMap<Param, Slots>();
   /** The weights of the last build, in order: what getWeights and setWeights cover. */
   private variables: readonly Param[] = [];
@@ -60,8 +67,51 @@ export abstract class Optimizer {
     }
     this.variables = params;
     if (params.length === 0) return;
+    this.clip(grads);
     this.iterations++;
     this.update(g.values, grads, g.slots);
+  }
+
+  /** The learning rate of the update being applied (a schedule sees the steps before it, as in Keras). */
+  protected currentLearningRate(): number {
+    const lr = this.learningRate;
+    return typeof lr === 'number' ? lr : lr.at(this.iterations - 1);
+  }
+
+  /** Reads the options every optimizer shares: learningRate (a number or a schedule) and clipping. */
+  protected readCommon(a: { learningRate?: unknown; clipnorm?: unknown; clipvalue?: unknown; globalClipnorm?: unknown }, lrDefault: number, where: string): void {
+    this.learningRate = a.learningRate instanceof LearningRateSchedule ? a.learningRate
+      : hyper(a.learningRate, lrDefault, 'learningRate', 0, Infinity, where);
+    this.clipnorm = a.clipnorm == null ? null : hyper(a.clipnorm, 0, 'clipnorm', 0, Infinity, where);
+    this.globalClipnorm = a.globalClipnorm == null ? null : hyper(a.globalClipnorm, 0, 'globalClipnorm', 0, Infinity, where);
+    this.clipvalue = a.clipvalue == null ? null : hyper(a.clipvalue, 0, 'clipvalue', 0, Infinity, where);
+    if ([this.clipnorm, this.globalClipnorm, this.clipvalue].filter((v) => v !== null).length > 1) {
+      throw new ValueError(`${where}: give at most one of clipnorm, clipvalue and globalClipnorm (as Keras), got ${JSON.stringify({ clipnorm: a.clipnorm, clipvalue: a.clipvalue, globalClipnorm: a.globalClipnorm })}`);
+    }
+  }
+
+  /** The config fields every optimizer writes. */
+  protected commonConfig(): Record<string, unknown> {
+    const lr = this.learningRate;
+    return {
+      learning_rate: typeof lr === 'number' ? lr : { class_name: lr.className, config: lr.getConfig() },
+      clipnorm: this.clipnorm, global_clipnorm: this.globalClipnorm, clipvalue: this.clipvalue,
+    };
+  }
+
+  /** Clips the gradients in place, as Keras 3's _clip_gradients (norms in double precision). */
+  private clip(grads: Segments): void {
+    const norm = (g: Float32Array): number => { let s = 0; for (let i = 0; i < g.length; i++) s += g[i] * g[i]; return Math.sqrt(s); };
+    const scale = (g: Float32Array, f: number): void => { for (let i = 0; i < g.length; i++) g[i] *= f; };
+    if (this.clipnorm !== null) {
+      for (const g of grads) { const n = norm(g); if (n > this.clipnorm) scale(g, this.clipnorm / n); }
+    } else if (this.globalClipnorm !== null) {
+      const n = Math.sqrt(grads.reduce((s, g) => s + norm(g) ** 2, 0));
+      if (n > this.globalClipnorm) for (const g of grads) scale(g, this.globalClipnorm / n);
+    } else if (this.clipvalue !== null) {
+      const v = this.clipvalue;
+      for (const g of grads) for (let i = 0; i < g.length; i++) g[i] = Math.min(v, Math.max(-v, g[i]));
+    }
   }
 
   /** The state as tensors: iterations, then each kind of state for every weight of the last build (TF.js order). */

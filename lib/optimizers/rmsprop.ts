@@ -1,9 +1,15 @@
 import { readOptions } from '../options';
+import { LearningRateSchedule } from './schedules';
 import { native } from '../native';
 import { Optimizer, Segments, Slots, hyper, optimizerOptions } from './optimizer';
 
 export interface RmspropArgs {
-  learningRate?: number;
+  /** A rate, or a schedule (bn.optimizers.schedules). */
+  learningRate?: number | LearningRateSchedule;
+  /** Gradient clipping, at most one of the three (Keras 3). */
+  clipnorm?: number | null;
+  clipvalue?: number | null;
+  globalClipnorm?: number | null;
   rho?: number;
   momentum?: number;
   epsilon?: number;
@@ -14,7 +20,6 @@ export interface RmspropArgs {
 /** RMSprop with Keras 3's formula and defaults (lr 0.001, rho 0.9). */
 export class RMSprop extends Optimizer {
   readonly className = 'RMSprop';
-  readonly learningRate: number;
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
@@ -24,7 +29,7 @@ export class RMSprop extends Optimizer {
   constructor(args: RmspropArgs = {}) {
     super();
     const a = readOptions<RmspropArgs>(args, 'rmsprop', optimizerOptions(['rho', 'momentum', 'epsilon', 'centered']));
-    this.learningRate = hyper(a.learningRate, 0.001, 'learningRate', 0, Infinity, 'rmsprop');
+    this.readCommon(a, 0.001, 'rmsprop');
     this.rho = hyper(a.rho, 0.9, 'rho', 0, 1, 'rmsprop');
     this.momentum = hyper(a.momentum, 0, 'momentum', 0, 1, 'rmsprop');
     this.epsilon = hyper(a.epsilon, 1e-7, 'epsilon', 0, Infinity, 'rmsprop');
@@ -41,13 +46,13 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(values: Segments, grads: Segments, [meanSquare, momentum, meanGrad]: (Segments | null)[]): void {
-    native.rmspropUpdate(values, meanSquare!, momentum, meanGrad, grads, this.learningRate, this.rho, this.momentum,
+    native.rmspropUpdate(values, meanSquare!, momentum, meanGrad, grads, this.currentLearningRate(), this.rho, this.momentum,
       this.epsilon, this.weightDecay, true);
   }
 
   getConfig(): Record<string, unknown> {
     return {
-      learning_rate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered,
+      ...this.commonConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered,
       weight_decay: this.weightDecay || null,
     };
   }
