@@ -47,12 +47,14 @@ export interface FitArgs {
   /** 0 silent, 1 live progress bar, 2 one line per epoch. */
   verbose?: number;
   initialEpoch?: number;
-  /** One object of hooks or a Keras-style list of them. */
+  /** One object of hooks or a Keras-style list of them (bn.callbacks has Keras's built-ins). */
   callbacks?: Callbacks | Callbacks[];
+  /** Aborting it stops training after the current batch; fit resolves with the history so far. */
+  signal?: AbortSignal;
 }
 
 const FIT_OPTIONS: OptionSpec = {
-  known: ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'initialEpoch', 'callbacks'],
+  known: ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'initialEpoch', 'callbacks', 'signal'],
   unsupported: { classWeight: null, sampleWeight: null, stepsPerEpoch: null, validationSteps: null, validationBatchSize: null,
     validationFreq: 1, yieldEvery: null },
 };
@@ -231,7 +233,9 @@ export class LayersModel {
       if (a.shuffle ?? true) random.shuffle(order);
       logger.epochBegin(epoch, epochs, steps);
       const totals = new Totals(trainer.logNames);
-      for (let step = 0; step < steps; step++) {
+      let done = 0;
+      // As Keras 3: a callback's stopTraining, or an aborted signal, ends the epoch after its batch.
+      for (let step = 0; step < steps && !this.stopTraining; step++) {
         const start = step * batchSize, end = Math.min(n, start + batchSize);
         await callbacks.call('onBatchBegin', step, {});
         train.xs.forEach((t, i) => (xb[i] = gatherRows(t, order, start, end, xb[i])));
@@ -240,15 +244,19 @@ export class LayersModel {
         const logs = totals.means();
         logger.batchEnd(step + 1, logs);
         await callbacks.call('onBatchEnd', step, logs);
+        done = step + 1;
+        if (a.signal?.aborted) this.stopTraining = true;
         await yieldToEventLoop();
+        if (a.signal?.aborted) this.stopTraining = true;
       }
       const logs = totals.means();
       if (validation) {
         for (const [k, v] of Object.entries(await this.evaluateBatches(validation, batchSize))) logs[`val_${k}`] = v;
       }
-      logger.epochEnd(steps, logs);
-      history.record(epoch, logs);
+      logger.epochEnd(done, logs);
+      // Callbacks may add to the logs (ReduceLROnPlateau's learning_rate) before History keeps them, as in Keras.
       await callbacks.call('onEpochEnd', epoch, logs);
+      history.record(epoch, logs);
     }
     await callbacks.call('onTrainEnd', history.epoch.length ? lastLogs(history) : {});
     return history;
