@@ -9,6 +9,7 @@ import { SymbolicTensor } from '../engine/symbolic';
 import { Layer } from '../layers/layer';
 import { LayersModel } from '../models/model';
 import { Sequential } from '../models/sequential';
+import { optimizerFromConfig } from '../optimizers';
 import { Tensor } from '../tensor';
 import { isPlainObject, layerFromConfig, savedWeightNames } from './registry';
 import { saveDirectory } from './save';
@@ -49,7 +50,34 @@ export async function loadLayersModel(source: string): Promise<LayersModel> {
   const buffers = await Promise.all(paths.map((p) => readWeightFile(dir, p, fail)));
   const decoded = decodeWeights(groups.flatMap((g) => g.weights), Buffer.concat(buffers), paths.join(', '), fail);
   assignWeights(model, decoded.filter((w) => w.spec.group !== 'optimizer'), where);
+  if (json.trainingConfig !== undefined && json.trainingConfig !== null) restoreTraining(model, json.trainingConfig, decoded.filter((w) => w.spec.group === 'optimizer'), fail);
   return model;
+}
+
+/** Compiles a loaded model as it was saved and restores its optimizer's state, so fit continues where it stopped. */
+function restoreTraining(model: LayersModel, config: unknown, state: DecodedWeight[], fail: (m: string) => Error): void {
+  if (!isPlainObject(config)) throw fail(`trainingConfig must be an object, got ${JSON.stringify(config)}`);
+  try {
+    const lossWeights = config.loss_weights ?? config.lossWeights;
+    model.compile({
+      optimizer: optimizerFromConfig(config.optimizer_config ?? config.optimizerConfig, 'trainingConfig'),
+      loss: config.loss as string,
+      metrics: (config.metrics ?? undefined) as string[] | undefined,
+      lossWeights: (lossWeights ?? undefined) as number[] | undefined,
+    });
+  } catch (err) {
+    throw fail(`trainingConfig: ${(err as Error).message}`);
+  }
+  if (state.length === 0) return;
+  const tensors = state.map((w) => {
+    if (!w.values) throw fail(`optimizer weight '${w.spec.name}' has dtype ${w.spec.dtype}; optimizer state is float32`);
+    return new Tensor(w.values, w.spec.shape);
+  });
+  try {
+    model.optimizer.setWeights(tensors);
+  } catch (err) {
+    throw fail(`optimizer weights: ${(err as Error).message}`);
+  }
 }
 
 async function isDirectory(p: string): Promise<boolean> {

@@ -26,7 +26,7 @@ function blasnetVersion(): string {
 }
 
 /** The model's topology, weight manifest entries and weight bytes, as tfjs's ModelArtifacts. */
-function modelArtifacts(model: LayersModel): { modelTopology: Record<string, unknown>; weightSpecs: WeightSpec[]; weightData: Uint8Array } {
+function modelArtifacts(model: LayersModel): { modelTopology: Record<string, unknown>; trainingConfig: Record<string, unknown> | null; weightSpecs: WeightSpec[]; weightData: Uint8Array } {
   const seen = new Set<string>();
   for (const layer of model.layers) {
     if (seen.has(layer.name)) throw new ValueError(`${model.name}.save: two layers are named '${layer.name}'; weights are saved by layer name, so names must be unique`);
@@ -56,7 +56,22 @@ function modelArtifacts(model: LayersModel): { modelTopology: Record<string, unk
     keras_version: `blasnet ${blasnetVersion()}`,
     backend: 'tensor_flow.js',
   };
-  return { modelTopology, weightSpecs: weights, weightData: Buffer.concat(values) };
+  // A compiled model keeps its compile settings and optimizer state (TF.js's 'optimizer' group:
+  // iterations, then each kind of state for every trained weight), so training resumes exactly.
+  const trainer = model.training;
+  let trainingConfig: Record<string, unknown> | null = null;
+  if (trainer) {
+    trainingConfig = trainer.trainingConfig();
+    const pathOf = new Map(model.layers.flatMap((l) => { const n = savedWeightNames(l); return l.weights.map((p, i) => [p, `${l.name}/${n[i]}`] as const); }));
+    const params = trainer.trainedWeights;
+    trainer.optimizer.getWeights().forEach((t, i) => {
+      const name = i === 0 ? 'optimizer/iterations'
+        : `optimizer/state${Math.floor((i - 1) / params.length)}/${pathOf.get(params[(i - 1) % params.length])}`;
+      weights.push({ name, shape: [...t.shape], dtype: 'float32', group: 'optimizer' });
+      values.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    });
+  }
+  return { modelTopology, trainingConfig, weightSpecs: weights, weightData: Buffer.concat(values) };
 }
 
 /** The directory a `file://` URL or plain path names. */
@@ -73,9 +88,10 @@ export function saveDirectory(destination: string, where: string): string {
 export async function saveModel(model: LayersModel, destination: string): Promise<SaveResult> {
   const where = `${model.name}.save`;
   const dir = saveDirectory(destination, where);
-  const { modelTopology, weightSpecs, weightData } = modelArtifacts(model);
+  const { modelTopology, trainingConfig, weightSpecs, weightData } = modelArtifacts(model);
   const modelJson = {
     modelTopology,
+    ...(trainingConfig ? { trainingConfig } : {}),
     format: 'layers-model',
     generatedBy: `blasnet v${blasnetVersion()}`,
     convertedBy: null,

@@ -193,6 +193,11 @@ export class LayersModel {
     this.trainer = new Trainer(this.graph, this.outputNames, args as CompileArgs);
   }
 
+  /** What compile set up, or null before compile (for saving). */
+  get training(): Trainer | null {
+    return this.trainer;
+  }
+
   /** The optimizer compile set up. */
   get optimizer(): Trainer['optimizer'] {
     return this.requireCompiled('optimizer').optimizer;

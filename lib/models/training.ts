@@ -7,6 +7,7 @@ import { ValueError } from '../errors';
 import { Param } from '../layers/layer';
 import { Loss, getLoss } from '../losses';
 import { Metric, getMetric } from '../metrics';
+import { camelKeys } from '../names';
 import { readOptions } from '../options';
 import { Optimizer, getOptimizer } from '../optimizers';
 import { Tensor } from '../tensor';
@@ -119,6 +120,23 @@ export class Trainer {
     this.evalContext = new ExecutionContext(graph);
     this.lossGrads = this.outputs.map(() => null);
     this.preActivation = this.outputs.map((o) => o.fromLogits);
+  }
+
+  /** The compile settings as TF.js's model.json keeps them (trainingConfig), so a loaded model trains on. */
+  trainingConfig(): Record<string, unknown> {
+    const o = this.optimizer;
+    return {
+      loss: this.outputs.length === 1 ? this.outputs[0].loss.name : this.outputs.map((x) => x.loss.name),
+      metrics: this.outputs.length === 1 ? this.outputs[0].metrics.map((m) => m.name) : this.outputs.map((x) => x.metrics.map((m) => m.name)),
+      loss_weights: this.outputs.length === 1 ? null : this.outputs.map((x) => x.weight),
+      // camelCase config keys, as TF.js reads them (Keras's snake_case loads too).
+      optimizer_config: { class_name: o.className, config: camelKeys(o.getConfig()) },
+    };
+  }
+
+  /** The trained weights, in the order of the optimizer's state. */
+  get trainedWeights(): readonly Param[] {
+    return this.params;
   }
 
   /** Checks targets against each output and prepares them for its loss. */

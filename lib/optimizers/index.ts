@@ -20,6 +20,24 @@ export const optimizers = {
   schedules,
 };
 
+/** An optimizer from its saved `{class_name, config}` (Keras snake_case or TF.js camelCase config keys). */
+export function optimizerFromConfig(saved: unknown, where: string): Optimizer {
+  const s = (saved ?? {}) as { class_name?: unknown; className?: unknown; config?: Record<string, unknown> };
+  const className = s.class_name ?? s.className;
+  const make = { adam: optimizers.adam, adamw: optimizers.adamw, sgd: optimizers.sgd, rmsprop: optimizers.rmsprop }[String(className).toLowerCase()];
+  if (!make) throw new ValueError(`${where}: optimizer class ${JSON.stringify(className)} is not one blasnet has (Adam, AdamW, SGD, RMSprop)`);
+  const config = { ...(s.config ?? {}) };
+  const lr = config.learning_rate ?? config.learningRate;
+  if (lr && typeof lr === 'object') {
+    const { class_name: scheduleClass, config: scheduleConfig } = lr as { class_name?: string; config?: Record<string, unknown> };
+    const factory = Object.entries(schedules).find(([k]) => k.toLowerCase() === String(scheduleClass).toLowerCase())?.[1];
+    if (!factory) throw new ValueError(`${where}: learning-rate schedule ${JSON.stringify(scheduleClass)} is not one blasnet has`);
+    delete config.learning_rate;
+    config.learningRate = factory(scheduleConfig as never);
+  }
+  return make(config as never);
+}
+
 /** Resolves 'adam', 'sgd', 'rmsprop', 'adamw' or an Optimizer instance. */
 export function getOptimizer(id: string | Optimizer): Optimizer {
   if (id instanceof Optimizer) return id;
