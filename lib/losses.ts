@@ -5,7 +5,7 @@
 // each side of a max or clip at a tie). The crossentropies run native kernels; the others are
 // small TypeScript loops in double precision.
 import { ShapeError, ValueError, formatShape } from './errors';
-import { lookup } from './names';
+import { KerasOptions, lookup } from './names';
 import { native } from './native';
 import { readOptions } from './options';
 import { Shape, Tensor, sameShape } from './tensor';
@@ -60,6 +60,15 @@ function position(shape: Shape, flat: number): string {
   return `targets[${idx.join(', ')}]`;
 }
 
+/** A float32 target as its shortest decimal (1.1, not 1.100000023841858). */
+function show(v: number): string {
+  for (let digits = 1; digits < 17; digits++) {
+    const s = Number(v.toPrecision(digits));
+    if (Math.fround(s) === v) return String(s);
+  }
+  return String(v);
+}
+
 function checkFinite(y: Tensor, where: string): void {
   // v * 0 is NaN exactly for NaN and ±Infinity: one tight pass (this runs on every trainOnBatch).
   const data = y.data;
@@ -77,7 +86,7 @@ type DomainCheck = (t: Float32Array, shape: Shape, where: string, name: string) 
 const inUnitInterval: DomainCheck = (t, shape, where, name) => {
   for (let i = 0; i < t.length; i++) {
     const v = t[i];
-    if (v < 0 || v > 1) throw new ValueError(`${where}: ${name} needs targets in [0, 1] (the probability of the positive class), got ${v} at ${position(shape, i)}`);
+    if (v < 0 || v > 1) throw new ValueError(`${where}: ${name} needs targets in [0, 1] (the probability of the positive class), got ${show(v)} at ${position(shape, i)}`);
   }
 };
 
@@ -88,12 +97,12 @@ const distributions: DomainCheck = (t, shape, where, name) => {
   for (let r = 0; r * K < t.length; r++) {
     let s = 0;
     for (let k = r * K; k < (r + 1) * K; k++) {
-      if (t[k] < 0) throw new ValueError(`${where}: ${name} targets hold ${t[k]} at ${position(shape, k)}; ${hint}`);
+      if (t[k] < 0) throw new ValueError(`${where}: ${name} targets hold ${show(t[k])} at ${position(shape, k)}; ${hint}`);
       s += t[k];
     }
     if (Math.abs(s - 1) > 1e-3) {
       const row = position(shape.slice(0, -1), r);
-      throw new ValueError(`${where}: ${name} targets row ${row} sums to ${s}, not 1; ${hint}`);
+      throw new ValueError(`${where}: ${name} targets row ${row} sums to ${Number(s.toPrecision(6))}, not 1; ${hint}`);
     }
   }
 };
@@ -106,7 +115,7 @@ const hingeLabels: DomainCheck = (t, shape, where, name) => {
     if (v === 1) continue;
     if (v === 0) zero < 0 && (zero = i);
     else if (v === -1) minusOne < 0 && (minusOne = i);
-    else throw new ValueError(`${where}: ${name} needs labels -1 or 1 (or 0 or 1, which it maps to -1 and 1), got ${v} at ${position(shape, i)}`);
+    else throw new ValueError(`${where}: ${name} needs labels -1 or 1 (or 0 or 1, which it maps to -1 and 1), got ${show(v)} at ${position(shape, i)}`);
     if (zero >= 0 && minusOne >= 0) {
       throw new ValueError(`${where}: ${name} needs labels -1 or 1, or 0 or 1, not both: 0 at ${position(shape, zero)} and -1 at ${position(shape, minusOne)}`);
     }
@@ -147,23 +156,72 @@ function sparseTargets(y: Tensor, outputShape: Shape, where: string): Tensor {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Crossentropies (native kernels).
+// Crossentropies: native kernels, with label smoothing in TypeScript (double precision).
 
-/** Label smoothing into a reused buffer: t (1 - s) + s / K for categorical, t (1 - s) + s / 2 for binary. */
-function smoother(smoothing: number, spread: (K: number) => number) {
-  let buffer = new Float32Array(0);
-  return (t: Float32Array, K: number): Float32Array => {
-    if (!smoothing) return t;
-    if (buffer.length !== t.length) buffer = new Float32Array(t.length);
-    const add = smoothing * spread(K), keep = 1 - smoothing;
-    for (let i = 0; i < t.length; i++) buffer[i] = t[i] * keep + add;
-    return buffer;
+/**
+ * Categorical crossentropy of one row with label smoothing (t (1 - s) + s / K), in double precision:
+ * the smoothed targets are never rounded to float32. From logits: -sum t log softmax(z). From
+ * probabilities, as Keras: q = clip(p / sum p, 1e-7, 1 - 1e-7), -sum t log q.
+ */
+function smoothedCategoricalRow(smoothing: number, logits: boolean): RowFn {
+  return (p, t, off, K, g) => {
+    const keep = 1 - smoothing, add = smoothing / K;
+    let v = 0, tsum = 0;
+    if (logits) {
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, p[off + k]);
+      let s = 0;
+      for (let k = 0; k < K; k++) s += Math.exp(p[off + k] - mx);
+      const lse = mx + Math.log(s);
+      for (let k = 0; k < K; k++) {
+        const tk = t[off + k] * keep + add;
+        v -= tk * (p[off + k] - lse);
+        tsum += tk;
+      }
+      if (g) for (let k = 0; k < K; k++) g[k] = Math.exp(p[off + k] - lse) * tsum - (t[off + k] * keep + add);
+      return v;
+    }
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += p[off + k];
+    let gq = 0;
+    for (let k = 0; k < K; k++) {
+      const tk = t[off + k] * keep + add, q = p[off + k] / sum, qc = clip(q, EPSILON, 1 - EPSILON);
+      v -= tk * Math.log(qc);
+      const gk = (-tk / qc) * clipPrime(q, EPSILON, 1 - EPSILON);
+      if (g) g[k] = gk;
+      gq += gk * q;
+    }
+    // q = p / sum p: dL/dp_j = (g_j - sum_k g_k q_k) / sum p.
+    if (g) for (let k = 0; k < K; k++) g[k] = (g[k] - gq) / sum;
+    return v;
+  };
+}
+
+/** Binary crossentropy with label smoothing (t (1 - s) + s / 2), in double precision, from logits or (clipped) probabilities. */
+function smoothedBinary(smoothing: number, logits: boolean): Pointwise {
+  const target = (t: number): number => t * (1 - smoothing) + 0.5 * smoothing;
+  if (logits) {
+    return {
+      value: (z, t) => target(t) * softplus(-z) + (1 - target(t)) * softplus(z),
+      grad: (z, t) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))) - target(t),
+    };
+  }
+  return {
+    value: (p, t) => {
+      const pc = clip(p, EPSILON, 1 - EPSILON), ts = target(t);
+      return -(ts * Math.log(pc) + (1 - ts) * Math.log(1 - pc));
+    },
+    grad: (p, t) => {
+      const pc = clip(p, EPSILON, 1 - EPSILON), ts = target(t);
+      return (-ts / pc + (1 - ts) / (1 - pc)) * clipPrime(p, EPSILON, 1 - EPSILON);
+    },
   };
 }
 
 /** `fromLogits`: the model output is logits, with no final softmax; the trainer fuses a final softmax otherwise. */
 function categoricalCE(ownLogits: boolean, labelSmoothing: number): Loss {
-  const smooth = smoother(labelSmoothing, (K) => 1 / K);
+  const smoothed = [smoothedCategoricalRow(labelSmoothing, false), smoothedCategoricalRow(labelSmoothing, true)];
+  const scratch = { buffer: new Float64Array(0) };
   return {
     name: 'categorical_crossentropy',
     fusesWith: ownLogits ? null : 'softmax',
@@ -172,8 +230,10 @@ function categoricalCE(ownLogits: boolean, labelSmoothing: number): Loss {
     compute(input, targets, grad, fromLogits, gradScale = 1) {
       const K = lastDim(input), R = input.size / K;
       if (R === 0) return 0;
-      const kernel = fromLogits || ownLogits ? native.softmaxCrossEntropy : native.categoricalCrossEntropy;
-      return kernel(gradData(grad), f32(input), smooth(f32(targets), K), R, K, gradScale / R) / R;
+      const logits = fromLogits || ownLogits;
+      if (labelSmoothing) return rowCompute(smoothed[logits ? 1 : 0], scratch, input, targets, grad, gradScale);
+      const kernel = logits ? native.softmaxCrossEntropy : native.categoricalCrossEntropy;
+      return kernel(gradData(grad), f32(input), f32(targets), R, K, gradScale / R) / R;
     },
   };
 }
@@ -194,7 +254,7 @@ function sparseCategoricalCE(ownLogits: boolean): Loss {
 }
 
 function binaryCE(ownLogits: boolean, labelSmoothing: number): Loss {
-  const smooth = smoother(labelSmoothing, () => 0.5);
+  const smoothed = [smoothedBinary(labelSmoothing, false), smoothedBinary(labelSmoothing, true)];
   return {
     name: 'binary_crossentropy',
     fusesWith: ownLogits ? null : 'sigmoid',
@@ -203,8 +263,10 @@ function binaryCE(ownLogits: boolean, labelSmoothing: number): Loss {
     compute(input, targets, grad, fromLogits, gradScale = 1) {
       const n = input.size;
       if (n === 0) return 0;
-      const kernel = fromLogits || ownLogits ? native.sigmoidBinaryCrossEntropy : native.binaryCrossEntropy;
-      return kernel(gradData(grad), f32(input), smooth(f32(targets), lastDim(input)), n, gradScale / n) / n;
+      const logits = fromLogits || ownLogits;
+      if (labelSmoothing) return pointwiseCompute(smoothed[logits ? 1 : 0], false, input, targets, grad, gradScale);
+      const kernel = logits ? native.sigmoidBinaryCrossEntropy : native.binaryCrossEntropy;
+      return kernel(gradData(grad), f32(input), f32(targets), n, gradScale / n) / n;
     },
   };
 }
@@ -230,30 +292,33 @@ interface Pointwise {
   grad(p: number, t: number): number;
 }
 
-/** Mean of `f` over every element. `hinge`: 0/1 labels become -1/1 when a batch holds no other value, as in Keras. */
+/** The mean of `f` over every element; with `grad`, writes gradScale times its gradient. */
+function pointwiseCompute(f: Pointwise, hinge: boolean, input: Tensor, targets: Tensor, grad: Tensor | null, gradScale: number): number {
+  const p = f32(input), t = f32(targets), n = p.length, g = gradData(grad);
+  if (n === 0) return 0;
+  // Hinge losses: 0/1 labels become -1/1 when the batch holds no other value, as in Keras.
+  let convert = false;
+  if (hinge) {
+    convert = true;
+    for (let i = 0; i < n && convert; i++) convert = t[i] === 0 || t[i] === 1;
+  }
+  const scale = gradScale / n;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const ti = convert ? 2 * t[i] - 1 : t[i];
+    total += f.value(p[i], ti);
+    if (g) g[i] = scale * f.grad(p[i], ti);
+  }
+  return total / n;
+}
+
 function pointwiseLoss(name: string, f: Pointwise, check?: DomainCheck, hinge = false): Loss {
   return {
     name,
     fusesWith: null,
     sparse: false,
     prepareTargets: denseTargets(name, check),
-    compute(input, targets, grad, _fromLogits, gradScale = 1) {
-      const p = f32(input), t = f32(targets), n = p.length, g = gradData(grad);
-      if (n === 0) return 0;
-      let convert = false;
-      if (hinge) {
-        convert = true;
-        for (let i = 0; i < n && convert; i++) convert = t[i] === 0 || t[i] === 1;
-      }
-      const scale = gradScale / n;
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const ti = convert ? 2 * t[i] - 1 : t[i];
-        total += f.value(p[i], ti);
-        if (g) g[i] = scale * f.grad(p[i], ti);
-      }
-      return total / n;
-    },
+    compute: (input, targets, grad, _fromLogits, gradScale = 1) => pointwiseCompute(f, hinge, input, targets, grad, gradScale),
   };
 }
 
@@ -321,27 +386,30 @@ const squaredHingeFn: Pointwise = {
 /** Returns the row's value; with `g`, writes d value / d p[off + k] into g[k]. */
 type RowFn = (p: Float32Array, t: Float32Array, off: number, K: number, g: Float64Array | null) => number;
 
+/** The mean of `f` over rows; with `grad`, writes gradScale times its gradient. `scratch` holds a reused row buffer. */
+function rowCompute(f: RowFn, scratch: { buffer: Float64Array }, input: Tensor, targets: Tensor, grad: Tensor | null, gradScale: number): number {
+  const K = lastDim(input), R = input.size / K;
+  if (R === 0) return 0;
+  const p = f32(input), t = f32(targets), out = gradData(grad);
+  if (out && scratch.buffer.length !== K) scratch.buffer = new Float64Array(K);
+  const g = out ? scratch.buffer : null;
+  const scale = gradScale / R;
+  let total = 0;
+  for (let r = 0, off = 0; r < R; r++, off += K) {
+    total += f(p, t, off, K, g);
+    if (out) for (let k = 0; k < K; k++) out[off + k] = scale * g![k];
+  }
+  return total / R;
+}
+
 function rowLoss(name: string, f: RowFn, check?: DomainCheck): Loss {
-  let buffer = new Float64Array(0);
+  const scratch = { buffer: new Float64Array(0) };
   return {
     name,
     fusesWith: null,
     sparse: false,
     prepareTargets: denseTargets(name, check),
-    compute(input, targets, grad, _fromLogits, gradScale = 1) {
-      const K = lastDim(input), R = input.size / K;
-      if (R === 0) return 0;
-      const p = f32(input), t = f32(targets), out = gradData(grad);
-      if (out && buffer.length !== K) buffer = new Float64Array(K);
-      const g = out ? buffer : null;
-      const scale = gradScale / R;
-      let total = 0;
-      for (let r = 0, off = 0; r < R; r++, off += K) {
-        total += f(p, t, off, K, g);
-        if (out) for (let k = 0; k < K; k++) out[off + k] = scale * g![k];
-      }
-      return total / R;
-    },
+    compute: (input, targets, grad, _fromLogits, gradScale = 1) => rowCompute(f, scratch, input, targets, grad, gradScale),
   };
 }
 
@@ -460,7 +528,7 @@ function withKeras(loss: Loss, className: string, config: Record<string, unknown
 }
 
 function simple(loss: Loss, className: string, where: string, extra: Record<string, unknown> = {}) {
-  return (args?: { name?: string; reduction?: string }): Loss => {
+  return (args?: Record<string, unknown>): Loss => {
     readOptions(args, where, { known: [], unsupported: { ...common(loss.name), ...extra } });
     return withKeras(loss, className, {});
   };
@@ -501,25 +569,25 @@ export interface HuberArgs {
  * Unknown options are refused by name; Keras's `reduction`, `name`, `axis` and `dtype` only at their defaults.
  */
 export const losses = {
-  categoricalCrossentropy(args?: CrossentropyArgs): Loss {
+  categoricalCrossentropy(args?: KerasOptions<CrossentropyArgs>): Loss {
     const where = 'losses.categoricalCrossentropy';
     const a = readOptions<CrossentropyArgs>(args, where, { known: ['fromLogits', 'labelSmoothing'], unsupported: { ...common('categorical_crossentropy'), axis: -1 } });
     const fromLogits = flag(a.fromLogits, 'fromLogits', where), ls = smoothing(a.labelSmoothing, where);
     return withKeras(categoricalCE(fromLogits, ls), 'CategoricalCrossentropy', { from_logits: fromLogits, label_smoothing: ls, axis: -1 });
   },
-  binaryCrossentropy(args?: CrossentropyArgs): Loss {
+  binaryCrossentropy(args?: KerasOptions<CrossentropyArgs>): Loss {
     const where = 'losses.binaryCrossentropy';
     const a = readOptions<CrossentropyArgs>(args, where, { known: ['fromLogits', 'labelSmoothing'], unsupported: { ...common('binary_crossentropy'), axis: -1 } });
     const fromLogits = flag(a.fromLogits, 'fromLogits', where), ls = smoothing(a.labelSmoothing, where);
     return withKeras(binaryCE(fromLogits, ls), 'BinaryCrossentropy', { from_logits: fromLogits, label_smoothing: ls, axis: -1 });
   },
-  sparseCategoricalCrossentropy(args?: SparseCrossentropyArgs): Loss {
+  sparseCategoricalCrossentropy(args?: KerasOptions<SparseCrossentropyArgs>): Loss {
     const where = 'losses.sparseCategoricalCrossentropy';
     const a = readOptions<SparseCrossentropyArgs>(args, where, { known: ['fromLogits'], unsupported: { ...common('sparse_categorical_crossentropy'), axis: -1, ignoreClass: null } });
     const fromLogits = flag(a.fromLogits, 'fromLogits', where);
     return withKeras(sparseCategoricalCE(fromLogits), 'SparseCategoricalCrossentropy', { from_logits: fromLogits, ignore_class: null });
   },
-  huber(args?: HuberArgs): Loss {
+  huber(args?: KerasOptions<HuberArgs>): Loss {
     const where = 'losses.huber';
     const a = readOptions<HuberArgs>(args, where, { known: ['delta'], unsupported: common('huber_loss') });
     const delta = a.delta ?? 1;

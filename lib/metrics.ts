@@ -1,17 +1,95 @@
+// Metrics as Keras 3 computes them. Every metric is streaming: `update` adds a batch to its
+// state, `result` reports the value over every batch since `reset`. Mean metrics (accuracy,
+// mae, a loss used as a metric, ...) keep a sum over samples and a count, rmse the same with a
+// square root at the end, precision, recall and auc confusion counts, and a metric given as a
+// function the mean of what it returns.
+import { Activation } from './activations';
 import { ValueError } from './errors';
-import { Loss } from './losses';
-import { lookup } from './names';
+import { Loss, getLoss } from './losses';
+import { KerasOptions, lookup } from './names';
+import { readOptions } from './options';
 import { Tensor } from './tensor';
 
 /**
- * A metric counts hits over a batch; the model averages them over an epoch.
- * `fromLogits` says the predictions are pre-activation values.
+ * A metric over the batches of an epoch (or an evaluation). `fromLogits` says the predictions
+ * are the pre-activation values of an output whose softmax or sigmoid the loss fused.
  */
 export interface Metric {
   /** The key in History and logs, e.g. 'accuracy'. */
   readonly name: string;
-  /** Returns [sum of per-row values, number of rows]. */
+  /**
+   * Adds a batch to the metric's state. Returns [value × count, count] for this batch alone
+   * (for mean metrics: the sum of the per-sample values and the number of samples).
+   */
   update(pred: Tensor, targets: Tensor, fromLogits: boolean): [number, number];
+  /** Clears the state (Keras reset_state). Every metric made by getMetric or bn.metrics has it. */
+  reset?(): void;
+  /** The value over every batch since the last reset (Keras result()); 0 before any update. */
+  result?(): number;
+}
+
+/**
+ * A metric as a function of the targets and the model output (probabilities when the loss fused a
+ * softmax or sigmoid). Its name is the function's name. As in Keras, a number is one value per
+ * batch (the epoch value is the plain mean over batches), while a Tensor or array holds one value
+ * per sample (the epoch value is the mean over samples; a Tensor of rank > 1 is first averaged
+ * over its other axes). `yTrue` is what the loss takes: int32 class labels for a sparse loss.
+ */
+export type MetricFn = (yTrue: Tensor, yPred: Tensor) => number | Tensor | ArrayLike<number>;
+
+/** A metric name ('mae', 'precision', ...), a bn.metrics object, a Metric or a function. */
+export type MetricIdentifier = string | Metric | MetricFn;
+
+type Fused = Loss['fusesWith'];
+/** What targets a metric reads: one value per output, integer class labels, or either. */
+type Targets = 'dense' | 'sparse' | 'any';
+
+/** How to make a fresh copy of a bn.metrics object for one output of a compiled model. */
+interface Recipe {
+  make(fused: Fused): Metric;
+  targets: Targets;
+}
+const recipes = new WeakMap<Metric, Recipe>();
+
+const activations: Record<'softmax' | 'sigmoid', Activation> = {
+  softmax: new Activation('softmax', 'metrics'),
+  sigmoid: new Activation('sigmoid', 'metrics'),
+};
+
+/** The model output: the fused activation applied to logits, with the same kernel as the layer. */
+function modelOutput(pred: Tensor, fromLogits: boolean, fused: Fused): Tensor {
+  if (!fromLogits || fused === null) return pred;
+  const y = new Tensor(new Float32Array(pred.size), pred.shape);
+  activations[fused].forward(y, pred);
+  return y;
+}
+
+const lastDim = (t: Tensor): number => t.shape[t.shape.length - 1];
+
+/** Keras's divide_no_nan. */
+const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+
+/**
+ * A Keras Mean metric over `perBatch`'s [sum of per-sample values, number of samples];
+ * `finish` maps the mean to the result (a square root for rmse).
+ */
+function meanMetric(name: string, fused: Fused, perBatch: (pred: Tensor, targets: Tensor) => [number, number],
+  finish: (mean: number) => number = (m) => m): Metric {
+  let total = 0, count = 0;
+  return {
+    name,
+    update(pred, targets, fromLogits) {
+      const [s, c] = perBatch(modelOutput(pred, fromLogits, fused), targets);
+      total += s;
+      count += c;
+      return [finish(ratio(s, c)) * c, c];
+    },
+    reset() {
+      total = 0;
+      count = 0;
+    },
+    result: () => finish(ratio(total, count)),
+  };
 }
 
 function argmax(data: ArrayLike<number>, offset: number, K: number): number {
@@ -22,15 +100,13 @@ function argmax(data: ArrayLike<number>, offset: number, K: number): number {
 
 /** Hits where the argmax of a prediction row is the row's true class, `trueClass(targets, r, K)`. */
 function argmaxAccuracy(name: string, trueClass: (targets: Tensor, row: number, K: number) => number): Metric {
-  return {
-    name,
-    update(pred, targets) {
-      const K = pred.shape[pred.shape.length - 1], R = pred.size / K;
-      let hits = 0;
-      for (let r = 0; r < R; r++) if (argmax(pred.data, r * K, K) === trueClass(targets, r, K)) hits++;
-      return [hits, R];
-    },
-  };
+  // argmax is the same on logits and on their softmax: no activation needed.
+  return meanMetric(name, null, (pred, targets) => {
+    const K = lastDim(pred), R = pred.size / K;
+    let hits = 0;
+    for (let r = 0; r < R; r++) if (argmax(pred.data, r * K, K) === trueClass(targets, r, K)) hits++;
+    return [hits, R];
+  });
 }
 
 /** One-hot (or probability) targets: the true class is their argmax. */
@@ -39,38 +115,408 @@ const categoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (targ
 /** Integer class labels, one per row. */
 const sparseCategoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (targets, r) => targets.data[r]);
 
-function binaryAccuracy(name: string): Metric {
+/** Keras's binary_accuracy: the target equals (prediction > threshold), elementwise. */
+function binaryAccuracy(name: string, fused: Fused, threshold = 0.5): Metric {
+  return meanMetric(name, fused, (pred, targets) => {
+    const K = lastDim(pred);
+    let hits = 0;
+    for (let i = 0; i < pred.size; i++) if ((pred.data[i] > threshold ? 1 : 0) === targets.data[i]) hits++;
+    return [hits / K, pred.size / K];
+  });
+}
+
+/** Keras's in_top_k: the label's rank (1 + the number of strictly larger scores) is at most k; NaN ranks last. */
+function inTopK(pred: ArrayLike<number>, off: number, K: number, label: number, k: number): boolean {
+  let v = pred[off + label];
+  if (Number.isNaN(v)) v = -Infinity;
+  let rank = 1;
+  for (let j = off; j < off + K; j++) if (pred[j] > v) rank++;
+  return rank <= k;
+}
+
+function topKAccuracy(name: string, k: number, sparse: boolean): Metric {
+  // Rank is the same on logits and on their softmax.
+  return meanMetric(name, null, (pred, targets) => {
+    const K = lastDim(pred), R = pred.size / K;
+    let hits = 0;
+    for (let r = 0; r < R; r++) {
+      const label = sparse ? targets.data[r] : argmax(targets.data, r * K, K);
+      if (inTopK(pred.data, r * K, K, label, k)) hits++;
+    }
+    return [hits, R];
+  });
+}
+
+/** A loss as a metric: the mean of its per-sample values. `sign` -1 turns Keras's -cos loss into the +cos metric. */
+function lossMetric(name: string, fused: Fused, loss: Loss, sign = 1): Metric {
+  return meanMetric(name, fused, (pred, targets) => {
+    const R = pred.size / lastDim(pred);
+    return [sign * loss.compute(pred, targets, null, false) * R, R];
+  });
+}
+
+function elementwiseMean(name: string, fused: Fused, f: (p: number, t: number) => number, finish?: (m: number) => number): Metric {
+  return meanMetric(name, fused, (pred, targets) => {
+    const K = lastDim(pred);
+    let s = 0;
+    for (let i = 0; i < pred.size; i++) s += f(pred.data[i], targets.data[i]);
+    return [s / K, pred.size / K];
+  }, finish);
+}
+
+const absError = (p: number, t: number): number => Math.abs(t - p);
+const squaredError = (p: number, t: number): number => (p - t) * (p - t);
+
+/** Precision or recall at one threshold: confusion counts over every batch since reset (Keras Precision, Recall). */
+function confusionMetric(name: string, fused: Fused, kind: 'precision' | 'recall', threshold: number, classId: number | null): Metric {
+  let tp = 0, fp = 0, fn = 0;
+  const value = (a: number, b: number, c: number): number => (kind === 'precision' ? ratio(a, a + b) : ratio(a, a + c));
+  return {
+    name,
+    update(raw, targets, fromLogits) {
+      const pred = modelOutput(raw, fromLogits, fused);
+      const K = lastDim(pred);
+      if (classId !== null && classId >= K) throw new ValueError(`${name}: classId ${classId} is out of range for ${K} outputs`);
+      let a = 0, b = 0, c = 0;
+      const start = classId ?? 0, step = classId === null ? 1 : K;
+      for (let i = start; i < pred.size; i += step) {
+        const positive = targets.data[i] !== 0, predicted = pred.data[i] > threshold;
+        if (predicted) positive ? a++ : b++;
+        else if (positive) c++;
+      }
+      tp += a;
+      fp += b;
+      fn += c;
+      return [value(a, b, c), 1];
+    },
+    reset() {
+      tp = fp = fn = 0;
+    },
+    result: () => value(tp, fp, fn),
+  };
+}
+
+export interface AucArgs {
+  /** Thresholds evenly spaced over [0, 1]. Default 200. */
+  numThresholds?: number;
+  /** 'ROC' (default) or 'PR'. */
+  curve?: 'ROC' | 'PR';
+  /** 'interpolation' (default), 'minoring' or 'majoring'. */
+  summationMethod?: 'interpolation' | 'minoring' | 'majoring';
+  /** Apply a sigmoid to the predictions first. Default false. */
+  fromLogits?: boolean;
+  name?: string;
+}
+
+/**
+ * Keras's AUC (one label, evenly spaced thresholds): confusion counts per threshold over every batch
+ * since reset, bucketed as Keras does (ceil(p (T - 1)) - 1 in float32, p clipped to [0, 1]), then the
+ * Riemann sum of the ROC or PR curve.
+ */
+function aucMetric(name: string, fused: Fused, T: number, curve: 'ROC' | 'PR', summation: 'interpolation' | 'minoring' | 'majoring', fromLogits: boolean): Metric {
+  const tpBuckets = new Float64Array(T), fpBuckets = new Float64Array(T);
+  const tpBatch = new Float64Array(T), fpBatch = new Float64Array(T);
+  const sigmoid = activations.sigmoid;
+  /** The area from bucketed counts: tp[i], fp[i] count the predictions above threshold i. */
+  const area = (tpB: Float64Array, fpB: Float64Array): number => {
+    const tp = new Float64Array(T), fp = new Float64Array(T);
+    let pos = 0, neg = 0;
+    for (let i = T - 1; i >= 0; i--) {
+      pos += tpB[i];
+      neg += fpB[i];
+      tp[i] = pos;
+      fp[i] = neg;
+    }
+    const fn = (i: number): number => pos - tp[i], tn = (i: number): number => neg - fp[i];
+    let auc = 0;
+    if (curve === 'PR' && summation === 'interpolation') {
+      // Keras's interpolate_pr_auc (Davis & Goadrich), term by term.
+      for (let i = 0; i < T - 1; i++) {
+        const dtp = tp[i] - tp[i + 1];
+        const pA = tp[i] + fp[i], pB = tp[i + 1] + fp[i + 1];
+        const slope = ratio(dtp, Math.max(pA - pB, 0));
+        const intercept = tp[i + 1] - slope * pB;
+        const pRatio = pA > 0 && pB > 0 ? ratio(pA, Math.max(pB, 0)) : 1;
+        auc += ratio(slope * (dtp + intercept * Math.log(pRatio)), Math.max(tp[i + 1] + fn(i + 1), 0));
+      }
+      return auc;
+    }
+    const x = new Float64Array(T), y = new Float64Array(T);
+    for (let i = 0; i < T; i++) {
+      const recall = ratio(tp[i], tp[i] + fn(i));
+      if (curve === 'ROC') {
+        x[i] = ratio(fp[i], fp[i] + tn(i));
+        y[i] = recall;
+      } else {
+        x[i] = recall;
+        y[i] = ratio(tp[i], tp[i] + fp[i]);
+      }
+    }
+    for (let i = 0; i < T - 1; i++) {
+      const h = summation === 'interpolation' ? (y[i] + y[i + 1]) / 2
+        : summation === 'minoring' ? Math.min(y[i], y[i + 1]) : Math.max(y[i], y[i + 1]);
+      auc += (x[i] - x[i + 1]) * h;
+    }
+    return auc;
+  };
+  return {
+    name,
+    update(raw, targets, logits) {
+      let pred = modelOutput(raw, logits, fused);
+      if (fromLogits) {
+        const y = new Tensor(new Float32Array(pred.size), pred.shape);
+        sigmoid.forward(y, pred);
+        pred = y;
+      }
+      tpBatch.fill(0);
+      fpBatch.fill(0);
+      for (let i = 0; i < pred.size; i++) {
+        // Keras's bucket: ceil(p (T - 1)) - 1 in float32, the first bucket taking p = 0.
+        const p = Math.min(Math.max(pred.data[i], 0), 1);
+        const bucket = Math.max(Math.ceil(Math.fround(p * (T - 1))) - 1, 0);
+        if (targets.data[i] !== 0) tpBatch[bucket]++;
+        else fpBatch[bucket]++;
+      }
+      for (let i = 0; i < T; i++) {
+        tpBuckets[i] += tpBatch[i];
+        fpBuckets[i] += fpBatch[i];
+      }
+      return [area(tpBatch, fpBatch), 1];
+    },
+    reset() {
+      tpBuckets.fill(0);
+      fpBuckets.fill(0);
+    },
+    result: () => area(tpBuckets, fpBuckets),
+  };
+}
+
+/** A function metric, averaged as Keras's MeanMetricWrapper averages what the function returns. */
+function functionMetric(fn: MetricFn, fused: Fused): Metric {
+  const name = fn.name;
+  if (!name) throw new ValueError('compile: a metric function needs a name, the key it gets in the logs: use a named function (function f1(yTrue, yPred) {...}) or a const it is assigned to');
+  let total = 0, count = 0;
   return {
     name,
     update(pred, targets, fromLogits) {
-      // p > 0.5 exactly when the logit is > 0.
-      const threshold = fromLogits ? 0 : 0.5;
-      let hits = 0;
-      for (let i = 0; i < pred.size; i++) if ((pred.data[i] > threshold ? 1 : 0) === (targets.data[i] > 0.5 ? 1 : 0)) hits++;
-      return [hits, pred.size];
+      const out = fn(targets, modelOutput(pred, fromLogits, fused));
+      let s = 0, c = 0;
+      if (typeof out === 'number') {
+        s = out;
+        c = 1;
+      } else if (out instanceof Tensor) {
+        if (out.rank === 0) [s, c] = [out.data[0], 1];
+        else {
+          // Per-sample values; a rank > 1 tensor is averaged over its other axes first.
+          c = out.shape[0];
+          const per = c === 0 ? 0 : out.size / c;
+          for (let i = 0; i < out.size; i++) s += out.data[i];
+          if (per > 0) s /= per;
+        }
+      } else if (out && typeof (out as ArrayLike<number>).length === 'number') {
+        const a = out as ArrayLike<number>;
+        for (let i = 0; i < a.length; i++) s += a[i];
+        c = a.length;
+      } else {
+        throw new ValueError(`metric ${name}: expected a number, a Tensor or an array of numbers, got ${JSON.stringify(out)}`);
+      }
+      total += s;
+      count += c;
+      return [s, c];
     },
+    reset() {
+      total = 0;
+      count = 0;
+    },
+    result: () => ratio(total, count),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names, factories and getMetric.
+
+/** Every metric by canonical name: its maker (given the name to log and the fused activation) and the targets it reads. */
+const table: Record<string, { make: (name: string, fused: Fused) => Metric; targets: Targets }> = {
+  categoricalaccuracy: { make: (n) => categoricalAccuracy(n), targets: 'dense' },
+  sparsecategoricalaccuracy: { make: (n) => sparseCategoricalAccuracy(n), targets: 'sparse' },
+  binaryaccuracy: { make: (n, f) => binaryAccuracy(n, f), targets: 'dense' },
+  meanabsoluteerror: { make: (n, f) => elementwiseMean(n, f, absError), targets: 'dense' },
+  meansquarederror: { make: (n, f) => elementwiseMean(n, f, squaredError), targets: 'dense' },
+  rootmeansquarederror: { make: (n, f) => elementwiseMean(n, f, squaredError, Math.sqrt), targets: 'dense' },
+  meanabsolutepercentageerror: { make: (n, f) => lossMetric(n, f, getLoss('mape')), targets: 'dense' },
+  meansquaredlogarithmicerror: { make: (n, f) => lossMetric(n, f, getLoss('msle')), targets: 'dense' },
+  topkcategoricalaccuracy: { make: (n) => topKAccuracy(n, 5, false), targets: 'dense' },
+  sparsetopkcategoricalaccuracy: { make: (n) => topKAccuracy(n, 5, true), targets: 'sparse' },
+  precision: { make: (n, f) => confusionMetric(n, f, 'precision', 0.5, null), targets: 'dense' },
+  recall: { make: (n, f) => confusionMetric(n, f, 'recall', 0.5, null), targets: 'dense' },
+  auc: { make: (n, f) => aucMetric(n, f, 200, 'ROC', 'interpolation', false), targets: 'dense' },
+  kldivergence: { make: (n, f) => lossMetric(n, f, getLoss('kld')), targets: 'dense' },
+  poisson: { make: (n, f) => lossMetric(n, f, getLoss('poisson')), targets: 'dense' },
+  logcosherror: { make: (n, f) => lossMetric(n, f, getLoss('logcosh')), targets: 'dense' },
+  hinge: { make: (n, f) => lossMetric(n, f, getLoss('hinge')), targets: 'dense' },
+  squaredhinge: { make: (n, f) => lossMetric(n, f, getLoss('squaredHinge')), targets: 'dense' },
+  categoricalhinge: { make: (n, f) => lossMetric(n, f, getLoss('categoricalHinge')), targets: 'dense' },
+  binarycrossentropy: { make: (n, f) => lossMetric(n, f, getLoss('binaryCrossentropy')), targets: 'dense' },
+  categoricalcrossentropy: { make: (n, f) => lossMetric(n, f, getLoss('categoricalCrossentropy')), targets: 'dense' },
+  sparsecategoricalcrossentropy: { make: (n, f) => lossMetric(n, f, getLoss('sparseCategoricalCrossentropy')), targets: 'sparse' },
+  cosinesimilarity: { make: (n, f) => lossMetric(n, f, getLoss('cosineSimilarity'), -1), targets: 'dense' },
+};
+const aliases: Record<string, string> = {
+  mae: 'meanabsoluteerror', mse: 'meansquarederror', rmse: 'rootmeansquarederror', mape: 'meanabsolutepercentageerror',
+  msle: 'meansquaredlogarithmicerror', kld: 'kldivergence', kullbackleiblerdivergence: 'kldivergence', logcosh: 'logcosherror',
+  bce: 'binarycrossentropy',
+};
+const names: Record<string, string> = { accuracy: 'accuracy', acc: 'accuracy', ...aliases };
+for (const k of Object.keys(table)) names[k] = k;
+
+/** Registers a bn.metrics object: usable on its own (no fused activation) and copied per output by getMetric. */
+function register(recipe: Recipe): Metric {
+  const metric = recipe.make(null);
+  recipes.set(metric, recipe);
+  return metric;
+}
+
+function isTensorShaped(loss: Loss, targets: Targets, name: string): void {
+  if (targets === 'dense' && loss.sparse) {
+    throw new ValueError(`compile: metric '${name}' needs one target per output, but the loss ${loss.name} takes integer class labels (use its sparse form, e.g. sparseCategoricalAccuracy, sparseTopKCategoricalAccuracy)`);
+  }
+  if (targets === 'sparse' && !loss.sparse) {
+    throw new ValueError(`compile: metric '${name}' needs integer class labels, but the loss ${loss.name} takes one target per output (use sparseCategoricalCrossentropy, or the metric's dense form)`);
+  }
+}
+
+/**
+ * Resolves a metric for one output of a compiled model. A name is logged as given ('mae' logs
+ * 'mae', as in Keras); 'accuracy' means what it means in Keras for the loss: binary accuracy for
+ * binary cross-entropy or one output, sparse categorical accuracy for sparse labels, categorical
+ * accuracy otherwise. A bn.metrics object is copied (each output keeps its own state); a
+ * function is logged under its own name.
+ */
+export function getMetric(identifier: MetricIdentifier, loss: Loss, outputUnits: number): Metric {
+  const fused = loss.fusesWith;
+  if (typeof identifier === 'function') return functionMetric(identifier, fused);
+  if (typeof identifier === 'object' && identifier !== null && typeof (identifier as Metric).update === 'function') {
+    const recipe = recipes.get(identifier as Metric);
+    if (!recipe) return identifier as Metric;
+    isTensorShaped(loss, recipe.targets, (identifier as Metric).name);
+    const copy = recipe.make(fused);
+    recipes.set(copy, recipe);
+    return copy;
+  }
+  if (typeof identifier !== 'string') {
+    throw new ValueError(`compile: metrics must be names such as 'accuracy', bn.metrics objects or functions (yTrue, yPred) => number, got ${JSON.stringify(identifier)}`);
+  }
+  const key = lookup(names, identifier, 'metric', (m) => new ValueError(`compile: ${m}`));
+  if (key === 'accuracy') return accuracyFor(identifier, loss, outputUnits);
+  const entry = table[key];
+  isTensorShaped(loss, entry.targets, identifier);
+  return entry.make(identifier, fused);
+}
+
+function accuracyFor(name: string, loss: Loss, outputUnits: number): Metric {
+  if (loss.name === 'binary_crossentropy' || outputUnits === 1) return binaryAccuracy(name, loss.fusesWith);
+  if (loss.sparse) return sparseCategoricalAccuracy(name);
+  return categoricalAccuracy(name);
+}
+
+function options<T>(args: unknown, where: string, known: string[], unsupported: Record<string, unknown> = {}): T & { name?: string } {
+  const a = readOptions<T & { name?: string }>(args, where, { known: [...known, 'name'], unsupported: { dtype: null, ...unsupported } });
+  if (a.name !== undefined && (typeof a.name !== 'string' || !a.name)) throw new ValueError(`${where}: name must be a non-empty string, got ${JSON.stringify(a.name)}`);
+  return a;
+}
+
+function positiveInt(v: unknown, fallback: number, what: string, where: string, min = 1): number {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`${where}: ${what} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** A plain metric with only `name` (and Keras's dtype at its default) as options. */
+function plain(key: string, defaultName: string, where: string) {
+  return (args?: { name?: string }): Metric => {
+    const a = options(args, where, []);
+    const entry = table[key];
+    return register({ make: (fused) => entry.make(a.name ?? defaultName, fused), targets: entry.targets });
+  };
+}
+
+export interface ThresholdArgs {
+  /** A prediction above it counts as positive. Default 0.5. */
+  thresholds?: number | [number];
+  /** Count only this output column (class). */
+  classId?: number;
+  name?: string;
+}
+
+function confusionFactory(kind: 'precision' | 'recall') {
+  return (args?: KerasOptions<ThresholdArgs>): Metric => {
+    const where = `metrics.${kind}`;
+    const a = options<ThresholdArgs>(args, where, ['thresholds', 'classId'], { topK: null });
+    let threshold: unknown = a.thresholds ?? 0.5;
+    if (Array.isArray(threshold)) {
+      if (threshold.length !== 1) throw new ValueError(`${where}: blasnet supports one threshold, got ${JSON.stringify(threshold)}`);
+      threshold = threshold[0];
+    }
+    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) throw new ValueError(`${where}: thresholds must be a number in [0, 1], got ${JSON.stringify(a.thresholds)}`);
+    const classId = a.classId === undefined || a.classId === null ? null : positiveInt(a.classId, 0, 'classId', where, 0);
+    const t = threshold;
+    return register({ make: (fused) => confusionMetric(a.name ?? kind, fused, kind, t, classId), targets: 'dense' });
+  };
+}
+
+function topKFactory(sparse: boolean) {
+  return (args?: { k?: number; name?: string }): Metric => {
+    const where = sparse ? 'metrics.sparseTopKCategoricalAccuracy' : 'metrics.topKCategoricalAccuracy';
+    const a = options<{ k?: number }>(args, where, ['k'], sparse ? { fromSortedIds: false } : {});
+    const k = positiveInt(a.k, 5, 'k', where);
+    const name = a.name ?? (sparse ? 'sparse_top_k_categorical_accuracy' : 'top_k_categorical_accuracy');
+    return register({ make: () => topKAccuracy(name, k, sparse), targets: sparse ? 'sparse' : 'dense' });
   };
 }
 
 /**
- * Resolves a metric name. 'accuracy' means what it means in Keras for the loss:
- * binary accuracy for binary cross-entropy or one output, sparse categorical accuracy
- * for sparse labels, categorical accuracy otherwise.
+ * Metric objects with Keras's options, for `compile({metrics: [...]})`, e.g.
+ * `bn.metrics.auc({curve: 'PR'})`, `bn.metrics.precision({thresholds: 0.3})`,
+ * `bn.metrics.topKCategoricalAccuracy({k: 3})`. Each is also usable on its own:
+ * `m.update(pred, targets, false)`, `m.result()`, `m.reset()`.
  */
-export function getMetric(name: string, loss: Loss, outputUnits: number): Metric {
-  if (typeof name !== 'string') throw new ValueError(`compile: metrics must be names such as 'accuracy', got ${JSON.stringify(name)}`);
-  const table: Record<string, () => Metric> = {
-    accuracy: () => accuracyFor(name, loss, outputUnits),
-    acc: () => accuracyFor(name, loss, outputUnits),
-    categoricalaccuracy: () => categoricalAccuracy(name),
-    sparsecategoricalaccuracy: () => sparseCategoricalAccuracy(name),
-    binaryaccuracy: () => binaryAccuracy(name),
-  };
-  return lookup(table, name, 'metric', (m) => new ValueError(`compile: ${m}`))();
-}
-
-function accuracyFor(name: string, loss: Loss, outputUnits: number): Metric {
-  if (loss.name === 'binary_crossentropy' || outputUnits === 1) return binaryAccuracy(name);
-  if (loss.sparse) return sparseCategoricalAccuracy(name);
-  return categoricalAccuracy(name);
-}
+export const metrics = {
+  precision: confusionFactory('precision'),
+  recall: confusionFactory('recall'),
+  auc(args?: KerasOptions<AucArgs>): Metric {
+    const where = 'metrics.auc';
+    const a = options<AucArgs>(args, where, ['numThresholds', 'curve', 'summationMethod', 'fromLogits'],
+      { thresholds: null, multiLabel: false, numLabels: null, labelWeights: null });
+    const T = positiveInt(a.numThresholds, 200, 'numThresholds', where, 2);
+    const curve = String(a.curve ?? 'ROC').toUpperCase();
+    if (curve !== 'ROC' && curve !== 'PR') throw new ValueError(`${where}: curve must be 'ROC' or 'PR', got ${JSON.stringify(a.curve)}`);
+    const summation = String(a.summationMethod ?? 'interpolation').toLowerCase();
+    if (summation !== 'interpolation' && summation !== 'minoring' && summation !== 'majoring') {
+      throw new ValueError(`${where}: summationMethod must be 'interpolation', 'minoring' or 'majoring', got ${JSON.stringify(a.summationMethod)}`);
+    }
+    if (a.fromLogits !== undefined && typeof a.fromLogits !== 'boolean') throw new ValueError(`${where}: fromLogits must be true or false, got ${JSON.stringify(a.fromLogits)}`);
+    return register({ make: (fused) => aucMetric(a.name ?? 'auc', fused, T, curve, summation, a.fromLogits ?? false), targets: 'dense' });
+  },
+  topKCategoricalAccuracy: topKFactory(false),
+  sparseTopKCategoricalAccuracy: topKFactory(true),
+  binaryAccuracy(args?: { threshold?: number; name?: string }): Metric {
+    const a = options<{ threshold?: number }>(args, 'metrics.binaryAccuracy', ['threshold']);
+    const threshold = a.threshold ?? 0.5;
+    if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new ValueError(`metrics.binaryAccuracy: threshold must be a number, got ${JSON.stringify(a.threshold)}`);
+    return register({ make: (fused) => binaryAccuracy(a.name ?? 'binary_accuracy', fused, threshold), targets: 'dense' });
+  },
+  categoricalAccuracy: plain('categoricalaccuracy', 'categorical_accuracy', 'metrics.categoricalAccuracy'),
+  sparseCategoricalAccuracy: plain('sparsecategoricalaccuracy', 'sparse_categorical_accuracy', 'metrics.sparseCategoricalAccuracy'),
+  meanAbsoluteError: plain('meanabsoluteerror', 'mean_absolute_error', 'metrics.meanAbsoluteError'),
+  meanSquaredError: plain('meansquarederror', 'mean_squared_error', 'metrics.meanSquaredError'),
+  rootMeanSquaredError: plain('rootmeansquarederror', 'root_mean_squared_error', 'metrics.rootMeanSquaredError'),
+  meanAbsolutePercentageError: plain('meanabsolutepercentageerror', 'mean_absolute_percentage_error', 'metrics.meanAbsolutePercentageError'),
+  meanSquaredLogarithmicError: plain('meansquaredlogarithmicerror', 'mean_squared_logarithmic_error', 'metrics.meanSquaredLogarithmicError'),
+  klDivergence: plain('kldivergence', 'kl_divergence', 'metrics.klDivergence'),
+  poisson: plain('poisson', 'poisson', 'metrics.poisson'),
+  logCoshError: plain('logcosherror', 'logcosh', 'metrics.logCoshError'),
+  hinge: plain('hinge', 'hinge', 'metrics.hinge'),
+  squaredHinge: plain('squaredhinge', 'squared_hinge', 'metrics.squaredHinge'),
+  categoricalHinge: plain('categoricalhinge', 'categorical_hinge', 'metrics.categoricalHinge'),
+  cosineSimilarity: plain('cosinesimilarity', 'cosine_similarity', 'metrics.cosineSimilarity'),
+};
