@@ -35,6 +35,7 @@ export { callbacks, Callback, EarlyStopping, ReduceLROnPlateau, LearningRateSche
 export type { EarlyStoppingArgs, ReduceLROnPlateauArgs, ModelCheckpointArgs, CSVLoggerArgs } from './callbacks';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop } from './optimizers';
 export { initializers } from './initializers';
+export { regularizers, Regularizer } from './regularizers';
 export type { Initializer } from './initializers';
 export { getLoss } from './losses';
 export type { Loss } from './losses';

@@ -66,6 +66,7 @@ export class Bidirectional extends Layer {
     this.forwardLayer.build(inputShape);
     this.backwardLayer.build(inputShape);
     this.params.push(...this.forwardLayer.weights, ...this.backwardLayer.weights);
+    this.regularized.push(...this.forwardLayer.regularized, ...this.backwardLayer.regularized);
   }
 
   forward(x: Tensor, call: LayerCall): Tensor {

@@ -2,11 +2,12 @@ import { Activation, ActivationIdentifier } from '../activations';
 import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
+import { Regularizer, RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { BatchGeometry, Conv2DGeometry, Pool2DGeometry, geometryByBatchSize, native, packConvGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
-import { LayerArgs, Param, kernelBiasConfig, layerOptions, regularizerOptions } from './layer';
+import { LayerArgs, Param, kernelBiasConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
 
 export type ConvPadding = 'valid' | 'same' | 'causal';
 
@@ -24,6 +25,8 @@ export interface ConvArgs extends LayerArgs {
   useBias?: boolean;
   kernelInitializer?: InitializerIdentifier;
   biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier | null;
+  biasRegularizer?: RegularizerIdentifier | null;
 }
 export type Conv2DArgs = ConvArgs;
 export type Conv1DArgs = ConvArgs;
@@ -88,6 +91,8 @@ export abstract class Conv extends ActivatedLayer {
   readonly useBias: boolean;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
+  private readonly kernelRegularizer: Regularizer | null;
+  private readonly biasRegularizer: Regularizer | null;
   private kernel!: Param;
   private bias: Param | null = null;
   /** The geometry of the built input for a batch size (the last one memoised). */
@@ -98,7 +103,7 @@ export abstract class Conv extends ActivatedLayer {
   constructor(args: ConvArgs, private readonly rank: 1 | 2, kind: string, defaultName: string) {
     const a = camelKeys(args ?? ({} as ConvArgs));
     super(args, defaultName, layerOptions(['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation',
-      'useBias', 'kernelInitializer', 'biasInitializer'], { ...regularizerOptions('kernel', 'bias'), groups: 1, loraRank: null }));
+      'useBias', 'kernelInitializer', 'biasInitializer', ...regularizerKeys('kernel', 'bias')], { ...regularizerOptions('kernel', 'bias'), groups: 1, loraRank: null }));
     const where = `${this.name} (${kind})`;
     if (!Number.isInteger(a.filters) || a.filters < 1) {
       throw new ValueError(`${where}: filters must be a positive integer, got ${JSON.stringify(a.filters)}`);
@@ -122,6 +127,8 @@ export abstract class Conv extends ActivatedLayer {
     this.useBias = a.useBias ?? true;
     this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform', this.name);
     this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros', this.name);
+    this.kernelRegularizer = this.regularizer(a.kernelRegularizer, 'kernelRegularizer');
+    this.biasRegularizer = this.regularizer(a.biasRegularizer, 'biasRegularizer');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -145,8 +152,8 @@ export abstract class Conv extends ActivatedLayer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     const channels = inputShape[inputShape.length - 1];
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer);
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInitializer, true, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, true, this.biasRegularizer);
     // Conv1D is a Conv2D of height 1.
     const [H, W] = this.rank === 2 ? inputShape : [1, inputShape[0]];
     const [OH, OW] = this.rank === 2 ? this.outputShape! : [1, this.outputShape![0]];
@@ -246,7 +253,7 @@ export abstract class Conv extends ActivatedLayer {
       data_format: 'channels_last',
       dilation_rate: [...this.dilationRate],
       groups: 1,
-      ...kernelBiasConfig(this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer),
+      ...kernelBiasConfig(this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer, this.kernelRegularizer, this.biasRegularizer),
     };
   }
 }

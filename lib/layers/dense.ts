@@ -2,11 +2,12 @@ import { Activation, ActivationIdentifier } from '../activations';
 import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
+import { Regularizer, RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
-import { LayerArgs, Param, kernelBiasConfig, layerOptions, regularizerOptions } from './layer';
+import { LayerArgs, Param, kernelBiasConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -14,6 +15,8 @@ export interface DenseArgs extends LayerArgs {
   useBias?: boolean;
   kernelInitializer?: InitializerIdentifier;
   biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier | null;
+  biasRegularizer?: RegularizerIdentifier | null;
 }
 
 /**
@@ -26,12 +29,14 @@ export class Dense extends ActivatedLayer {
   readonly useBias: boolean;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
+  private readonly kernelRegularizer: Regularizer | null;
+  private readonly biasRegularizer: Regularizer | null;
   private kernel!: Param;
   private bias: Param | null = null;
 
   constructor(args: DenseArgs) {
     const a = camelKeys(args ?? ({} as DenseArgs));
-    super(args, 'dense', layerOptions(['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'],
+    super(args, 'dense', layerOptions(['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', ...regularizerKeys('kernel', 'bias')],
       { ...regularizerOptions('kernel', 'bias'), loraRank: null, loraAlpha: null, quantizationConfig: null, inputDim: null }));
     if (!Number.isInteger(a.units) || a.units < 1) {
       throw new ValueError(`${this.name} (Dense): units must be a positive integer, got ${JSON.stringify(a.units)}`);
@@ -41,6 +46,8 @@ export class Dense extends ActivatedLayer {
     this.useBias = a.useBias ?? true;
     this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform', this.name);
     this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros', this.name);
+    this.kernelRegularizer = this.regularizer(a.kernelRegularizer, 'kernelRegularizer');
+    this.biasRegularizer = this.regularizer(a.biasRegularizer, 'biasRegularizer');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -51,8 +58,8 @@ export class Dense extends ActivatedLayer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     const inFeatures = inputShape[inputShape.length - 1];
-    this.kernel = this.addWeight('kernel', [inFeatures, this.units], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer);
+    this.kernel = this.addWeight('kernel', [inFeatures, this.units], this.kernelInitializer, true, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, true, this.biasRegularizer);
   }
 
   forward(x: Tensor, call: LayerCall): Tensor {
@@ -85,7 +92,7 @@ export class Dense extends ActivatedLayer {
     return {
       ...super.getConfig(),
       units: this.units,
-      ...kernelBiasConfig(this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer),
+      ...kernelBiasConfig(this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer, this.kernelRegularizer, this.biasRegularizer),
     };
   }
 }

@@ -1,10 +1,11 @@
 import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
+import { Regularizer, RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { DType, Shape, Tensor, sizeOf } from '../tensor';
-import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions } from './layer';
+import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices must lie in [0, inputDim). */
@@ -13,6 +14,7 @@ export interface EmbeddingArgs extends LayerArgs {
   outputDim: number;
   /** Defaults to RandomUniform(-0.05, 0.05), as in Keras. */
   embeddingsInitializer?: InitializerIdentifier;
+  embeddingsRegularizer?: RegularizerIdentifier | null;
   /** Length of the index sequences; gives the input shape [inputLength] when inputShape is not set. */
   inputLength?: number | number[] | null;
   /** Only false: masks are not carried through the layers yet, so true is refused rather than ignored. */
@@ -33,6 +35,7 @@ export class Embedding extends Layer {
   readonly maskZero = false;
   readonly inputLength: number | number[] | null;
   private readonly embeddingsInitializer: Initializer;
+  private readonly embeddingsRegularizer: Regularizer | null;
   private embeddings!: Param;
 
   constructor(args: EmbeddingArgs) {
@@ -40,7 +43,7 @@ export class Embedding extends Layer {
     const inputLength = a.inputLength ?? null;
     const shapeFromLength = inputLength !== null && !a.inputShape && !a.batchInputShape;
     super(shapeFromLength ? { ...args, inputShape: ([] as number[]).concat(inputLength) } : args, 'embedding',
-      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength'],
+      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength', ...regularizerKeys('embeddings')],
         // Masks are not carried through the layers yet: index 0 would be embedded and computed like any other.
         { ...regularizerOptions('embeddings'), maskZero: false, sparse: false, loraRank: null, quantizationConfig: null }));
     const where = `${this.name} (Embedding)`;
@@ -59,6 +62,7 @@ export class Embedding extends Layer {
     this.outputDim = a.outputDim;
     this.inputLength = inputLength;
     this.embeddingsInitializer = getInitializer(a.embeddingsInitializer ?? 'randomUniform', this.name);
+    this.embeddingsRegularizer = this.regularizer(a.embeddingsRegularizer, 'embeddingsRegularizer');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -67,7 +71,7 @@ export class Embedding extends Layer {
 
   override build(inputShape: Shape): void {
     super.build(inputShape);
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer);
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer, true, this.embeddingsRegularizer);
   }
 
   forward(x: Tensor, call: LayerCall): Tensor {
@@ -97,7 +101,7 @@ export class Embedding extends Layer {
       input_dim: this.inputDim,
       output_dim: this.outputDim,
       embeddings_initializer: initializerConfig(this.embeddingsInitializer),
-      embeddings_regularizer: null,
+      embeddings_regularizer: this.embeddingsRegularizer?.getConfig() ?? null,
       activity_regularizer: null,
       embeddings_constraint: null,
       mask_zero: this.maskZero,

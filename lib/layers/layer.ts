@@ -4,6 +4,7 @@ import { Initializer } from '../initializers';
 import { LayerCall, CallMode } from '../engine/call';
 import { Node, SymbolicTensor } from '../engine/symbolic';
 import { OptionSpec, readOptions } from '../options';
+import { Regularizer, RegularizerIdentifier, getRegularizer } from '../regularizers';
 import { DType, Shape, Tensor, sameShape } from '../tensor';
 
 /** Arguments every layer accepts (Keras snake_case spellings work too). */
@@ -31,12 +32,15 @@ export function layerOptions(known: readonly string[], unsupported: Record<strin
   return { known: [...LAYER_OPTIONS.known, ...known], unsupported: { ...LAYER_OPTIONS.unsupported, ...unsupported } };
 }
 
-/** The regularizer and constraint options of a layer with these weights: Keras's defaults (null) only. */
+/** The regularizer and constraint options a layer with these weights does not implement: Keras's defaults (null) only. */
 export function regularizerOptions(...weights: string[]): Record<string, null> {
   const out: Record<string, null> = { activityRegularizer: null };
-  for (const w of weights) out[`${w}Regularizer`] = out[`${w}Constraint`] = null;
+  for (const w of weights) out[`${w}Constraint`] = null;
   return out;
 }
+
+/** The weight-regularizer options (kernelRegularizer, ...) of a layer with these weights. */
+export const regularizerKeys = (...weights: string[]): string[] => weights.map((w) => `${w}Regularizer`);
 
 /**
  * A weight of a layer. It belongs to the layer, whatever models the layer is in: each
@@ -74,6 +78,8 @@ export abstract class Layer {
   /** Input shapes of every input, fixed by the first build. */
   private builtInputShapes: Shape[] | null = null;
   protected readonly params: Param[] = [];
+  /** Weights with a regularizer, whose penalty training adds to the loss. */
+  readonly regularized: [Param, Regularizer][] = [];
   /** Each application of this layer to symbolic inputs, in order (Keras' _inbound_nodes). */
   readonly inboundNodes: Node[] = [];
 
@@ -262,10 +268,16 @@ export abstract class Layer {
     return config;
   }
 
-  protected addWeight(name: string, shape: Shape, initializer: Initializer, trainable = true): Param {
+  protected addWeight(name: string, shape: Shape, initializer: Initializer, trainable = true, regularizer: Regularizer | null = null): Param {
     const p = new Param(name, new Tensor(initializer.init(shape), shape), trainable);
     this.params.push(p);
+    if (regularizer) this.regularized.push([p, regularizer]);
     return p;
+  }
+
+  /** A regularizer option, checked. */
+  protected regularizer(id: RegularizerIdentifier | null | undefined, key: string): Regularizer | null {
+    return getRegularizer(id, `${this.name} (${this.className}): ${key}`);
   }
 
   /** Throws unless a batch's per-sample shape equals the built input shape. */
@@ -293,17 +305,17 @@ export function initializerConfig(init: Initializer): Record<string, unknown> {
 
 /**
  * The config fields Keras writes for a layer with a kernel, an optional bias and an
- * activation (Dense, Conv): regularizers and constraints are not supported, so null.
+ * activation (Dense, Conv); constraints and activity regularizers are not supported, so null.
  */
 export function kernelBiasConfig(activation: string, useBias: boolean, kernelInitializer: Initializer,
-  biasInitializer: Initializer): Record<string, unknown> {
+  biasInitializer: Initializer, kernelRegularizer: Regularizer | null = null, biasRegularizer: Regularizer | null = null): Record<string, unknown> {
   return {
     activation,
     use_bias: useBias,
     kernel_initializer: initializerConfig(kernelInitializer),
     bias_initializer: initializerConfig(biasInitializer),
-    kernel_regularizer: null,
-    bias_regularizer: null,
+    kernel_regularizer: kernelRegularizer?.getConfig() ?? null,
+    bias_regularizer: biasRegularizer?.getConfig() ?? null,
     activity_regularizer: null,
     kernel_constraint: null,
     bias_constraint: null,

@@ -44,7 +44,7 @@ export class BatchNormalization extends Layer {
     const a = camelKeys(args ?? {});
     super(args, 'batch_normalization', layerOptions(['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer',
       'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer'], {
-      ...regularizerOptions('beta', 'gamma'), synchronized: false, renorm: false, renormClipping: null,
+      ...regularizerOptions('beta', 'gamma'), betaRegularizer: null, gammaRegularizer: null, synchronized: false, renorm: false, renormClipping: null,
       renormMomentum: 0.99, fused: null, virtualBatchSize: null, adjustment: null,
     }));
     const where = `${this.name} (BatchNormalization)`;

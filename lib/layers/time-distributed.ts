@@ -45,6 +45,7 @@ export class TimeDistributed extends Layer {
       throw new ShapeError(`${this.name} (TimeDistributed): ${this.layer.name} was built for input ${formatShape([null, ...this.layer.inputShape!])}, but each timestep is ${formatShape([null, ...step])}`);
     }
     this.params.push(...this.layer.weights);
+    this.regularized.push(...this.layer.regularized);
   }
 
   override get trainableWeights(): Param[] {

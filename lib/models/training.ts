@@ -5,6 +5,7 @@ import { ExecutionContext } from '../engine/context';
 import { Graph } from '../engine/graph';
 import { ValueError } from '../errors';
 import { Param } from '../layers/layer';
+import { Regularizer } from '../regularizers';
 import { Loss, getLoss } from '../losses';
 import { Metric, getMetric } from '../metrics';
 import { camelKeys } from '../names';
@@ -76,6 +77,8 @@ export class Trainer {
   private readonly context: ExecutionContext;
   private readonly evalContext: ExecutionContext;
   private readonly lossGrads: (Tensor | null)[];
+  /** Trained weights with a regularizer, with their gradient buffers: their penalties join the loss. */
+  private readonly penalties: [Param, Regularizer, Float32Array][];
   /** Per output: its loss gradient is with respect to the logits. */
   private readonly preActivation: boolean[];
 
@@ -116,6 +119,9 @@ export class Trainer {
     this.params = [...trainable];
     this.grads = this.params.map((p) => new Float32Array(p.value.size));
     this.optimizer.build(this.params);
+    const gradOf = new Map(this.params.map((p, i) => [p, this.grads[i]]));
+    this.penalties = graph.layers.flatMap((l) => l.regularized).filter(([p]) => gradOf.has(p))
+      .map(([p, r]) => [p, r, gradOf.get(p)!] as [Param, Regularizer, Float32Array]);
     this.context = new ExecutionContext(graph, new Map(this.params.map((p, i) => [p, this.grads[i]])));
     this.evalContext = new ExecutionContext(graph);
     this.lossGrads = this.outputs.map(() => null);
@@ -151,6 +157,7 @@ export class Trainer {
     const outs = ctx.forward(xs, true, true);
     const values = this.lossesAndMetrics(ctx, outs, ys, true);
     ctx.backward(this.lossGrads, { preActivation: this.preActivation });
+    for (const [p, r, g] of this.penalties) r.addGradient(p.value.data as Float32Array, g);
     this.optimizer.applyGradients(this.params, this.grads);
     return values;
   }
@@ -183,6 +190,8 @@ export class Trainer {
         metrics.push(hits / count);
       }
     });
+    // Keras adds the regularization penalties to the total loss (not to the per-output losses).
+    for (const [p, r] of this.penalties) total += r.penalty(p.value.data as Float32Array);
     return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics];
   }
 
