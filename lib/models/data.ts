@@ -38,23 +38,31 @@ export function sliceBatches(data: Batches, start: number, end: number): Batches
   return { xs: data.xs.map((t) => sliceRows(t, start, end)), ys: data.ys.map((t) => sliceRows(t, start, end)) };
 }
 
-/** Sample-weighted running means of logged values over an epoch. */
+/**
+ * Logged values over an epoch: losses as sample-weighted running means (Keras's loss tracker),
+ * metrics as their latest result (the metrics keep their own running state, as Keras's do).
+ */
 export class Totals {
   private readonly sums: number[];
+  private readonly latest: number[];
   private count = 0;
 
-  constructor(private readonly names: readonly string[]) {
+  constructor(private readonly names: readonly string[], private readonly streamed: readonly boolean[] = []) {
     this.sums = new Array<number>(names.length).fill(0);
+    this.latest = new Array<number>(names.length).fill(NaN);
   }
 
   add(values: readonly number[], samples: number): void {
-    values.forEach((v, i) => (this.sums[i] += v * samples));
+    values.forEach((v, i) => {
+      this.sums[i] += v * samples;
+      this.latest[i] = v;
+    });
     this.count += samples;
   }
 
   means(): Record<string, number> {
     const logs: Record<string, number> = {};
-    this.names.forEach((name, i) => (logs[name] = this.sums[i] / this.count));
+    this.names.forEach((name, i) => (logs[name] = this.streamed[i] ? this.latest[i] : this.sums[i] / this.count));
     return logs;
   }
 }

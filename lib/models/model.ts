@@ -237,7 +237,8 @@ export class LayersModel {
       await callbacks.call('onEpochBegin', epoch, {});
       if (a.shuffle ?? true) random.shuffle(order);
       logger.epochBegin(epoch, epochs, steps);
-      const totals = new Totals(trainer.logNames);
+      const totals = new Totals(trainer.logNames, trainer.streamed);
+      trainer.resetMetrics();
       let done = 0;
       // As Keras 3: a callback's stopTraining, or an aborted signal, ends the epoch after its batch.
       for (let step = 0; step < steps && !this.stopTraining; step++) {
@@ -275,6 +276,7 @@ export class LayersModel {
   trainOnBatch(x: ModelData, y: ModelData): Record<string, number> {
     const trainer = this.requireCompiled('trainOnBatch');
     const batch = this.batches(x, y, 'trainOnBatch');
+    trainer.resetMetrics();
     const values = trainer.trainStep(batch.xs, batch.ys);
     return Object.fromEntries(trainer.logNames.map((name, i) => [name, values[i]]));
   }
@@ -438,7 +440,8 @@ export class LayersModel {
 
   private async evaluateBatches(data: Batches, batchSize: number): Promise<Record<string, number>> {
     const trainer = this.trainer!;
-    const totals = new Totals(trainer.logNames);
+    const totals = new Totals(trainer.logNames, trainer.streamed);
+    trainer.resetMetrics();
     const n = data.xs[0].shape[0];
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);

@@ -7,7 +7,7 @@ import { ValueError } from '../errors';
 import { Param } from '../layers/layer';
 import { Regularizer } from '../regularizers';
 import { Loss, getLoss } from '../losses';
-import { Metric, getMetric } from '../metrics';
+import { Metric, MetricIdentifier, getMetric } from '../metrics';
 import { camelKeys } from '../names';
 import { readOptions } from '../options';
 import { Optimizer, getOptimizer } from '../optimizers';
@@ -19,8 +19,8 @@ export type PerOutput<T> = T | T[] | Record<string, T>;
 export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: PerOutput<string | Loss>;
-  /** Metric names, applied to every output, or per output (a list of lists, or keyed by output name). */
-  metrics?: string[] | string[][] | Record<string, string | string[]>;
+  /** Metrics (names, bn.metrics objects or functions), for every output, or per output (a list of lists, or keyed by output name). */
+  metrics?: MetricIdentifier | MetricIdentifier[] | MetricIdentifier[][] | Record<string, MetricIdentifier | MetricIdentifier[]>;
   /** Scales each output's loss in the total (default 1 each). */
   lossWeights?: number[] | Record<string, number>;
 }
@@ -145,6 +145,16 @@ export class Trainer {
     return this.params;
   }
 
+  /** Starts the metrics' state afresh: each epoch, each evaluation, each trainOnBatch (as Keras 3). */
+  resetMetrics(): void {
+    for (const o of this.outputs) for (const m of o.metrics) m.reset?.();
+  }
+
+  /** Per logged value: whether it is a metric's running result (else a loss, averaged by batch size). */
+  get streamed(): boolean[] {
+    return this.logNames.map((_, i) => i >= 1 + (this.outputs.length > 1 ? this.outputs.length : 0));
+  }
+
   /** Checks targets against each output and prepares them for its loss. */
   prepareTargets(ys: Tensor[], where: string): Tensor[] {
     return ys.map((y, k) => this.outputs[k].loss.prepareTargets(y, this.outputs[k].shape,
@@ -185,9 +195,10 @@ export class Trainer {
       const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight);
       losses.push(loss);
       total += o.weight * loss;
+      // Streaming metrics (precision, recall, AUC) report their state since the last reset, as Keras.
       for (const m of o.metrics) {
-        const [hits, count] = m.update(input, ys[k], o.fromLogits);
-        metrics.push(hits / count);
+        const [sum, count] = m.update(input, ys[k], o.fromLogits);
+        metrics.push(m.result ? m.result() : sum / count);
       }
     });
     // Keras adds the regularization penalties to the total loss (not to the per-output losses).
@@ -195,21 +206,26 @@ export class Trainer {
     return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics];
   }
 
-  private metricNames(metrics: CompileArgs['metrics'], outputNames: readonly string[]): string[][] {
+  private metricNames(metrics: CompileArgs['metrics'], outputNames: readonly string[]): MetricIdentifier[][] {
     if (metrics === undefined || metrics === null) return outputNames.map(() => []);
-    const list = (v: unknown): string[] => (Array.isArray(v) ? v : [v]) as string[];
+    const list = (v: unknown): MetricIdentifier[] => (Array.isArray(v) ? v : [v]) as MetricIdentifier[];
+    // A single metric (a name, an object or a function) as Keras allows.
+    if (typeof metrics === 'string' || typeof metrics === 'function' || (typeof metrics === 'object' && 'update' in metrics)) {
+      return outputNames.map(() => [metrics as MetricIdentifier]);
+    }
     if (Array.isArray(metrics)) {
       if (metrics.some((m) => Array.isArray(m))) {
         if (metrics.length !== outputNames.length) throw new ValueError(`compile: metrics has ${metrics.length} lists but the model has ${outputNames.length} outputs`);
         return metrics.map(list);
       }
-      return outputNames.map(() => metrics as string[]);
+      return outputNames.map(() => metrics as MetricIdentifier[]);
     }
     if (typeof metrics === 'object') {
       for (const k of Object.keys(metrics)) {
         if (!outputNames.includes(k)) throw new ValueError(`compile: metrics names output '${k}', but the outputs are ${outputNames.join(', ')}`);
       }
-      return outputNames.map((n) => (metrics[n] === undefined ? [] : list(metrics[n])));
+      const byName = metrics as Record<string, MetricIdentifier | MetricIdentifier[]>;
+      return outputNames.map((n) => (byName[n] === undefined ? [] : list(byName[n])));
     }
     throw new ValueError(`compile: metrics must be a list of names such as ['accuracy'], got ${JSON.stringify(metrics)}`);
   }

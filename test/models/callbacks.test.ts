@@ -142,3 +142,15 @@ t.test('modelCheckpoint and csvLogger write their files', async (t) => {
   t.same(rows.slice(1).map((r) => Number(r.split(',')[1])), history.history.loss);
   t.throws(() => bn.callbacks.modelCheckpoint({ filepath: 'x', saveFreq: 10 } as never), /option 'saveFreq' is not supported/);
 });
+
+t.test('streaming metrics: precision, recall and auc over a whole evaluation, whatever the batch size', async (t) => {
+  bn.setSeed(3);
+  const m = bn.sequential([bn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [2] })]);
+  m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['precision', 'recall', bn.metrics.auc()] });
+  const xs = bn.tensor(Array.from({ length: 20 }, (_, i) => [Math.sin(i), Math.cos(3 * i)]));
+  const ys = bn.tensor(Array.from({ length: 20 }, (_, i) => [i % 3 === 0 ? 1 : 0]));
+  const whole = await m.evaluate(xs, ys, { batchSize: 20 });
+  const pieces = await m.evaluate(xs, ys, { batchSize: 3 });
+  for (const k of ['precision', 'recall', 'auc']) t.ok(Math.abs(whole[k] - pieces[k]) < 1e-9, `${k}: ${whole[k]} in one batch, ${pieces[k]} in batches of 3`);
+  t.ok(Math.abs(whole.loss - pieces.loss) < 1e-6, 'the loss is a sample-weighted mean either way');
+});
