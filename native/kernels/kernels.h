@@ -106,8 +106,9 @@ void activation_backward(Activation f, float* dx, const float* dy, const float* 
 void bias_activation_rows(float* y, int64_t ld, const float* b, int64_t rows, int64_t cols, Activation act);
 void bias_activation(float* y, int64_t ld, const float* b, int64_t rows, int64_t cols, Activation act,
                      ThreadPool& pool);
-// dy[i] = y[i] > 0 ? dy[i] : 0 over n values: the gradient at a relu's output becomes
-// the gradient at its input (y > 0 exactly where the input was).
+// dy[i] *= (y[i] > 0) over n values (TF's ReluGrad): the gradient at a relu's output
+// becomes the gradient at its input (y > 0 exactly where the input was; a NaN input
+// gave a NaN y, which passes no gradient).
 void relu_mask(float* dy, const float* y, int64_t n, ThreadPool& pool);
 // sums[c] += sum over r of x[r, c], x [rows, cols]; each column is summed in row
 // order by one thread, so the result does not depend on the thread count.

@@ -1,9 +1,10 @@
-// Float exp, sigmoid and tanh written so that a loop over them vectorises: no
-// calls, no branches, only arithmetic, compares and bit moves. Inline them into
-// a BLASNET_MULTIVERSION (simd.h) loop to get AVX-512 / AVX2 code chosen at run
-// time. libm's expf/tanhf are exact to within an ulp but are scalar calls, which
-// made them most of an LSTM's time; these stay within a few ulp (checked against
-// double precision in test/kernels/vec-math.test.ts) and keep IEEE semantics (no
+// Float exp, sigmoid and tanh (and, at the end, the ReLU rules)
+// written so that a loop over them vectorises: no calls, no branches, only
+// arithmetic, compares and bit moves. Inline them into a BLASNET_MULTIVERSION
+// (simd.h) loop to get AVX-512 / AVX2 code chosen at run time. libm's
+// expf/tanhf are exact to within an ulp but are scalar calls, which made them
+// most of an LSTM's time; these stay within a few ulp (checked against double
+// precision in test/kernels/vec-math.test.ts) and keep IEEE semantics (no
 // -ffast-math).
 #pragma once
 #include <cmath>
@@ -69,5 +70,16 @@ BLASNET_INLINE float tanh_vec(float x) {
   const float large = (1.0f - e) / (1.0f + e);
   return std::copysign(ax < 0.625f ? small : large, x);
 }
+
+// ReLU as TensorFlow's (Eigen's cwiseMax<PropagateNaN>(0)): NaN stays NaN, so one bad
+// input cannot vanish into a 0 downstream. -0 gives +0. A compare and a select, no max:
+// x86's max returns its second operand for NaN, and std::fmax drops NaN.
+BLASNET_INLINE float relu_vec(float x) { return x <= 0.0f ? 0.0f : x; }
+
+// The gradient at a ReLU's input, exactly TF's ReluGrad: dy * (f > 0), f the ReLU's input
+// or its output (positive at the same places, and NaN > 0 is false for both). So a NaN
+// input passes no gradient; a multiply, not a select, so a NaN or infinite dy still
+// turns the gradient NaN where the unit is off, as it does in TF.
+BLASNET_INLINE float relu_grad_vec(float dy, float f) { return dy * (f > 0.0f ? 1.0f : 0.0f); }
 
 }  // namespace blasnet
