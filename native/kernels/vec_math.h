@@ -1,4 +1,4 @@
-// Float exp, sigmoid and tanh (and, at the end, the ReLU rules)
+// Float exp, sigmoid and tanh (and, at the end, the ReLU and running-max rules)
 // written so that a loop over them vectorises: no calls, no branches, only
 // arithmetic, compares and bit moves. Inline them into a BLASNET_MULTIVERSION
 // (simd.h) loop to get AVX-512 / AVX2 code chosen at run time. libm's
@@ -15,8 +15,10 @@
 // instruction set for the code inlined into it.
 #if defined(__GNUC__)
 #define BLASNET_INLINE inline __attribute__((always_inline))
+#define BLASNET_INLINE_LAMBDA __attribute__((always_inline))  // after a lambda's parameter list
 #else
 #define BLASNET_INLINE inline
+#define BLASNET_INLINE_LAMBDA
 #endif
 
 namespace blasnet {
@@ -81,5 +83,12 @@ BLASNET_INLINE float relu_vec(float x) { return x <= 0.0f ? 0.0f : x; }
 // input passes no gradient; a multiply, not a select, so a NaN or infinite dy still
 // turns the gradient NaN where the unit is off, as it does in TF.
 BLASNET_INLINE float relu_grad_vec(float dy, float f) { return dy * (f > 0.0f ? 1.0f : 0.0f); }
+
+// Whether v replaces best in a running max that propagates NaN, as TF's max pooling
+// and max reductions do: when greater (the first of equal maxima keeps the argmax,
+// TF's rule) or when NaN (a later finite value never replaces a NaN). The max of
+// cells holding a NaN is thus NaN and its argmax the last NaN, as in PyTorch's max
+// pooling. `|`, not `||`: no branch where a loop does not vectorise.
+BLASNET_INLINE bool max_takes(float v, float best) { return (v > best) | (v != v); }
 
 }  // namespace blasnet

@@ -1,14 +1,18 @@
 import t from 'tap';
 import * as tf from '@tensorflow/tfjs';
 import { convOutputLength } from '../../lib/layers/conv';
-import { Conv2DGeometry, native } from '../../lib/native';
-import { randomArray } from '../helpers/gradcheck';
+import { Conv2DGeometry, Pool2DGeometry, native } from '../../lib/native';
+import { maxAbsDiff, randomArray } from '../helpers/gradcheck';
 
 // A NaN reaches the output of every kernel where TensorFlow's would, and changes no
 // other value (compared bit for bit with a run where the NaN is a finite number):
 // - ReLU is Eigen's cwiseMax<PropagateNaN>(0) (tensorflow/core/kernels/relu_op_functor.h):
 //   relu(NaN) = NaN; ReluGrad is gradients * (features > 0), 0 at a NaN input.
 //   tfjs agrees on relu, not on its gradient (its step(NaN) is NaN).
+// - Max pooling and reduce_max propagate NaN (reduce_max: MaxReducer<T, PropagateNaN>;
+//   MaxPool: the cuDNN path and the vectorised CPU path, tensorflow#125965). tfjs's cpu
+//   maxPool skips NaN (pixel > max is false); where it does, the tests follow TF. The
+//   gradient goes to the cell the forward picked: the first maximal one, or the last NaN.
 // The direct convolution runs once per instruction set (nan-simd.test.ts).
 
 const RELU = 1;
@@ -53,6 +57,12 @@ function convGeometry(N: number, H: number, W: number, C: number, OC: number, K:
   padding: 'valid' | 'same'): Conv2DGeometry {
   return { N, H, W, C, OC, KH: K, KW: K, SH: S, SW: S, DH: D, DW: D, padding,
     OH: convOutputLength(H, K, S, D, padding), OW: convOutputLength(W, K, S, D, padding) };
+}
+
+function poolGeometry(N: number, H: number, W: number, C: number, KH: number, KW: number, SH: number, SW: number,
+  padding: 'valid' | 'same'): Pool2DGeometry {
+  return { N, H, W, C, KH, KW, SH, SW, padding,
+    OH: convOutputLength(H, KH, SH, 1, padding), OW: convOutputLength(W, KW, SW, 1, padding) };
 }
 
 t.test('relu: NaN in, NaN out; +0 for -0; the gradient is dy * (x > 0), as TF', async (t) => {
@@ -161,5 +171,116 @@ t.test('conv2d with relu: NaN exactly at the outputs that see the NaN pixel; dir
     }
     t.same(nans(dw), [...taps].sort((p, q) => p - q), `${label}: dw NaN at the taps that read the pixel`);
     t.ok(dw.every((v, i) => taps.has(i) || Object.is(v, dwRef[i])), `${label}: the rest of dw unchanged`);
+  }
+});
+
+/** Max pooling as TF with NaN propagated: the first maximal cell of a window, or its last NaN; dx from dy. */
+function maxPoolReference(x: Float32Array, g: Pool2DGeometry, dy: Float32Array): [Float32Array, Float32Array] {
+  const pad = (out: number, k: number, s: number, n: number): number =>
+    g.padding === 'same' ? Math.floor(Math.max((out - 1) * s + k - n, 0) / 2) : 0;
+  const PT = pad(g.OH, g.KH, g.SH, g.H), PL = pad(g.OW, g.KW, g.SW, g.W);
+  const out = new Float32Array(g.N * g.OH * g.OW * g.C), dx = new Float32Array(x.length);
+  for (let n = 0; n < g.N; n++) {
+    for (let oh = 0; oh < g.OH; oh++) {
+      for (let ow = 0; ow < g.OW; ow++) {
+        for (let c = 0; c < g.C; c++) {
+          let best = NaN, at = -1;
+          for (let h = Math.max(oh * g.SH - PT, 0); h < Math.min(oh * g.SH - PT + g.KH, g.H); h++) {
+            for (let w = Math.max(ow * g.SW - PL, 0); w < Math.min(ow * g.SW - PL + g.KW, g.W); w++) {
+              const i = ((n * g.H + h) * g.W + w) * g.C + c, v = x[i];
+              if (at < 0 || v > best || Number.isNaN(v)) [best, at] = [v, i];
+            }
+          }
+          const o = ((n * g.OH + oh) * g.OW + ow) * g.C + c;
+          out[o] = best;
+          dx[at] = Math.fround(dx[at] + dy[o]);
+        }
+      }
+    }
+  }
+  return [out, dx];
+}
+
+t.test('max pooling: NaN for a window holding a NaN, its gradient to the last NaN; 2-D, 1-D, global', async (t) => {
+  for (const [label, g] of [
+    ['2x2 stride 2 (the fast path)', poolGeometry(3, 8, 10, 19, 2, 2, 2, 2, 'valid')],
+    ['2x2 stride 2, odd sizes', poolGeometry(2, 7, 9, 5, 2, 2, 2, 2, 'valid')],
+    ['3x3 stride 1', poolGeometry(2, 7, 6, 70, 3, 3, 1, 1, 'valid')],
+    ['3x3 stride 2, same', poolGeometry(2, 9, 8, 4, 3, 3, 2, 2, 'same')],
+    ['1-D: pool 3 stride 2, same', poolGeometry(3, 1, 17, 6, 1, 3, 1, 2, 'same')],
+  ] as [string, Pool2DGeometry][]) {
+    const size = g.N * g.H * g.W * g.C, r = randomArray(size, 21, 0, 1);
+    const x = withNaN(randomArray(size, 22), [...r.keys()].filter((i) => r[i] < 0.04));
+    const dy = randomArray(g.N * g.OH * g.OW * g.C, 23);
+    const [outRef, dxRef] = maxPoolReference(x, g, dy);
+    for (const threads of [1, 2]) {
+      native.setNumThreads(threads);
+      const out = new Float32Array(dy.length), dx = new Float32Array(size).fill(7);
+      native.maxPool2dForward(out, x, g);
+      native.maxPool2dBackward(dx, dy, x, g);
+      t.ok(nans(out).length > 0 && sameValues(out, outRef), `${label}, ${threads} threads: forward (${nans(out).length} NaN windows)`);
+      t.ok(sameValues(dx, dxRef), `${label}, ${threads} threads: backward routes to the forward's cell`);
+    }
+    // tfjs agrees on every window without a NaN.
+    const shape: [number, number, number, number] = [g.N, g.H, g.W, g.C];
+    const tfOut = tf.maxPool(tf.tensor4d(x, shape), [g.KH, g.KW], [g.SH, g.SW], g.padding).dataSync();
+    t.ok(outRef.every((v, i) => Number.isNaN(v) || Object.is(v, tfOut[i])), `${label}: the finite windows as tf.maxPool`);
+  }
+  native.setNumThreads(1);
+
+  const [N, S, C] = [3, 37, 20];
+  const r = randomArray(N * S * C, 31, 0, 1);
+  const x = withNaN(randomArray(N * S * C, 32), [...r.keys()].filter((i) => r[i] < 0.02));
+  const dy = randomArray(N * C, 33);
+  const [outRef, dxRef] = maxPoolReference(x, poolGeometry(N, 1, S, C, 1, S, 1, S, 'valid'), dy);
+  const out = new Float32Array(N * C), dx = new Float32Array(x.length).fill(7);
+  native.globalMaxPoolForward(out, x, N, S, C);
+  native.globalMaxPoolBackward(dx, dy, x, N, S, C);
+  t.ok(nans(out).length > 0 && sameValues(out, outRef), `global: forward (${nans(out).length} NaN channels)`);
+  t.ok(sameValues(out, tf.max(tf.tensor3d(x, [N, S, C]), 1).dataSync() as Float32Array), 'global: as tf.max, NaN included');
+  t.ok(sameValues(dx, dxRef), 'global: backward routes to the forward\'s cell');
+});
+
+t.test('conv + relu + max pooling fused: NaN where conv then pool give it; the same gradients', async (t) => {
+  for (const act of [0, RELU]) {
+    const g = convGeometry(2, 12, 11, 2, 20, 3, 1, 1, 'valid');
+    const p = poolGeometry(2, g.OH, g.OW, g.OC, 2, 2, 2, 2, 'valid');
+    t.ok(native.conv2dMaxPoolFusable(g, p), 'the geometries fuse');
+    const x = withNaN(randomArray(g.N * g.H * g.W * g.C, 41), [(5 * g.W + 4) * g.C + 1]);
+    const w = randomArray(g.KH * g.KW * g.C * g.OC, 42), b = randomArray(g.OC, 43);
+    const z = new Float32Array(g.N * g.OH * g.OW * g.OC), pooled = new Float32Array(g.N * p.OH * p.OW * g.OC);
+    native.conv2dForward(z, null, x, w, b, g, 1, act);
+    native.maxPool2dForward(pooled, z, p);
+    const out = new Float32Array(pooled.length), argmax = new Uint8Array(pooled.length);
+    native.conv2dMaxPoolForward(out, argmax, x, w, b, g, p, act);
+    const name = act === RELU ? 'relu' : 'linear';
+    t.ok(nans(out).length > 0 && sameValues(out, pooled), `${name}: forward equals conv then pool (${nans(out).length} NaN)`);
+    // A NaN window's cell: none after relu (its gradient, dout * (NaN > 0), is 0), else its last NaN.
+    const lastNaN = (i: number): number => {
+      const o = i % g.OC, pw = Math.floor(i / g.OC) % p.OW, ph = Math.floor(i / (g.OC * p.OW)) % p.OH;
+      const n = Math.floor(i / (g.OC * p.OW * p.OH));
+      let last = -1;
+      for (let cell = 0; cell < 4; cell++) {
+        const h = 2 * ph + (cell >> 1), w = 2 * pw + (cell & 1);
+        if (Number.isNaN(z[((n * g.OH + h) * g.OW + w) * g.OC + o])) last = cell;
+      }
+      return last;
+    };
+    t.ok(nans(out).every((i) => argmax[i] === (act === RELU ? 255 : lastNaN(i))),
+      `${name}: the NaN windows' argmax is ${act === RELU ? 'kNoArgmax' : 'their last NaN'}`);
+
+    const dout = randomArray(out.length, 44);
+    const dz = new Float32Array(z.length), dxRef = new Float32Array(x.length);
+    const dwRef = new Float32Array(w.length), dbRef = new Float32Array(b.length);
+    native.maxPool2dBackward(dz, dout, z, p);
+    native.conv2dBackward(dxRef, dwRef, dbRef, dz, x, w, z, null, g, 1, act);
+    const dx = new Float32Array(x.length), dw = new Float32Array(w.length), db = new Float32Array(b.length);
+    native.conv2dMaxPoolBackward(dx, dw, db, dout, argmax, x, w, g, p);
+    for (const [k, fused, ref] of [['dx', dx, dxRef], ['dw', dw, dwRef], ['db', db, dbRef]] as const) {
+      const finite = (i: number): boolean => !Number.isNaN(ref[i]);
+      t.ok(nans(fused).length === nans(ref).length && nans(fused).every((i) => !finite(i)) &&
+        maxAbsDiff(fused.filter((_, i) => finite(i)), ref.filter((_, i) => finite(i))) < 1e-5,
+      `${name}: ${k} as the unfused kernels give it (${nans(ref).length} NaN)`);
+    }
   }
 });
