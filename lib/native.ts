@@ -164,8 +164,9 @@ export interface Binding {
   conv2dMaxPoolForward(out: F32, argmax: Uint8Array | null, x: F32, w: F32, b: F32 | null, convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry, activation: number): void;
   /** From the pooled gradient and the forward argmax: dw, db accumulate; dx is overwritten; null ones are not computed. */
   conv2dMaxPoolBackward(dx: F32 | null, dw: F32 | null, db: F32 | null, dout: F32, argmax: Uint8Array, x: F32, w: F32, convGeom: Conv2DGeometry | PackedGeometry, poolGeom: Pool2DGeometry | PackedGeometry): void;
+  /** A window holding a NaN gives NaN, as in TF. */
   maxPool2dForward(out: F32, x: F32, geom: Pool2DGeometry | PackedGeometry): void;
-  /** x is the forward input (the window maxima are found again from it); dx is overwritten. */
+  /** x is the forward input (the window maxima are found again from it: the first maximal cell, or the last NaN); dx is overwritten. */
   maxPool2dBackward(dx: F32, dy: F32, x: F32, geom: Pool2DGeometry | PackedGeometry): void;
   avgPool2dForward(out: F32, x: F32, geom: Pool2DGeometry | PackedGeometry): void;
   avgPool2dBackward(dx: F32, dy: F32, geom: Pool2DGeometry | PackedGeometry): void;
@@ -182,9 +183,9 @@ export interface Binding {
   /** out[N,C] = mean over S of x[N,S,C] (S = H*W or T). */
   globalAvgPoolForward(out: F32, x: F32, N: number, S: number, C: number): void;
   globalAvgPoolBackward(dx: F32, dy: F32, N: number, S: number, C: number): void;
-  /** out[N,C] = max over S of x[N,S,C]. */
+  /** out[N,C] = max over S of x[N,S,C]; NaN where a channel holds a NaN, as TF's reduce_max. */
   globalMaxPoolForward(out: F32, x: F32, N: number, S: number, C: number): void;
-  /** dx[N,S,C]: each dy goes to the first maximum of its channel, zeros elsewhere. */
+  /** dx[N,S,C]: each dy goes to the first maximum of its channel (or its last NaN), zeros elsewhere. */
   globalMaxPoolBackward(dx: F32, dy: F32, x: F32, N: number, S: number, C: number): void;
   /** out[N,L,D] = table[idx]; RangeError naming the first index outside [0, V) and its [n, l]. */
   embeddingForward(out: F32, idx: I32, table: F32, N: number, L: number, V: number, D: number): void;

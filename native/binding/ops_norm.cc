@@ -131,7 +131,7 @@ Napi::Value GlobalAvgPoolBackward(const Napi::CallbackInfo& info) {
 }
 
 // [sync] globalMaxPoolBackward(dx[N*S*C], dy[N*C], x[N*S*C], N, S, C): dx is overwritten; each
-// dy goes to the first maximum of its channel.
+// dy goes to the first maximum of its channel (or its last NaN).
 Napi::Value GlobalMaxPoolBackward(const Napi::CallbackInfo& info) {
   Args a(info, "globalMaxPoolBackward", 6);
   const int64_t N = a.Dim(3, "N"), S = a.Dim(4, "S"), C = a.Dim(5, "C");

@@ -18,13 +18,14 @@ inline float sigmoid(float x) { return sigmoid_vec(x); }
 
 inline float forward_one(Activation f, float x) {
   switch (f) {
-    case Activation::kRelu: return x > 0 ? x : 0.0f;
+    case Activation::kRelu: return relu_vec(x);
     case Activation::kSigmoid: return sigmoid(x);
     case Activation::kTanh: return tanh_vec(x);
     case Activation::kElu: return x > 0 ? x : std::expm1(x);
     case Activation::kSelu: return x > 0 ? kSeluScale * x : kSeluScale * kSeluAlpha * std::expm1(x);
     case Activation::kSoftplus: return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x)));
     case Activation::kSoftsign: return x / (1.0f + std::fabs(x));
+    // std::max and std::min return their first argument for NaN: NaN propagates, as in TF.
     case Activation::kRelu6: return std::min(std::max(x, 0.0f), 6.0f);
     // TensorFlow.js / Keras 2 definition (LSTM's tfjs default recurrent activation).
     case Activation::kHardSigmoid: return std::min(std::max(0.2f * x + 0.5f, 0.0f), 1.0f);
@@ -84,7 +85,7 @@ void activation_forward(Activation f, float* y, const float* x, int64_t R, int64
   switch (f) {
     case Activation::kSoftmax: softmax_rows(y, x, R, K); return;
     case Activation::kRelu:
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : 0.0f;
+      for (int64_t i = 0; i < n; ++i) y[i] = relu_vec(x[i]);
       return;
     case Activation::kSigmoid: sigmoid_loop(y, x, n); return;
     case Activation::kTanh: tanh_loop(y, x, n); return;
@@ -112,7 +113,7 @@ void activation_backward(Activation f, float* dx, const float* dy, const float* 
       if (dx != dy) for (int64_t i = 0; i < n; ++i) dx[i] = dy[i];
       return;
     case Activation::kRelu:
-      for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0 ? dy[i] : 0.0f;
+      for (int64_t i = 0; i < n; ++i) dx[i] = relu_grad_vec(dy[i], x[i]);
       return;
     default:
       for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * derivative_one(f, x[i], y[i]);

@@ -38,7 +38,9 @@ struct V {
   static void store_n(float* p, F v, int n) { std::memcpy(p, &v, sizeof(float) * static_cast<size_t>(n)); }
   static F fmadd(F a, F b, F c) { return a * b + c; }
   static F add(F a, F b) { return a + b; }
-  static F relu(F a) { return a > F{} ? a : F{}; }
+  static F mul(F a, F b) { return a * b; }
+  static F relu(F a) { return a <= F{} ? F{} : a; }
+  static M takes(F v, F best) { return (v > best) | (v != v); }
   static M gt(F a, F b) { return a > b; }
   static M eq(F a, F b) { return a == b; }
   static F select(M m, F a, F b) { return m ? a : b; }
@@ -68,8 +70,11 @@ struct V : simd::Avx2 {
   using M = __m256;  // all-ones lanes where true
   static constexpr int kTile = 8, kTaps = 5;  // of 16 registers
   static F add(F a, F b) { return _mm256_add_ps(a, b); }
-  // max returns its second operand for NaN and for -0, as a > 0 ? a : 0 does.
-  static F relu(F a) { return _mm256_max_ps(a, _mm256_setzero_ps()); }
+  // Not max(a, 0), which returns 0 for NaN: a is cleared only where a <= 0 (-0 becomes +0).
+  static F relu(F a) { return _mm256_andnot_ps(_mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_LE_OQ), a); }
+  static M takes(F v, F best) {
+    return _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
   static M gt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
   static M eq(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
   static F select(M m, F a, F b) { return _mm256_blendv_ps(b, a, m); }
@@ -113,7 +118,10 @@ struct V : simd::Avx512 {
   using M = __mmask16;
   static constexpr int kTile = 16, kTaps = 9;  // of 32 registers
   static F add(F a, F b) { return _mm512_add_ps(a, b); }
-  static F relu(F a) { return _mm512_max_ps(a, _mm512_setzero_ps()); }
+  static F relu(F a) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_NLE_UQ), a); }
+  static M takes(F v, F best) {
+    return _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+  }
   static M gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
   static M eq(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
   static F select(M m, F a, F b) { return _mm512_mask_blend_ps(m, b, a); }

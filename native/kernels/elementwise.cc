@@ -3,6 +3,7 @@
 // (bias + ReLU after a product, the ReLU mask before its backward pass).
 #include "kernels.h"
 #include "simd.h"
+#include "vec_math.h"
 
 namespace blasnet {
 namespace {
@@ -18,21 +19,18 @@ void bias_relu_rows(float* y, int64_t ld, const float* b, int64_t rows, int64_t 
   for (int64_t r = 0; r < rows; ++r) {
     float* row = y + r * ld;
     if (b && relu) {
-      for (int64_t c = 0; c < cols; ++c) {
-        const float v = row[c] + b[c];
-        row[c] = v > 0 ? v : 0.0f;
-      }
+      for (int64_t c = 0; c < cols; ++c) row[c] = relu_vec(row[c] + b[c]);
     } else if (b) {
       for (int64_t c = 0; c < cols; ++c) row[c] += b[c];
     } else {
-      for (int64_t c = 0; c < cols; ++c) row[c] = row[c] > 0 ? row[c] : 0.0f;
+      for (int64_t c = 0; c < cols; ++c) row[c] = relu_vec(row[c]);
     }
   }
 }
 
 BLASNET_MULTIVERSION
 void relu_mask_range(float* dy, const float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dy[i] = y[i] > 0 ? dy[i] : 0.0f;
+  for (int64_t i = 0; i < n; ++i) dy[i] = relu_grad_vec(dy[i], y[i]);
 }
 
 BLASNET_MULTIVERSION

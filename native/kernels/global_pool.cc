@@ -1,6 +1,8 @@
 #include <algorithm>
 
 #include "kernels.h"
+#include "simd.h"
+#include "vec_math.h"
 
 namespace blasnet {
 
@@ -33,6 +35,7 @@ void global_avg_pool_backward(float* dx, const float* dy, int64_t N, int64_t S, 
   }
 }
 
+BLASNET_MULTIVERSION
 void global_max_pool_forward(float* out, const float* x, int64_t N, int64_t S, int64_t C) {
   for (int64_t n = 0; n < N; ++n) {
     const float* xn = x + n * S * C;
@@ -40,27 +43,34 @@ void global_max_pool_forward(float* out, const float* x, int64_t N, int64_t S, i
     std::copy(xn, xn + C, on);
     for (int64_t s = 1; s < S; ++s) {
       const float* row = xn + s * C;
-      for (int64_t c = 0; c < C; ++c) on[c] = std::max(on[c], row[c]);
+      // NaN propagates, as in TF's reduce_max (which Keras's GlobalMaxPooling calls).
+      for (int64_t c = 0; c < C; ++c) on[c] = max_takes(row[c], on[c]) ? row[c] : on[c];
     }
   }
 }
 
+BLASNET_MULTIVERSION
 void global_max_pool_backward(float* dx, const float* dy, const float* x, int64_t N, int64_t S,
                               int64_t C) {
-  // The first position holding the maximum receives the whole gradient. Rows are
-  // scanned in order (contiguously), tracking the argmax of a block of channels.
+  // The first position holding the maximum (or the last NaN: max_takes) receives the
+  // whole gradient. Rows are scanned in order (contiguously), tracking the maximum of
+  // a block of channels and where it is.
   constexpr int64_t kBlock = 256;
+  float top[kBlock];
   int64_t best[kBlock];
   std::fill(dx, dx + N * S * C, 0.0f);
   for (int64_t n = 0; n < N; ++n) {
     const float* xn = x + n * S * C;
     for (int64_t c0 = 0; c0 < C; c0 += kBlock) {
       const int64_t width = std::min(kBlock, C - c0);
+      std::copy(xn + c0, xn + c0 + width, top);
       std::fill(best, best + width, int64_t{0});
       for (int64_t s = 1; s < S; ++s) {
         const float* row = xn + s * C + c0;
         for (int64_t j = 0; j < width; ++j) {
-          if (row[j] > xn[best[j] * C + c0 + j]) best[j] = s;
+          const bool takes = max_takes(row[j], top[j]);
+          top[j] = takes ? row[j] : top[j];
+          best[j] = takes ? s : best[j];
         }
       }
       for (int64_t j = 0; j < width; ++j) dx[(n * S + best[j]) * C + c0 + j] = dy[n * C + c0 + j];

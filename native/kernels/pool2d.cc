@@ -1,6 +1,8 @@
 // Max and average pooling over NHWC input with TensorFlow's window rules: a
 // window is clipped to the real cells of the input, so padding never takes part
 // (every window of a 'valid' or 'same' geometry holds at least one real cell).
+// A window holding a NaN has a NaN max, whose gradient goes to the last NaN
+// (max_takes in vec_math.h), forward and backward alike.
 // Samples are independent, so every kernel splits the batch across the pool;
 // 2x2 windows with stride 2 (the common case) have loops of their own.
 #include <algorithm>
@@ -8,6 +10,7 @@
 
 #include "kernels.h"
 #include "simd.h"
+#include "vec_math.h"
 
 namespace blasnet {
 namespace {
@@ -25,9 +28,10 @@ Window window_at(const Pool2DGeom& g, int64_t oh, int64_t ow) {
 
 // Calls f(window, out_offset, image_offset) for every output pixel of samples
 // [n0, n1); offsets are in floats, out_offset of the pixel's C outputs,
-// image_offset of its sample.
+// image_offset of its sample. Always inlined, and so must f be, for a
+// BLASNET_MULTIVERSION caller to get its loops compiled for each instruction set.
 template <typename F>
-void for_each_window(const Pool2DGeom& g, int64_t n0, int64_t n1, F f) {
+BLASNET_INLINE void for_each_window(const Pool2DGeom& g, int64_t n0, int64_t n1, F f) {
   for (int64_t n = n0; n < n1; ++n) {
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       for (int64_t ow = 0; ow < g.OW; ++ow) {
@@ -55,9 +59,9 @@ void max_pool_2x2(float* out, const float* in, const Pool2DGeom& g, int64_t n0, 
         float* y = out + ((n * g.OH + oh) * g.OW + ow) * C;
         for (int64_t k = 0; k < C; ++k) {
           float m = a[k];
-          m = b[k] > m ? b[k] : m;
-          m = c[k] > m ? c[k] : m;
-          y[k] = d[k] > m ? d[k] : m;
+          m = max_takes(b[k], m) ? b[k] : m;
+          m = max_takes(c[k], m) ? c[k] : m;
+          y[k] = max_takes(d[k], m) ? d[k] : m;
         }
       }
     }
@@ -65,8 +69,8 @@ void max_pool_2x2(float* out, const float* in, const Pool2DGeom& g, int64_t n0, 
 }
 
 // One window's cells a, b (same row), c, d (next row) over C channels: gy goes
-// to the first maximal cell, 0 to the others (a later cell takes over only when
-// strictly greater). Written as selects on loaded values, restrict-qualified
+// to the first maximal cell (or the last NaN), 0 to the others (a later cell takes
+// over only as max_takes says). Written as selects on loaded values, restrict-qualified
 // (nine pointers are too many for the vectoriser's overlap checks), so that every
 // instruction-set version vectorises.
 inline void route_2x2(float* __restrict da, float* __restrict db, float* __restrict dc, float* __restrict dd,
@@ -74,10 +78,10 @@ inline void route_2x2(float* __restrict da, float* __restrict db, float* __restr
                       const float* __restrict d, const float* __restrict gy, int64_t C) {
   for (int64_t k = 0; k < C; ++k) {
     const float va = a[k], vb = b[k], vc = c[k], vd = d[k], v = gy[k], zero = 0.0f;
-    const bool b_wins = vb > va;
+    const bool b_wins = max_takes(vb, va);
     const float ab = b_wins ? vb : va;
-    const bool c_wins = vc > ab;
-    const bool d_wins = vd > (c_wins ? vc : ab);
+    const bool c_wins = max_takes(vc, ab);
+    const bool d_wins = max_takes(vd, c_wins ? vc : ab);
     dd[k] = d_wins ? v : zero;
     const float left_for_c = d_wins ? zero : v;
     dc[k] = c_wins ? left_for_c : zero;
@@ -112,20 +116,22 @@ void max_pool_2x2_backward(float* dx, const float* dy, const float* in, const Po
   }
 }
 
+BLASNET_MULTIVERSION
 void max_pool_range(float* out, const float* in, const Pool2DGeom& g, int64_t n0, int64_t n1) {
   const int64_t C = g.C;
-  for_each_window(g, n0, n1, [&](const Window& win, int64_t o, int64_t img) {
+  for_each_window(g, n0, n1, [&](const Window& win, int64_t o, int64_t img) BLASNET_INLINE_LAMBDA {
     float* y = out + o;
     std::memcpy(y, in + img + (win.h0 * g.W + win.w0) * C, sizeof(float) * C);
     for (int64_t ih = win.h0; ih < win.h1; ++ih) {
       for (int64_t iw = win.w0; iw < win.w1; ++iw) {
         const float* x = in + img + (ih * g.W + iw) * C;
-        for (int64_t c = 0; c < C; ++c) y[c] = x[c] > y[c] ? x[c] : y[c];
+        for (int64_t c = 0; c < C; ++c) y[c] = max_takes(x[c], y[c]) ? x[c] : y[c];
       }
     }
   });
 }
 
+BLASNET_MULTIVERSION
 void max_pool_backward_range(float* dx, const float* dy, const float* in, const Pool2DGeom& g, int64_t n0,
                              int64_t n1) {
   // Channels go in blocks so the running maxima live on the stack and the scan
@@ -133,7 +139,7 @@ void max_pool_backward_range(float* dx, const float* dy, const float* in, const 
   constexpr int64_t kBlock = 64;
   const int64_t C = g.C, image = g.H * g.W * C;
   std::memset(dx + n0 * image, 0, sizeof(float) * (n1 - n0) * image);
-  for_each_window(g, n0, n1, [&](const Window& win, int64_t o, int64_t img) {
+  for_each_window(g, n0, n1, [&](const Window& win, int64_t o, int64_t img) BLASNET_INLINE_LAMBDA {
     for (int64_t c0 = 0; c0 < C; c0 += kBlock) {
       const int64_t cb = std::min(kBlock, C - c0);
       float best[kBlock];
@@ -145,15 +151,16 @@ void max_pool_backward_range(float* dx, const float* dy, const float* in, const 
         best[c] = first[c];
         at[c] = 0;
       }
-      // Strictly greater: the first maximal cell in row-major window order takes the gradient, as in TF.
+      // The first maximal cell in row-major window order takes the gradient, as in TF (or the last NaN).
       for (int64_t ih = win.h0; ih < win.h1; ++ih) {
         for (int64_t iw = win.w0; iw < win.w1; ++iw) {
           const int32_t rel = static_cast<int32_t>(((ih - win.h0) * g.W + (iw - win.w0)) * C);
           const float* x = first + rel;
           for (int64_t c = 0; c < cb; ++c) {
             const float v = x[c], b = best[c];
-            const int32_t greater = -static_cast<int32_t>(v > b);  // all ones or zero: a branch-free select
-            best[c] = v > b ? v : b;
+            const bool takes = max_takes(v, b);
+            const int32_t greater = -static_cast<int32_t>(takes);  // all ones or zero: a branch-free select
+            best[c] = takes ? v : b;
             at[c] = (rel & greater) | (at[c] & ~greater);
           }
         }

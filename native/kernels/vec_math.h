@@ -1,9 +1,10 @@
-// Float exp, sigmoid and tanh written so that a loop over them vectorises: no
-// calls, no branches, only arithmetic, compares and bit moves. Inline them into
-// a BLASNET_MULTIVERSION (simd.h) loop to get AVX-512 / AVX2 code chosen at run
-// time. libm's expf/tanhf are exact to within an ulp but are scalar calls, which
-// made them most of an LSTM's time; these stay within a few ulp (checked against
-// double precision in test/kernels/vec-math.test.ts) and keep IEEE semantics (no
+// Float exp, sigmoid and tanh (and, at the end, the ReLU and running-max rules)
+// written so that a loop over them vectorises: no calls, no branches, only
+// arithmetic, compares and bit moves. Inline them into a BLASNET_MULTIVERSION
+// (simd.h) loop to get AVX-512 / AVX2 code chosen at run time. libm's
+// expf/tanhf are exact to within an ulp but are scalar calls, which made them
+// most of an LSTM's time; these stay within a few ulp (checked against double
+// precision in test/kernels/vec-math.test.ts) and keep IEEE semantics (no
 // -ffast-math).
 #pragma once
 #include <cmath>
@@ -14,8 +15,10 @@
 // instruction set for the code inlined into it.
 #if defined(__GNUC__)
 #define BLASNET_INLINE inline __attribute__((always_inline))
+#define BLASNET_INLINE_LAMBDA __attribute__((always_inline))  // after a lambda's parameter list
 #else
 #define BLASNET_INLINE inline
+#define BLASNET_INLINE_LAMBDA
 #endif
 
 namespace blasnet {
@@ -69,5 +72,23 @@ BLASNET_INLINE float tanh_vec(float x) {
   const float large = (1.0f - e) / (1.0f + e);
   return std::copysign(ax < 0.625f ? small : large, x);
 }
+
+// ReLU as TensorFlow's (Eigen's cwiseMax<PropagateNaN>(0)): NaN stays NaN, so one bad
+// input cannot vanish into a 0 downstream. -0 gives +0. A compare and a select, no max:
+// x86's max returns its second operand for NaN, and std::fmax drops NaN.
+BLASNET_INLINE float relu_vec(float x) { return x <= 0.0f ? 0.0f : x; }
+
+// The gradient at a ReLU's input, exactly TF's ReluGrad: dy * (f > 0), f the ReLU's input
+// or its output (positive at the same places, and NaN > 0 is false for both). So a NaN
+// input passes no gradient; a multiply, not a select, so a NaN or infinite dy still
+// turns the gradient NaN where the unit is off, as it does in TF.
+BLASNET_INLINE float relu_grad_vec(float dy, float f) { return dy * (f > 0.0f ? 1.0f : 0.0f); }
+
+// Whether v replaces best in a running max that propagates NaN, as TF's max pooling
+// and max reductions do: when greater (the first of equal maxima keeps the argmax,
+// TF's rule) or when NaN (a later finite value never replaces a NaN). The max of
+// cells holding a NaN is thus NaN and its argmax the last NaN, as in PyTorch's max
+// pooling. `|`, not `||`: no branch where a loop does not vectorise.
+BLASNET_INLINE bool max_takes(float v, float best) { return (v > best) | (v != v); }
 
 }  // namespace blasnet
