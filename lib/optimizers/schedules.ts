@@ -20,46 +20,46 @@ function positive(v: unknown, name: string, where: string, allowZero = false): n
 }
 
 export interface ExponentialDecayArgs { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }
+export type InverseTimeDecayArgs = ExponentialDecayArgs;
 
-/** initial * decayRate ^ (step / decaySteps), the exponent floored with staircase. */
-export class ExponentialDecay extends LearningRateSchedule {
-  readonly className = 'ExponentialDecay';
-  private readonly a: Required<ExponentialDecayArgs>;
-  constructor(args: KerasOptions<ExponentialDecayArgs>) {
+/** A decay of the initial rate by a function of step / decaySteps (floored with staircase). */
+abstract class StepDecay extends LearningRateSchedule {
+  protected readonly a: Required<ExponentialDecayArgs>;
+  constructor(args: KerasOptions<ExponentialDecayArgs>, where: string) {
     super();
-    const where = 'exponentialDecay';
     const a = readOptions<ExponentialDecayArgs>(args, where, { known: ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase', 'name'] });
     this.a = { initialLearningRate: positive(a.initialLearningRate, 'initialLearningRate', where, true), decaySteps: positive(a.decaySteps, 'decaySteps', where),
       decayRate: positive(a.decayRate, 'decayRate', where, true), staircase: a.staircase ?? false };
   }
   at(step: number): number {
     const p = step / this.a.decaySteps;
-    return this.a.initialLearningRate * this.a.decayRate ** (this.a.staircase ? Math.floor(p) : p);
+    return this.decay(this.a.staircase ? Math.floor(p) : p);
   }
+  protected abstract decay(p: number): number;
   getConfig(): Record<string, unknown> {
     return { initial_learning_rate: this.a.initialLearningRate, decay_steps: this.a.decaySteps, decay_rate: this.a.decayRate, staircase: this.a.staircase };
   }
 }
 
-export interface InverseTimeDecayArgs { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }
+/** initial * decayRate ^ (step / decaySteps). */
+export class ExponentialDecay extends StepDecay {
+  readonly className = 'ExponentialDecay';
+  constructor(args: KerasOptions<ExponentialDecayArgs>) {
+    super(args, 'exponentialDecay');
+  }
+  protected decay(p: number): number {
+    return this.a.initialLearningRate * this.a.decayRate ** p;
+  }
+}
 
-/** initial / (1 + decayRate * step / decaySteps), the ratio floored with staircase. */
-export class InverseTimeDecay extends LearningRateSchedule {
+/** initial / (1 + decayRate * step / decaySteps). */
+export class InverseTimeDecay extends StepDecay {
   readonly className = 'InverseTimeDecay';
-  private readonly a: Required<InverseTimeDecayArgs>;
   constructor(args: KerasOptions<InverseTimeDecayArgs>) {
-    super();
-    const where = 'inverseTimeDecay';
-    const a = readOptions<InverseTimeDecayArgs>(args, where, { known: ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase', 'name'] });
-    this.a = { initialLearningRate: positive(a.initialLearningRate, 'initialLearningRate', where, true), decaySteps: positive(a.decaySteps, 'decaySteps', where),
-      decayRate: positive(a.decayRate, 'decayRate', where, true), staircase: a.staircase ?? false };
+    super(args, 'inverseTimeDecay');
   }
-  at(step: number): number {
-    const p = step / this.a.decaySteps;
-    return this.a.initialLearningRate / (1 + this.a.decayRate * (this.a.staircase ? Math.floor(p) : p));
-  }
-  getConfig(): Record<string, unknown> {
-    return { initial_learning_rate: this.a.initialLearningRate, decay_steps: this.a.decaySteps, decay_rate: this.a.decayRate, staircase: this.a.staircase };
+  protected decay(p: number): number {
+    return this.a.initialLearningRate / (1 + this.a.decayRate * p);
   }
 }
 
