@@ -30,6 +30,8 @@ export class ExecutionContext implements CallMode {
   /** Each step's input list and the outputs, reused from call to call. */
   private readonly stepInputs: Tensor[][];
   private readonly outputs: Tensor[];
+  /** The backward plan without and with input gradients; see plan(). */
+  private plans: ({ needs: boolean[]; needInputs: boolean[][] } | null)[] = [null, null];
 
   /**
    * @param gradients where the gradient of each trained weight is added; weights not in
@@ -48,6 +50,7 @@ export class ExecutionContext implements CallMode {
   /** Routes weight gradients (a trainer's buffers), or none. */
   setGradients(gradients: ReadonlyMap<Param, Float32Array> | null): void {
     this.gradients = gradients;
+    this.plans = [null, null];
   }
 
   trains(param: Param): boolean {
@@ -95,27 +98,40 @@ export class ExecutionContext implements CallMode {
   backward(outputGrads: readonly (Tensor | null)[], request: BackwardRequest = {}): (Tensor | null)[] {
     const { graph, grads } = this;
     grads.fill(null);
-    // Which slots need a gradient: model inputs when asked, and anything downstream of a trained weight.
-    const needs = new Array<boolean>(graph.slotCount).fill(false);
     const wantInputs = request.inputGradients ?? false;
-    for (const s of graph.inputSlots) needs[s] = wantInputs;
-    const steps = graph.steps;
-    const trainsWeights = steps.map((step) => step.nodes.some((n) => n.layer.weights.some((p) => this.trains(p))));
-    steps.forEach((step, i) => {
-      needs[step.outputSlot] = trainsWeights[i] || step.inputSlots.some((s) => needs[s]);
-    });
+    const { needs, needInputs } = this.plan(wantInputs);
     graph.outputSlots.forEach((s, k) => { if (outputGrads[k]) this.addGradient(s, outputGrads[k]!); });
-    const pre = request.preActivation ?? [];
-    const preSlots = new Set(graph.outputSlots.filter((_, k) => pre[k]));
+    const pre = request.preActivation;
+    const steps = graph.steps;
     for (let i = steps.length - 1; i >= 0; i--) {
       const step = steps[i];
       const dy = grads[step.outputSlot];
       if (!dy || !needs[step.outputSlot]) continue;
-      const needInputs = step.inputSlots.map((s) => needs[s]);
-      const dxs = step.backward(dy, this.calls[i], needInputs, preSlots.has(step.outputSlot));
-      step.inputSlots.forEach((s, k) => { if (needInputs[k] && dxs[k]) this.addGradient(s, dxs[k]!); });
+      const k = pre ? graph.outputSlots.indexOf(step.outputSlot) : -1;
+      const dxs = step.backward(dy, this.calls[i], needInputs[i], k >= 0 && !!pre![k]);
+      step.inputSlots.forEach((s, j) => { if (needInputs[i][j] && dxs[j]) this.addGradient(s, dxs[j]!); });
     }
     return graph.inputSlots.map((s) => (wantInputs ? grads[s] : null));
+  }
+
+  /**
+   * Which slots need a gradient (model inputs when asked, and anything downstream of a
+   * trained weight) and, per step, which of its inputs: fixed by the graph and the routed
+   * weights, so worked out once per kind of pass rather than at every step.
+   */
+  private plan(wantInputs: boolean): { needs: boolean[]; needInputs: boolean[][] } {
+    const cached = this.plans[wantInputs ? 1 : 0];
+    if (cached) return cached;
+    const { graph } = this;
+    const needs = new Array<boolean>(graph.slotCount).fill(false);
+    for (const s of graph.inputSlots) needs[s] = wantInputs;
+    for (const step of graph.steps) {
+      const trainsWeights = step.nodes.some((n) => n.layer.weights.some((p) => this.trains(p)));
+      needs[step.outputSlot] = trainsWeights || step.inputSlots.some((s) => needs[s]);
+    }
+    const plan = { needs, needInputs: graph.steps.map((step) => step.inputSlots.map((s) => needs[s])) };
+    this.plans[wantInputs ? 1 : 0] = plan;
+    return plan;
   }
 
   /** Adds g to the gradient of a slot: the first is kept as it is, a second is summed into a buffer of ours. */
