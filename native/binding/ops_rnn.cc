@@ -4,7 +4,9 @@
 // activations are Activation ids (lib/activations.ts), any but softmax;
 // resetAfter is read for the GRU only. Layouts: x[N,T,I]; out and dout [N,T,U]
 // when returnSequences, else [N,U]; cache and scratch sizes as in kernels.h
-// (lstm_cache_size etc.).
+// (lstm_cache_size etc.). The optional last argument, mask, is a Uint8Array
+// [N*T] or null: a 0 skips that (sample, input timestep) as kernels.h describes;
+// backward must get the mask its forward had.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -86,14 +88,25 @@ Shapes GruShapes(const Args& a, const RnnGeom& g) {
 }
 
 using ForwardKernel = void (*)(float*, float*, const float*, const float*, const float*, const float*,
-                               const RnnGeom&, ThreadPool&);
+                               const RnnGeom&, ThreadPool&, const uint8_t*);
 using BackwardKernel = void (*)(float*, float*, float*, float*, float*, const float*, const float*,
-                                const float*, const float*, const RnnGeom&, ThreadPool&);
+                                const float*, const float*, const RnnGeom&, ThreadPool&, const uint8_t*);
 
-// [sync] name(out, cache, x, kernel, recurrent, bias|null, geom)
+// The argument count of a call whose last argument, the mask, may be left out.
+size_t WithOptionalMask(const Napi::CallbackInfo& info, size_t required) {
+  return info.Length() == required + 1 ? required + 1 : required;
+}
+
+// The mask at argument i when it was given: a Uint8Array of N*T, or null.
+const uint8_t* ReadMask(const Args& a, const Napi::CallbackInfo& info, size_t i, const RnnGeom& g) {
+  if (info.Length() <= i) return nullptr;
+  return a.U8OrNull(i, "mask", a.Product({g.N, g.T}), "N*T");
+}
+
+// [sync] name(out, cache, x, kernel, recurrent, bias|null, geom[, mask|null])
 template <ForwardKernel kernel_fn, bool kGru>
 Napi::Value Forward(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 7);
+  Args a(info, fn, WithOptionalMask(info, 7));
   const RnnGeom g = ReadGeom(a, info[6], kGru);
   const Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
   float* out = a.F32(0, "out", s.out, s.out_expr);
@@ -102,16 +115,18 @@ Napi::Value Forward(const Napi::CallbackInfo& info, const char* fn) {
   const float* kernel = a.F32(3, "kernel", s.kernel, s.kernel_expr);
   const float* recurrent = a.F32(4, "recurrent", s.recurrent, s.recurrent_expr);
   const float* bias = a.F32OrNull(5, "bias", s.bias, s.bias_expr);
-  kernel_fn(out, cache, x, kernel, recurrent, bias, g, Pool(info.Env()));
+  const uint8_t* mask = ReadMask(a, info, 7, g);
+  kernel_fn(out, cache, x, kernel, recurrent, bias, g, Pool(info.Env()), mask);
   return info.Env().Undefined();
 }
 
-// [sync] name(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent, geom)
+// [sync] name(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent, geom
+//   [, mask|null])
 // dkernel, drecurrent and dbias accumulate; dx is overwritten; a null gradient is not computed. cache must come from
 // the forward call with the same geometry.
 template <BackwardKernel kernel_fn, bool kGru>
 Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 10);
+  Args a(info, fn, WithOptionalMask(info, 10));
   const RnnGeom g = ReadGeom(a, info[9], kGru);
   const Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
   float* dx = a.F32OrNull(0, "dx", s.x, "N*T*I");
@@ -123,7 +138,8 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
   const float* cache = a.F32(6, "cache", s.cache, s.cache_expr);
   const float* kernel = a.F32(7, "kernel", s.kernel, s.kernel_expr);
   const float* recurrent = a.F32(8, "recurrent", s.recurrent, s.recurrent_expr);
-  kernel_fn(dx, dkernel, drecurrent, dbias, scratch, dout, cache, kernel, recurrent, g, Pool(info.Env()));
+  const uint8_t* mask = ReadMask(a, info, 10, g);
+  kernel_fn(dx, dkernel, drecurrent, dbias, scratch, dout, cache, kernel, recurrent, g, Pool(info.Env()), mask);
   return info.Env().Undefined();
 }
 
@@ -131,15 +147,16 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
 
 void RegisterRnnOps(Napi::Env env, Napi::Object exports) {
   auto add = [&](const char* name, Napi::Function::Callback fn) { Export(env, exports, name, fn); };
-  // [sync] lstmForward(out, cache, x[N*T*I], kernel[I*4U], recurrent[U*4U], bias[4U]|null, geom)
+  // [sync] lstmForward(out, cache, x[N*T*I], kernel[I*4U], recurrent[U*4U], bias[4U]|null, geom, mask[N*T]|null?)
   add("lstmForward", [](const Napi::CallbackInfo& i) { return Forward<lstm_forward, false>(i, "lstmForward"); });
   // [sync] lstmBackward(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent,
-  //   geom)
+  //   geom, mask[N*T]|null?)
   add("lstmBackward", [](const Napi::CallbackInfo& i) { return Backward<lstm_backward, false>(i, "lstmBackward"); });
-  // [sync] gruForward(out, cache, x[N*T*I], kernel[I*3U], recurrent[U*3U], bias[2*3U or 3U]|null, geom)
+  // [sync] gruForward(out, cache, x[N*T*I], kernel[I*3U], recurrent[U*3U], bias[2*3U or 3U]|null, geom,
+  //   mask[N*T]|null?)
   add("gruForward", [](const Napi::CallbackInfo& i) { return Forward<gru_forward, true>(i, "gruForward"); });
   // [sync] gruBackward(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent,
-  //   geom)
+  //   geom, mask[N*T]|null?)
   add("gruBackward", [](const Napi::CallbackInfo& i) { return Backward<gru_backward, true>(i, "gruBackward"); });
 }
 

@@ -154,11 +154,12 @@ void step_backward_reset(float* da, float* dh, const float* drh, const GruCache<
 }  // namespace
 
 void gru_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
-                 const float* bias, const RnnGeom& g, ThreadPool& pool) {
+                 const float* bias, const RnnGeom& g, ThreadPool& pool, const uint8_t* mask) {
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 3 * U;
   const GruCache<float> k(cache, g);
   const float* input_bias = bias;
   const float* recurrent_bias = bias && g.reset_after ? bias + G : nullptr;
+  float* const states[] = {k.h};
   rnn_for_rows(pool, N, [&](int64_t lo, int64_t hi) {
     const int64_t M = hi - lo;
     rnn_gather_steps(k.xs, x, g, lo, hi);
@@ -179,6 +180,7 @@ void gru_forward(float* out, float* cache, const float* x, const float* kernel, 
         sgemm_small(true, M, U, U, rec + 2 * U, G, recurrent + 2 * U, G, k.a + row * G + 2 * U, G);
       }
       step_output(k, s, lo, hi, g);
+      if (mask) rnn_carry_masked(states, 1, mask, s, lo, hi, g);
     }
     rnn_scatter_outputs(out, k.h, g, lo, hi);
   });
@@ -186,7 +188,7 @@ void gru_forward(float* out, float* cache, const float* x, const float* kernel, 
 
 void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch, const float* dout,
                   const float* cache, const float* kernel, const float* recurrent, const RnnGeom& g,
-                  ThreadPool& pool) {
+                  ThreadPool& pool, const uint8_t* mask) {
   if (!dx && !dkernel && !drecurrent && !dbias) return;
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 3 * U;
   const GruCache<const float> k(cache, g);
@@ -203,6 +205,7 @@ void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, fl
     std::memset(dh + lo * U, 0, sizeof(float) * M * U);
     for (int64_t s = T - 1; s >= 0; --s) {
       float* das = da + (s * N + lo) * G;
+      if (mask) rnn_hold_masked(da, G, dh, nullptr, dout, mask, s, lo, hi, g);
       step_backward_output(da, drec, dh, dout, k, s, lo, hi, g);
       if (g.reset_after) {
         if (s > 0) {  // dh += drec_s @ R^T
@@ -216,6 +219,7 @@ void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, fl
           sgemm_small(true, M, U, 2 * U, das, G, recurrent_t, U, dh + lo * U, U);
         }
       }
+      if (mask) rnn_release_masked(da, g.reset_after ? drec : nullptr, G, dh, nullptr, mask, s, lo, hi, g);
       if (dx) {  // dx[n, t(s)] = da_s @ kernel^T, straight into the batch-major rows
         sgemm_small(false, M, I, G, das, G, kernel_t, I, dx + (lo * T + rnn_input_step(s, g)) * I, T * I);
       }

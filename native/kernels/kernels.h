@@ -309,6 +309,11 @@ void global_max_pool_backward(float* dx, const float* dy, const float* x, int64_
 // The forward pass fills `cache` (sizes below), which backward reads; backward
 // also needs a `scratch` buffer. Both are caller-owned and reused.
 // activation / recurrent_activation: any elementwise Activation (not softmax).
+// mask[N,T] (by input timestep, as Keras's; null for none): a step whose mask is 0
+// is skipped, as Keras skips it: h_s = h_{s-1} and c_s = c_{s-1}, so its output
+// is the previous step's h (0 before the first kept step), it adds nothing to the
+// weight gradients, its dx row is 0, and its dout flows to h_{s-1}. Backward
+// takes the mask forward had.
 struct RnnGeom {
   int64_t N, T, I, U;
   Activation activation, recurrent_activation;
@@ -328,13 +333,15 @@ inline int64_t lstm_scratch_size(const RnnGeom& g) {
 // by columns; with AVX2 or AVX-512 the results do not depend on the number of
 // threads (the portable build's OpenBLAS steps may differ in the last bit).
 void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
-                  const float* recurrent, const float* bias, const RnnGeom& g, ThreadPool& pool);
+                  const float* recurrent, const float* bias, const RnnGeom& g, ThreadPool& pool,
+                  const uint8_t* mask = nullptr);
 // dkernel, drecurrent, dbias accumulate; dx[N,T,I] is overwritten; any of them may
 // be null (not needed: its GEMMs are skipped, the gate gradients that carry dx back
 // through time are not). cache is the one forward filled.
 void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
                    const float* dout, const float* cache, const float* kernel,
-                   const float* recurrent, const RnnGeom& g, ThreadPool& pool);
+                   const float* recurrent, const RnnGeom& g, ThreadPool& pool,
+                   const uint8_t* mask = nullptr);
 // GRU cache, time-major blocks: xs I | a 3U (pre-activations z,r,h) | gates 3U
 // (z, r, hh) | rec 3U (recurrent terms) | h U.
 inline int64_t gru_cache_size(const RnnGeom& g) { return g.T * g.N * (g.I + 10 * g.U); }
@@ -344,10 +351,10 @@ inline int64_t gru_scratch_size(const RnnGeom& g) {
 }
 // kernel[I,3U], recurrent[U,3U], bias [2,3U] (reset_after) or [3U], or null; gates z, r, h.
 void gru_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
-                 const float* bias, const RnnGeom& g, ThreadPool& pool);
+                 const float* bias, const RnnGeom& g, ThreadPool& pool, const uint8_t* mask = nullptr);
 // As lstm_backward; dbias has bias's shape.
 void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
                   const float* dout, const float* cache, const float* kernel, const float* recurrent,
-                  const RnnGeom& g, ThreadPool& pool);
+                  const RnnGeom& g, ThreadPool& pool, const uint8_t* mask = nullptr);
 
 }  // namespace blasnet

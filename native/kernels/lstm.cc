@@ -225,11 +225,12 @@ void step_backward(float* dz, float* dh, float* dc, const float* dout, const Lst
 }  // namespace
 
 void lstm_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
-                  const float* bias, const RnnGeom& g, ThreadPool& pool) {
+                  const float* bias, const RnnGeom& g, ThreadPool& pool, const uint8_t* mask) {
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 4 * U;
   const LstmCache<float> k(cache, g);
   const bool fused = fused_gates(g);
   float* z = fused ? k.a : k.z;  // where the pre-activations accumulate
+  float* const states[] = {k.h, k.c};
   rnn_for_rows(pool, N, [&](int64_t lo, int64_t hi) {
     const int64_t M = hi - lo;
     rnn_gather_steps(k.xs, x, g, lo, hi);
@@ -239,6 +240,7 @@ void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
       if (s > 0) sgemm_small(true, M, G, U, k.h + (row - N) * U, U, recurrent, G, z + row * G, G);  // += h_{s-1} @ R
       if (fused) step_forward_fused(k, bias, s, lo, hi, g);
       else step_forward(k, bias, s, lo, hi, g);
+      if (mask) rnn_carry_masked(states, 2, mask, s, lo, hi, g);
     }
     rnn_scatter_outputs(out, k.h, g, lo, hi);
   });
@@ -246,7 +248,7 @@ void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
 
 void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch, const float* dout,
                    const float* cache, const float* kernel, const float* recurrent, const RnnGeom& g,
-                   ThreadPool& pool) {
+                   ThreadPool& pool, const uint8_t* mask) {
   if (!dx && !dkernel && !drecurrent && !dbias) return;
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 4 * U;
   const LstmCache<const float> k(cache, g);
@@ -264,12 +266,14 @@ void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, f
     std::memset(dc + lo * U, 0, sizeof(float) * M * U);
     for (int64_t s = T - 1; s >= 0; --s) {
       const float* dzs = dz + (s * N + lo) * G;
+      if (mask) rnn_hold_masked(dz, G, dh, dc, dout, mask, s, lo, hi, g);
       if (fused) step_backward_fused(dz, dh, dc, dout, k, s, lo, hi, g);
       else step_backward(dz, dh, dc, dout, k, s, lo, hi, g);
+      if (s > 0) sgemm_small(false, M, U, G, dzs, G, recurrent_t, U, dh + lo * U, U);  // dh = dz_s @ R^T
+      if (mask) rnn_release_masked(dz, nullptr, G, dh, dc, mask, s, lo, hi, g);
       if (dx) {  // dx[n, t(s)] = dz_s @ kernel^T, straight into the batch-major rows
         sgemm_small(false, M, I, G, dzs, G, kernel_t, I, dx + (lo * T + rnn_input_step(s, g)) * I, T * I);
       }
-      if (s > 0) sgemm_small(false, M, U, G, dzs, G, recurrent_t, U, dh + lo * U, U);  // dh = dz_s @ R^T
     }
   });
 

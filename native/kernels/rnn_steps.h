@@ -87,6 +87,66 @@ inline const float* rnn_output_grad_row(const float* dout, int64_t s, int64_t n,
   return s == g.T - 1 ? dout + n * g.U : nullptr;
 }
 
+// ---- Masked steps (Keras's mask; see kernels.h) ------------------------------
+// A masked step runs with the others (its rows sit in the same GEMMs), then these
+// put back what skipping it means. Everything about masks is here: each kernel
+// calls rnn_carry_masked after a forward step, rnn_hold_masked before a backward
+// step and rnn_release_masked once dL/dh_{s-1} is formed, before dx is.
+
+inline bool rnn_step_masked(const uint8_t* mask, int64_t s, int64_t n, const RnnGeom& g) {
+  return mask[n * g.T + rnn_input_step(s, g)] == 0;
+}
+
+// Forward, after step s on rows [lo, hi): a masked row keeps the previous state
+// (zeros at s = 0) in each of the `count` time-major [T,N,U] state arrays.
+inline void rnn_carry_masked(float* const* states, int count, const uint8_t* mask, int64_t s, int64_t lo,
+                             int64_t hi, const RnnGeom& g) {
+  const int64_t N = g.N, U = g.U;
+  for (int64_t n = lo; n < hi; ++n) {
+    if (!rnn_step_masked(mask, s, n, g)) continue;
+    for (int k = 0; k < count; ++k) {
+      float* row = states[k] + (s * N + n) * U;
+      if (s > 0) std::memcpy(row, row - N * U, sizeof(float) * U);
+      else std::memset(row, 0, sizeof(float) * U);
+    }
+  }
+}
+
+// Backward, before step s on rows [lo, hi): a masked row's dL/dh_s plus its output
+// gradient (the output is h_{s-1}) and dL/dc_s (dc may be null: GRU) pass unchanged
+// to step s-1. They wait in the row's gate gradients of step s-1 (G >= 2U floats, not
+// yet written); at s = 0 nothing is passed on.
+inline void rnn_hold_masked(float* dgates, int64_t G, const float* dh, const float* dc, const float* dout,
+                            const uint8_t* mask, int64_t s, int64_t lo, int64_t hi, const RnnGeom& g) {
+  if (s == 0) return;
+  const int64_t U = g.U;
+  for (int64_t n = lo; n < hi; ++n) {
+    if (!rnn_step_masked(mask, s, n, g)) continue;
+    float* held = dgates + ((s - 1) * g.N + n) * G;
+    const float* dout_r = rnn_output_grad_row(dout, s, n, g);
+    for (int64_t u = 0; u < U; ++u) held[u] = dh[n * U + u] + (dout_r ? dout_r[u] : 0.0f);
+    if (dc) std::memcpy(held + U, dc + n * U, sizeof(float) * U);
+  }
+}
+
+// Backward, after step s and its dL/dh_{s-1} on rows [lo, hi): a masked row's gate
+// gradients (and extra, [T,N,G], if not null: the GRU's drec) become 0, and dh, dc
+// take back what rnn_hold_masked kept.
+inline void rnn_release_masked(float* dgates, float* extra, int64_t G, float* dh, float* dc, const uint8_t* mask,
+                               int64_t s, int64_t lo, int64_t hi, const RnnGeom& g) {
+  const int64_t U = g.U;
+  for (int64_t n = lo; n < hi; ++n) {
+    if (!rnn_step_masked(mask, s, n, g)) continue;
+    const int64_t row = s * g.N + n;
+    std::memset(dgates + row * G, 0, sizeof(float) * G);
+    if (extra) std::memset(extra + row * G, 0, sizeof(float) * G);
+    if (s == 0) continue;
+    const float* held = dgates + (row - g.N) * G;
+    std::memcpy(dh + n * U, held, sizeof(float) * U);
+    if (dc) std::memcpy(dc + n * U, held + U, sizeof(float) * U);
+  }
+}
+
 // dst[C,R] = src[R,C]^T: the backward steps multiply by the weights transposed,
 // read by rows (sgemm_small). Small (a weight matrix), so not worth the pool.
 inline void rnn_transpose(float* dst, const float* src, int64_t R, int64_t C) {

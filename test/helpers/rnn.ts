@@ -12,6 +12,8 @@ export interface RnnCase {
   returnSequences: boolean; goBackwards: boolean;
   activation?: string; recurrentActivation?: string;
   resetAfter?: boolean; useBias?: boolean;
+  /** [N*T] by input timestep: 0 skips that step (Keras's mask). */
+  mask?: number[];
 }
 
 export function geometry(c: RnnCase): RnnGeometry {
@@ -26,7 +28,8 @@ export function geometry(c: RnnCase): RnnGeometry {
 export function caseName(c: RnnCase): string {
   return `${c.cell} N=${c.N} T=${c.T} I=${c.I} U=${c.U} seq=${c.returnSequences} back=${c.goBackwards}` +
     (c.cell === 'gru' ? ` resetAfter=${c.resetAfter ?? true}` : '') +
-    (c.activation ? ` act=${c.activation}/${c.recurrentActivation}` : '') + (c.useBias === false ? ' noBias' : '');
+    (c.activation ? ` act=${c.activation}/${c.recurrentActivation}` : '') + (c.useBias === false ? ' noBias' : '') +
+    (c.mask ? ` mask=${c.mask.join('')}` : '');
 }
 
 /** Weights and buffers for one case; `scale` shrinks the weights (keeps hard_sigmoid off its kinks). */
@@ -46,8 +49,9 @@ export function rnnSetup(c: RnnCase, seed: number, scale = 1) {
   const scratch = new Float32Array(sizes.scratch);
   const forwardFn = c.cell === 'lstm' ? native.lstmForward : native.gruForward;
   const backwardFn = c.cell === 'lstm' ? native.lstmBackward : native.gruBackward;
+  const mask = c.mask ? Uint8Array.from(c.mask) : null;
   const forward = (): Float32Array => {
-    forwardFn(out, cache, x, kernel, recurrent, bias, g);
+    forwardFn(out, cache, x, kernel, recurrent, bias, g, mask);
     return out;
   };
   const grads = {
@@ -55,9 +59,9 @@ export function rnnSetup(c: RnnCase, seed: number, scale = 1) {
     drecurrent: new Float32Array(recurrent.length), dbias: bias ? new Float32Array(bias.length) : null,
   };
   const backward = (dout: Float32Array): void => {
-    backwardFn(grads.dx, grads.dkernel, grads.drecurrent, grads.dbias, scratch, dout, cache, kernel, recurrent, g);
+    backwardFn(grads.dx, grads.dkernel, grads.drecurrent, grads.dbias, scratch, dout, cache, kernel, recurrent, g, mask);
   };
-  return { g, x, kernel, recurrent, bias, out, cache, scratch, forward, backward, backwardFn, grads };
+  return { g, x, kernel, recurrent, bias, mask, out, cache, scratch, forward, backward, backwardFn, grads };
 }
 
 /**
@@ -75,7 +79,7 @@ export function checkNullWeightGrads(t: Test, c: RnnCase, seed: number): void {
     const fresh = (on: boolean | undefined, like: Float32Array | null) => (on && like ? new Float32Array(like.length) : null);
     const got = { dx: fresh(want.dx, dx), dkernel: fresh(want.dkernel, dkernel), drecurrent: fresh(want.drecurrent, drecurrent), dbias: fresh(want.dbias, dbias) };
     s.scratch.fill(NaN); // scratch's content on entry is ignored
-    s.backwardFn(got.dx, got.dkernel, got.drecurrent, got.dbias, s.scratch, r, s.cache, s.kernel, s.recurrent, s.g);
+    s.backwardFn(got.dx, got.dkernel, got.drecurrent, got.dbias, s.scratch, r, s.cache, s.kernel, s.recurrent, s.g, s.mask);
     return got;
   };
   t.ok(sameBits(run({ dx: true }).dx!, dx), `${caseName(c)}: dx without weight gradients has the same bits`);
