@@ -1,5 +1,8 @@
 import { Shape, Tensor, sameShape, sizeOf } from '../tensor';
 import type { Param } from '../layers/layer';
+import type { Mask } from './mask';
+
+const NO_MASKS: readonly (Mask | null)[] = [];
 
 /**
  * What one pass over a model asks of its layers. A context belongs to one model call
@@ -28,7 +31,13 @@ export interface CallMode {
 export class LayerCall {
   /** Saved by forward for backward; each layer keeps its own fields here. */
   readonly saved: Record<string, unknown> = {};
+  /**
+   * The masks of the inputs (Keras's `mask` argument), one per input, null where an
+   * input has none; set by the context before forward in a model that makes masks.
+   */
+  masks: readonly (Mask | null)[] = NO_MASKS;
   private readonly buffers = new Map<string, Tensor>();
+  private maskBuffers: Map<string, Mask> | null = null;
   private children: Map<string, LayerCall> | null = null;
 
   constructor(readonly mode: CallMode) {}
@@ -53,6 +62,21 @@ export class LayerCall {
     const t = new Tensor(new Float32Array(sizeOf(shape)), shape);
     this.buffers.set(key, t);
     return t;
+  }
+
+  /** The mask of the first input, or null (Keras passes only that one to most layers). */
+  get mask(): Mask | null {
+    return this.masks[0] ?? null;
+  }
+
+  /** A reusable mask buffer, reallocated only when the requested size changes. */
+  maskBuffer(key: string, shape: Shape): Mask {
+    this.maskBuffers ??= new Map();
+    const old = this.maskBuffers.get(key);
+    if (old && old.data.length === sizeOf(shape)) return sameShape(old.shape, shape) ? old : { data: old.data, shape };
+    const m = { data: new Uint8Array(sizeOf(shape)), shape };
+    this.maskBuffers.set(key, m);
+    return m;
   }
 
   /** The call of an inner layer, made on first use. */

@@ -2,6 +2,7 @@ import { Param } from '../layers/layer';
 import { Tensor } from '../tensor';
 import { CallMode, LayerCall } from './call';
 import { Graph } from './graph';
+import { Mask } from './mask';
 
 /** What a backward pass wants besides the weight gradients its context routes. */
 export interface BackwardRequest {
@@ -30,6 +31,9 @@ export class ExecutionContext implements CallMode {
   /** Each step's input list and the outputs, reused from call to call. */
   private readonly stepInputs: Tensor[][];
   private readonly outputs: Tensor[];
+  /** With a graph that makes masks: the mask of each slot and each step's input masks; else empty. */
+  private readonly masks: (Mask | null)[];
+  private readonly stepMasks: (Mask | null)[][];
   /** The backward plan without and with input gradients; see plan(). */
   private plans: ({ needs: boolean[]; needInputs: boolean[][] } | null)[] = [null, null];
 
@@ -45,6 +49,8 @@ export class ExecutionContext implements CallMode {
     this.sums = new Array<Tensor | null>(graph.slotCount).fill(null);
     this.stepInputs = graph.steps.map((step) => new Array<Tensor>(step.inputSlots.length));
     this.outputs = new Array<Tensor>(graph.outputSlots.length);
+    this.masks = graph.masking ? new Array<Mask | null>(graph.slotCount).fill(null) : [];
+    this.stepMasks = graph.masking ? graph.steps.map((step) => new Array<Mask | null>(step.inputSlots.length).fill(null)) : [];
   }
 
   /** Routes weight gradients (a trainer's buffers), or none. */
@@ -71,14 +77,42 @@ export class ExecutionContext implements CallMode {
     this.recording = recording;
     for (let i = 0; i < inputs.length; i++) values[graph.inputSlots[i]] = inputs[i];
     const steps = graph.steps, stepInputs = this.stepInputs;
+    if (graph.masking) return this.forwardMasked(inputs);
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i], xs = stepInputs[i];
       for (let k = 0; k < xs.length; k++) xs[k] = values[step.inputSlots[k]]!;
       values[step.outputSlot] = step.forward(xs, this.calls[i]);
     }
+    return this.collectOutputs();
+  }
+
+  /** forward in a graph that makes masks: each step also gets its inputs' masks and gives its output's. */
+  private forwardMasked(inputs: readonly Tensor[]): Tensor[] {
+    const { graph, values, masks } = this;
+    for (let i = 0; i < inputs.length; i++) masks[graph.inputSlots[i]] = null;
+    const steps = graph.steps, stepInputs = this.stepInputs;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i], xs = stepInputs[i], ms = this.stepMasks[i], call = this.calls[i];
+      for (let k = 0; k < xs.length; k++) {
+        xs[k] = values[step.inputSlots[k]]!;
+        ms[k] = masks[step.inputSlots[k]];
+      }
+      call.masks = ms;
+      values[step.outputSlot] = step.forward(xs, call);
+      masks[step.outputSlot] = step.outputMasked ? step.computeMask(xs, call) : null;
+    }
+    return this.collectOutputs();
+  }
+
+  private collectOutputs(): Tensor[] {
     const outs = this.outputs;
-    for (let k = 0; k < outs.length; k++) outs[k] = values[graph.outputSlots[k]]!;
+    for (let k = 0; k < outs.length; k++) outs[k] = this.values[this.graph.outputSlots[k]]!;
     return outs;
+  }
+
+  /** The mask of model output `k` in the last forward, or null (Keras applies it to the loss and metrics). */
+  outputMask(k: number): Mask | null {
+    return this.graph.masking ? this.masks[this.graph.outputSlots[k]] : null;
   }
 
   /** The pre-activation of model output `k` in the last forward (the logits of a softmax output). */

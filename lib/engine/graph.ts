@@ -5,6 +5,7 @@ import { Pooling } from '../layers/pooling';
 import { Tensor } from '../tensor';
 import { LayerCall } from './call';
 import { InputLayer } from './input-layer';
+import { Mask } from './mask';
 import { Node, SymbolicTensor } from './symbolic';
 
 /**
@@ -19,21 +20,30 @@ export interface Step {
   readonly outputSlot: number;
   /** The layer whose activation ends the step (for a loss fused with softmax or sigmoid). */
   readonly lastLayer: Layer;
+  /** Whether the output carries a mask (then computeMask gives it after each forward). */
+  readonly outputMasked: boolean;
   forward(xs: readonly Tensor[], call: LayerCall): Tensor;
+  computeMask(xs: readonly Tensor[], call: LayerCall): Mask | null;
   backward(dy: Tensor, call: LayerCall, needInputGrads: readonly boolean[], dyIsPreActivation: boolean): (Tensor | null)[];
 }
 
 class NodeStep implements Step {
   readonly nodes: readonly Node[];
   readonly lastLayer: Layer;
+  readonly outputMasked: boolean;
 
   constructor(node: Node, readonly inputSlots: readonly number[], readonly outputSlot: number) {
     this.nodes = [node];
     this.lastLayer = node.layer;
+    this.outputMasked = node.outputs[0].masked;
   }
 
   forward(xs: readonly Tensor[], call: LayerCall): Tensor {
     return this.lastLayer.forwardAll(xs, call);
+  }
+
+  computeMask(xs: readonly Tensor[], call: LayerCall): Mask | null {
+    return this.lastLayer.computeMask(xs, call.masks, call);
   }
 
   backward(dy: Tensor, call: LayerCall, needInputGrads: readonly boolean[], dyIsPreActivation: boolean): (Tensor | null)[] {
@@ -45,6 +55,8 @@ class NodeStep implements Step {
 class ConvMaxPoolStep implements Step {
   readonly nodes: readonly Node[];
   readonly lastLayer: Layer;
+  /** Neither layer supports masking: a mask on the input stops here. */
+  readonly outputMasked = false;
 
   constructor(convNode: Node, poolNode: Node, private readonly conv: Conv, private readonly pool: Pooling,
     readonly inputSlots: readonly number[], readonly outputSlot: number) {
@@ -54,6 +66,10 @@ class ConvMaxPoolStep implements Step {
 
   forward(xs: readonly Tensor[], call: LayerCall): Tensor {
     return this.conv.forwardPooled(xs[0], this.pool, call);
+  }
+
+  computeMask(): Mask | null {
+    return null;
   }
 
   // A pooling layer has no activation, so dy is never a pre-activation gradient.
@@ -80,6 +96,8 @@ export class Graph {
   readonly consumers: number[];
   /** The steps the nodes run as; see planSteps. */
   readonly steps: Step[];
+  /** Whether some tensor carries a mask (an Embedding with maskZero): only then do calls track masks. */
+  readonly masking: boolean;
   private readonly slots = new Map<SymbolicTensor, number>();
 
   constructor(readonly inputs: readonly SymbolicTensor[], readonly outputs: readonly SymbolicTensor[], where: string) {
@@ -165,6 +183,7 @@ export class Graph {
     this.consumers = new Array<number>(this.slotCount).fill(0);
     for (const n of this.nodes) for (const t of n.inputs) this.consumers[slotOf(t)]++;
     this.steps = this.planSteps();
+    this.masking = this.nodes.some((n) => n.outputs.some((t) => t.masked));
   }
 
   /** The slot of a symbolic tensor of this graph. */

@@ -21,6 +21,8 @@ export class SymbolicTensor {
     /** Which of the node's outputs it is. */
     readonly index: number,
     readonly name: string,
+    /** Whether values of this tensor come with a mask (Keras's `_keras_mask` on a KerasTensor). */
+    readonly masked = false,
   ) {}
 
   /** The layer that produces this tensor. */
@@ -48,8 +50,10 @@ export class Node {
     outputDTypes: readonly DType[],
     /** Position among the layer's nodes (Keras' node_index). */
     readonly index: number,
+    /** Whether the outputs carry a mask (Layer.outputMasked). */
+    masked = false,
   ) {
     this.outputs = outputShapes.map((shape, i) => new SymbolicTensor(
-      shape, outputDTypes[i], this, i, outputShapes.length === 1 ? `${layer.name}/${index}` : `${layer.name}/${index}/${i}`));
+      shape, outputDTypes[i], this, i, outputShapes.length === 1 ? `${layer.name}/${index}` : `${layer.name}/${index}/${i}`, masked));
   }
 }

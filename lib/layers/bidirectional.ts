@@ -46,8 +46,10 @@ export class Bidirectional extends Layer {
     }
     this.mergeMode = mode;
     this.template = a.layer;
-    this.forwardLayer = a.layer.cloneWith({ name: `forward_${a.layer.name}` });
-    this.backwardLayer = a.layer.cloneWith({ name: `backward_${a.layer.name}`, goBackwards: !a.layer.goBackwards });
+    // As Keras: with returnSequences, masked steps give 0 in both directions (zero_output_for_mask).
+    const zeroOutputForMask = a.layer.returnSequences;
+    this.forwardLayer = a.layer.cloneWith({ name: `forward_${a.layer.name}`, zeroOutputForMask });
+    this.backwardLayer = a.layer.cloneWith({ name: `backward_${a.layer.name}`, goBackwards: !a.layer.goBackwards, zeroOutputForMask });
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -69,10 +71,21 @@ export class Bidirectional extends Layer {
     this.regularized.push(...this.forwardLayer.regularized, ...this.backwardLayer.regularized);
   }
 
+  /** Both directions take the mask; with returnSequences the output keeps it (Keras's compute_mask). */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override outputMasked(inputsMasked: readonly boolean[]): boolean {
+    return this.forwardLayer.returnSequences && inputsMasked[0];
+  }
+
   forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
-    const yf = (call.saved.yForward = this.forwardLayer.forward(x, call.child('forward')));
-    const yb = (call.saved.yBackward = this.backwardLayer.forward(x, call.child('backward')));
+    const forwardCall = call.child('forward'), backwardCall = call.child('backward');
+    forwardCall.masks = backwardCall.masks = call.masks;
+    const yf = (call.saved.yForward = this.forwardLayer.forward(x, forwardCall));
+    const yb = (call.saved.yBackward = this.backwardLayer.forward(x, backwardCall));
     const out = call.buffer('out', [x.shape[0], ...this.outputShape!]);
     const o = out.data, f = yf.data, b = yb.data;
     this.forEachRow(yf, (fi, bi, oi, U) => {

@@ -34,6 +34,11 @@ export class Dense extends ActivatedLayer {
   private kernel!: Param;
   private bias: Param | null = null;
 
+  /** Keras's supports_masking: a mask on the input passes to the output unchanged. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   constructor(args: DenseArgs) {
     const a = camelKeys(args ?? ({} as DenseArgs));
     super(args, 'dense', layerOptions(['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', ...regularizerKeys('kernel', 'bias')],
@@ -104,6 +109,11 @@ export interface ActivationArgs extends LayerArgs {
 /** Applies an activation function on its own. */
 export class ActivationLayer extends ActivatedLayer {
   readonly className = 'Activation';
+
+  /** Keras's supports_masking: a mask on the input passes to the output unchanged. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
 
   constructor(args: ActivationArgs) {
     super(args, 'activation', layerOptions(['activation']));

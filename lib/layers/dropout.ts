@@ -30,6 +30,11 @@ export class Dropout extends Layer {
   readonly seed: number | null;
   private readonly generator: { uniform(): number };
 
+  /** Keras's supports_masking: a mask on the input passes to the output unchanged. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   constructor(args: DropoutArgs) {
     const a = camelKeys(args ?? ({} as DropoutArgs));
     super(args, 'dropout', layerOptions(['rate', 'noiseShape', 'seed']));

@@ -1,4 +1,5 @@
 import { LayerCall } from '../engine/call';
+import { Mask } from '../engine/mask';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { Regularizer, RegularizerIdentifier } from '../regularizers';
@@ -17,8 +18,12 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsRegularizer?: RegularizerIdentifier | null;
   /** Length of the index sequences; gives the input shape [inputLength] when inputShape is not set. */
   inputLength?: number | number[] | null;
-  /** Only false: masks are not carried through the layers yet, so true is refused rather than ignored. */
-  maskZero?: false;
+  /**
+   * Index 0 is padding (Keras default false): the output carries a mask, 0 where the index
+   * is 0, which recurrent layers, GlobalAveragePooling1D and the loss use to skip those
+   * positions. inputDim must then leave room for index 0.
+   */
+  maskZero?: boolean;
 }
 
 /**
@@ -31,8 +36,7 @@ export class Embedding extends Layer {
   override readonly inputDType: DType = 'int32';
   readonly inputDim: number;
   readonly outputDim: number;
-  /** Always false (see EmbeddingArgs.maskZero). */
-  readonly maskZero = false;
+  readonly maskZero: boolean;
   readonly inputLength: number | number[] | null;
   private readonly embeddingsInitializer: Initializer;
   private readonly embeddingsRegularizer: Regularizer | null;
@@ -43,9 +47,8 @@ export class Embedding extends Layer {
     const inputLength = a.inputLength ?? null;
     const shapeFromLength = inputLength !== null && !a.inputShape && !a.batchInputShape;
     super(shapeFromLength ? { ...args, inputShape: ([] as number[]).concat(inputLength) } : args, 'embedding',
-      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength', ...regularizerKeys('embeddings')],
-        // Masks are not carried through the layers yet: index 0 would be embedded and computed like any other.
-        { ...regularizerOptions('embeddings'), maskZero: false, sparse: false, loraRank: null, quantizationConfig: null }));
+      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength', 'maskZero', ...regularizerKeys('embeddings')],
+        { ...regularizerOptions('embeddings'), sparse: false, loraRank: null, quantizationConfig: null }));
     const where = `${this.name} (Embedding)`;
     for (const key of ['inputDim', 'outputDim'] as const) {
       if (!Number.isInteger(a[key]) || a[key] < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${JSON.stringify(a[key])}`);
@@ -58,11 +61,33 @@ export class Embedding extends Layer {
     if (lengths.length > 0 && declared && (declared.length !== lengths.length || lengths.some((d, i) => d !== declared[i]))) {
       throw new ValueError(`${where}: inputLength ${JSON.stringify(inputLength)} disagrees with inputShape ${formatShape(declared)}`);
     }
+    if (a.maskZero !== undefined && a.maskZero !== null && typeof a.maskZero !== 'boolean') {
+      throw new ValueError(`${where}: maskZero must be true or false, got ${JSON.stringify(a.maskZero)}`);
+    }
+    this.maskZero = a.maskZero ?? false;
     this.inputDim = a.inputDim;
     this.outputDim = a.outputDim;
     this.inputLength = inputLength;
     this.embeddingsInitializer = getInitializer(a.embeddingsInitializer ?? 'randomUniform', this.name);
     this.embeddingsRegularizer = this.regularizer(a.embeddingsRegularizer, 'embeddingsRegularizer');
+  }
+
+  /** With maskZero the layer makes a mask (Keras sets supports_masking = mask_zero). */
+  override get supportsMasking(): boolean {
+    return this.maskZero;
+  }
+
+  override outputMasked(): boolean {
+    return this.maskZero;
+  }
+
+  /** indices != 0, as Keras's compute_mask. */
+  override computeMask(xs: readonly Tensor[], _masks: readonly (Mask | null)[], call: LayerCall): Mask {
+    const x = xs[0];
+    const mask = call.maskBuffer('mask', x.shape);
+    const idx = x.data, m = mask.data;
+    for (let i = 0; i < m.length; i++) m[i] = idx[i] !== 0 ? 1 : 0;
+    return mask;
   }
 
   computeOutputShape(inputShape: Shape): Shape {

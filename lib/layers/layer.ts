@@ -2,6 +2,7 @@ import { Activation } from '../activations';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Initializer } from '../initializers';
 import { LayerCall, CallMode } from '../engine/call';
+import { Mask } from '../engine/mask';
 import { Node, SymbolicTensor } from '../engine/symbolic';
 import { OptionSpec, readOptions } from '../options';
 import { Regularizer, RegularizerIdentifier, getRegularizer } from '../regularizers';
@@ -82,6 +83,7 @@ export abstract class Layer {
   readonly regularized: [Param, Regularizer][] = [];
   /** Each application of this layer to symbolic inputs, in order (Keras' _inbound_nodes). */
   readonly inboundNodes: Node[] = [];
+  private warnedMaskDropped = false;
 
   constructor(args: LayerArgs, defaultName: string, options: OptionSpec = LAYER_OPTIONS) {
     const name = (args as { name?: unknown })?.name;
@@ -210,9 +212,46 @@ export abstract class Layer {
       throw new ShapeError(`${this.name} (${this.className}) declares inputShape ${formatShape([null, ...declared])} but ${inputs[0].sourceLayer.name} outputs ${formatShape([null, ...shapes[0]])}`);
     }
     this.buildFor(shapes);
-    const node = new Node(this, inputs, [this.outputShapeFor(shapes)], ['float32'], this.inboundNodes.length);
+    const inputsMasked = inputs.map((t) => t.masked);
+    if (!this.supportsMasking && inputsMasked.some((m) => m)) this.warnMaskDropped();
+    const masked = this.outputMasked(inputsMasked);
+    const node = new Node(this, inputs, [this.outputShapeFor(shapes)], ['float32'], this.inboundNodes.length, masked);
     this.inboundNodes.push(node);
     return node.outputs[0];
+  }
+
+  /**
+   * Keras's supports_masking: the layer takes masked inputs, and by default passes the
+   * first input's mask on to its output unchanged (Dense, Dropout, Activation). A layer
+   * that does not (Conv1D, Flatten, pooling) computes over every position, padding
+   * included, and its output has no mask: Keras 3's behaviour, with its warning.
+   */
+  get supportsMasking(): boolean {
+    return false;
+  }
+
+  /**
+   * Whether the output carries a mask, given which inputs do (Keras's compute_mask,
+   * decided once when the layer is applied to symbolic tensors). Throws where the
+   * layer cannot take masked inputs.
+   */
+  outputMasked(inputsMasked: readonly boolean[]): boolean {
+    return this.supportsMasking && inputsMasked[0];
+  }
+
+  /**
+   * The output mask of the forward pass `call` just ran (called only where outputMasked
+   * said there is one): by default the first input's.
+   */
+  computeMask(_xs: readonly Tensor[], masks: readonly (Mask | null)[], _call: LayerCall): Mask | null {
+    return masks[0];
+  }
+
+  private warnMaskDropped(): void {
+    if (this.warnedMaskDropped) return;
+    this.warnedMaskDropped = true;
+    process.emitWarning(`Layer '${this.name}' (of type ${this.className}) was passed an input with a mask attached to it. However, this layer does not support masking and will therefore destroy the mask information. Downstream layers will not see the mask.`,
+      { code: 'BLASNET_MASK_DROPPED' });
   }
 
   get built(): boolean {

@@ -2,6 +2,7 @@
 // multiply, average, maximum and minimum over inputs of one shape, concatenation along
 // an axis, and the batched dot product.
 import { LayerCall } from '../engine/call';
+import { Mask } from '../engine/mask';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor, sameShape, sizeOf } from '../tensor';
@@ -46,6 +47,34 @@ type Op = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum';
 /** Elementwise merges over inputs of one shape (broadcasting between shapes is refused by name). */
 abstract class ElementwiseMerge extends Merge {
   protected abstract readonly op: Op;
+
+  /**
+   * Keras 3: the output is masked where every input is, with the OR of their masks. Add,
+   * Subtract and Average compute as without masks; Multiply, Maximum and Minimum leave
+   * masked entries out of the operation, which is not implemented here, so refused.
+   */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override outputMasked(inputsMasked: readonly boolean[]): boolean {
+    const any = inputsMasked.some((m) => m);
+    if (any && (this.op === 'multiply' || this.op === 'maximum' || this.op === 'minimum')) {
+      throw new ValueError(`${this.name} (${this.className}): an input carries a mask (from an Embedding with maskZero); Keras leaves masked entries out of a ${this.op}, which is not implemented, so masked inputs are refused`);
+    }
+    return inputsMasked.every((m) => m);
+  }
+
+  override computeMask(_xs: readonly Tensor[], masks: readonly (Mask | null)[], call: LayerCall): Mask {
+    const out = call.maskBuffer('mask', masks[0]!.shape);
+    const o = out.data;
+    o.set(masks[0]!.data);
+    for (let k = 1; k < masks.length; k++) {
+      const m = masks[k]!.data;
+      for (let i = 0; i < o.length; i++) o[i] |= m[i];
+    }
+    return out;
+  }
 
   outputShapeFor(inputShapes: readonly Shape[]): Shape {
     this.inputs(inputShapes);
@@ -169,6 +198,47 @@ export class Concatenate extends Merge {
     return [1, Infinity];
   }
 
+  /** Keras 3: masked if any input is; an input without a mask counts as unmasked everywhere. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override outputMasked(inputsMasked: readonly boolean[]): boolean {
+    return inputsMasked.some((m) => m);
+  }
+
+  /**
+   * As Keras's compute_mask: joined along the last axis, a position is kept if any input
+   * keeps it; along another axis, the masks are joined along it.
+   */
+  override computeMask(xs: readonly Tensor[], masks: readonly (Mask | null)[], call: LayerCall): Mask {
+    const rank = xs[0].shape.length - 1;
+    const axis = this.sampleAxis(rank);
+    const shape = [xs[0].shape[0], ...this.outputShape!.slice(0, -1)];
+    const out = call.maskBuffer('mask', shape);
+    const o = out.data;
+    if (axis === rank - 1) {
+      o.fill(0);
+      for (const m of masks) {
+        if (!m) { o.fill(1); break; }
+        for (let i = 0; i < o.length; i++) o[i] |= m.data[i];
+      }
+      return out;
+    }
+    const outer = sizeOf(shape.slice(0, axis + 1)), inner = sizeOf(shape.slice(axis + 2));
+    let offset = 0;
+    const width = shape[axis + 1] * inner;
+    xs.forEach((x, k) => {
+      const w = x.shape[axis + 1] * inner, m = masks[k];
+      for (let r = 0; r < outer; r++) {
+        if (m) o.set(m.data.subarray(r * w, (r + 1) * w), r * width + offset);
+        else o.fill(1, r * width + offset, r * width + offset + w);
+      }
+      offset += w;
+    });
+    return out;
+  }
+
   /** The axis within a sample (0 is the first axis after the batch). */
   private sampleAxis(rank: number): number {
     const axis = this.axis < 0 ? this.axis + rank + 1 : this.axis;
@@ -254,6 +324,15 @@ export class Dot extends Merge {
   readonly className = 'Dot';
   readonly axes: number | [number, number];
   readonly normalize: boolean;
+
+  /** Keras 3 takes masked inputs, ignores the masks, and gives no mask (compute_mask returns None). */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override outputMasked(): boolean {
+    return false;
+  }
 
   constructor(args: DotArgs) {
     const a = camelKeys(args ?? ({} as DotArgs));

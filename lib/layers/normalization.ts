@@ -70,6 +70,22 @@ export class BatchNormalization extends Layer {
     };
   }
 
+  /**
+   * Keras's BatchNormalization takes a mask and, while training, computes the batch
+   * statistics over the unmasked positions only; that is not implemented here, so a
+   * masked input is refused rather than normalized with padding in the statistics.
+   */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override outputMasked(inputsMasked: readonly boolean[]): boolean {
+    if (inputsMasked[0]) {
+      throw new ValueError(`${this.name} (BatchNormalization): its input carries a mask (from an Embedding with maskZero), but batch statistics over the unmasked positions only, as Keras computes them, are not implemented; move the layer after the one that consumes the mask (an LSTM, GRU or GlobalAveragePooling1D)`);
+    }
+    return false;
+  }
+
   computeOutputShape(inputShape: Shape): Shape {
     if (inputShape.length < 1) throw this.shapeError(`expected an input of rank >= 2, got ${formatShape([null, ...inputShape])}`);
     const rank = inputShape.length + 1;

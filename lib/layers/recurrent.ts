@@ -1,5 +1,6 @@
 import { Activation, ActivationIdentifier } from '../activations';
 import { LayerCall } from '../engine/call';
+import { Mask, checkMask } from '../engine/mask';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { Regularizer, RegularizerIdentifier } from '../regularizers';
@@ -38,6 +39,11 @@ export interface RecurrentArgs extends LayerArgs {
   recurrentDropout?: number;
   /** Keras' 1 or 2; both compute the same values. */
   implementation?: number;
+  /**
+   * With a mask (an Embedding with maskZero), give 0 at masked steps instead of the
+   * previous step's output (Keras default false; Bidirectional sets it to returnSequences).
+   */
+  zeroOutputForMask?: boolean;
 }
 
 export interface LSTMArgs extends RecurrentArgs {
@@ -72,6 +78,7 @@ export abstract class Recurrent extends Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
+  readonly zeroOutputForMask: boolean;
   protected readonly cellActivation: Activation;
   protected readonly gateActivation: Activation;
   protected readonly kernelInitializer: Initializer;
@@ -95,8 +102,9 @@ export abstract class Recurrent extends Layer {
     super(args, defaultName, layerOptions(['units', 'activation', 'recurrentActivation', 'useBias', 'kernelInitializer',
       'recurrentInitializer', 'biasInitializer', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout',
       // seed only seeds dropout (0 here) and useCudnn only picks a GPU kernel: neither changes what is computed.
-      'recurrentDropout', 'implementation', 'seed', 'useCudnn', ...regularizerKeys('kernel', 'recurrent', 'bias'), ...cellOptions],
-    { ...regularizerOptions('kernel', 'recurrent', 'bias'), timeMajor: false, zeroOutputForMask: false }));
+      'recurrentDropout', 'implementation', 'seed', 'useCudnn', 'zeroOutputForMask', ...regularizerKeys('kernel', 'recurrent', 'bias'),
+      ...cellOptions],
+    { ...regularizerOptions('kernel', 'recurrent', 'bias'), timeMajor: false }));
     const where = `${this.name} (${className})`;
     this.args = a;
     if (!Number.isInteger(a.units) || a.units < 1) {
@@ -117,6 +125,7 @@ export abstract class Recurrent extends Layer {
     this.returnSequences = a.returnSequences ?? false;
     this.returnState = a.returnState ?? false;
     this.goBackwards = a.goBackwards ?? false;
+    this.zeroOutputForMask = a.zeroOutputForMask ?? false;
     this.unroll = a.unroll ?? false;
     this.implementation = a.implementation ?? 2;
     if (a.stateful) throw new ValueError(`${where}: stateful: true is not supported; each batch starts from zero states`);
@@ -165,29 +174,65 @@ export abstract class Recurrent extends Layer {
     if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit(), true, this.regularizers.bias);
   }
 
+  /** Keras's RNN takes a mask and passes it on with returnSequences (unchanged, whatever the direction). */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override outputMasked(inputsMasked: readonly boolean[]): boolean {
+    return this.returnSequences && inputsMasked[0];
+  }
+
+  /**
+   * Steps whose mask is 0 are skipped as Keras skips them (kernels.h): the states carry
+   * over and the output there is the previous step's (0 with zeroOutputForMask).
+   */
   forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
     const [N, T, I] = x.shape;
+    const mask = call.mask;
+    if (mask) checkMask(mask, x.shape, `${this.name} (${this.className})`);
     const g = this.geometry(N, T, I);
     const sizes = rnnBufferSizes(this.cell, g);
     const out = call.buffer('out', this.returnSequences ? [N, T, this.units] : [N, this.units]);
     const cache = call.buffer('cache', [sizes.cache]);
     call.saved.cache = cache;
     call.saved.geom = g;
+    call.saved.mask = mask;
     const run = this.cell === 'lstm' ? native.lstmForward : native.gruForward;
     run(f32(out), f32(cache), f32(x), f32(this.kernel.value), f32(this.recurrentKernel.value),
-      this.bias ? f32(this.bias.value) : null, g);
+      this.bias ? f32(this.bias.value) : null, g, mask?.data ?? null);
+    if (mask && this.zeroOutputForMask) this.zeroMaskedOutputs(out, mask, g);
     return out;
   }
 
   backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
     const g = call.saved.geom as RnnGeometry;
+    const mask = call.saved.mask as Mask | null;
+    // A zeroed output is a constant: its gradient goes nowhere.
+    if (mask && this.zeroOutputForMask) this.zeroMaskedOutputs(dy, mask, g);
     const scratch = call.buffer('scratch', [rnnBufferSizes(this.cell, g).scratch]);
     const dx = needInputGrad ? call.buffer('dx', [g.N, g.T, g.I]) : null;
     const run = this.cell === 'lstm' ? native.lstmBackward : native.gruBackward;
     run(dx ? f32(dx) : null, call.gradient(this.kernel), call.gradient(this.recurrentKernel), call.gradient(this.bias), f32(scratch),
-      f32(dy), f32(call.saved.cache as Tensor), f32(this.kernel.value), f32(this.recurrentKernel.value), g);
+      f32(dy), f32(call.saved.cache as Tensor), f32(this.kernel.value), f32(this.recurrentKernel.value), g, mask?.data ?? null);
     return dx;
+  }
+
+  /**
+   * Zeroes the rows of out ([N,T,U], or [N,U]: the last step) at masked steps, as Keras's
+   * zero_output_for_mask: output step s is input timestep s, or T-1-s going backwards.
+   */
+  private zeroMaskedOutputs(out: Tensor, mask: Mask, g: RnnGeometry): void {
+    const { N, T, U } = g, m = mask.data, o = out.data;
+    const timestep = (s: number): number => (g.goBackwards ? T - 1 - s : s);
+    for (let n = 0; n < N; n++) {
+      if (!this.returnSequences) {
+        if (!m[n * T + timestep(T - 1)]) o.fill(0, n * U, (n + 1) * U);
+        continue;
+      }
+      for (let s = 0; s < T; s++) if (!m[n * T + timestep(s)]) o.fill(0, (n * T + s) * U, (n * T + s + 1) * U);
+    }
   }
 
   /** A new, unbuilt layer of the same kind and config with some options replaced (Bidirectional's copies). */
@@ -220,6 +265,7 @@ export abstract class Recurrent extends Layer {
       return_state: this.returnState,
       go_backwards: this.goBackwards,
       stateful: false,
+      zero_output_for_mask: this.zeroOutputForMask,
       unroll: this.unroll,
     };
   }

@@ -29,6 +29,14 @@ export class TimeDistributed extends Layer {
     this.layer = a.layer;
   }
 
+  /**
+   * Keras's TimeDistributed passes a mask on to its output; the inner layer sees one
+   * timestep at a time, without it.
+   */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   computeOutputShape(inputShape: Shape): Shape {
     if (inputShape.length < 2) {
       throw this.shapeError(`expected input of rank >= 3 [null, timesteps, ...], got ${formatShape([null, ...inputShape])}`);
