@@ -2,7 +2,9 @@
 // state, `result` reports the value over every batch since `reset`. Mean metrics (accuracy,
 // mae, a loss used as a metric, ...) keep a sum over samples and a count, rmse the same with a
 // square root at the end, precision, recall and auc confusion counts, and a metric given as a
-// function the mean of what it returns.
+// function the mean of what it returns. Each takes optional per-position weights (one per
+// prediction row: a sample or a sample-timestep), as Keras's sample_weight: a mean metric
+// then reports sum(w v) / sum(w), the confusion counts add w instead of 1.
 import { Activation } from './activations';
 import { ValueError } from './errors';
 import { Loss, getLoss } from './losses';
@@ -19,9 +21,11 @@ export interface Metric {
   readonly name: string;
   /**
    * Adds a batch to the metric's state. Returns [value × count, count] for this batch alone
-   * (for mean metrics: the sum of the per-sample values and the number of samples).
+   * (for mean metrics: the sum of the per-sample values and the number of samples). `weights`
+   * holds one value per position of `pred` (every axis but the last), as Keras's sample_weight;
+   * null weighs every position 1.
    */
-  update(pred: Tensor, targets: Tensor, fromLogits: boolean): [number, number];
+  update(pred: Tensor, targets: Tensor, fromLogits: boolean, weights?: Float32Array | null): [number, number];
   /** Clears the state (Keras reset_state). Every metric made by getMetric or bn.metrics has it. */
   reset?(): void;
   /** The value over every batch since the last reset (Keras result()); 0 before any update. */
@@ -69,17 +73,47 @@ const lastDim = (t: Tensor): number => t.shape[t.shape.length - 1];
 /** Keras's divide_no_nan. */
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
+/** Weights must hold one value per prediction row; the caller's bug otherwise, reported rather than read past. */
+function checkWeights(name: string, pred: Tensor, weights: Float32Array | null): void {
+  const rows = pred.size / lastDim(pred);
+  if (weights && weights.length !== rows) {
+    throw new ValueError(`${name}: weights has ${weights.length} values, expected one per prediction row (every axis but the last) = ${rows}`);
+  }
+}
+
 /**
- * A Keras Mean metric over `perBatch`'s [sum of per-sample values, number of samples];
- * `finish` maps the mean to the result (a square root for rmse).
+ * A Keras Mean metric over the values `row(pred, targets, r, K)` of the prediction rows: the
+ * weighted sum and the sum of weights (Keras's reduce_to_samplewise_values gives the same ratio:
+ * it divides both by the rows per sample). `finish` maps the mean to the result (a square root for rmse).
  */
-function meanMetric(name: string, fused: Fused, perBatch: (pred: Tensor, targets: Tensor) => [number, number],
+function meanMetric(name: string, fused: Fused, row: (pred: ArrayLike<number>, targets: ArrayLike<number>, r: number, K: number) => number,
+  finish: (mean: number) => number = (m) => m): Metric {
+  const perBatch = (pred: Tensor, targets: Tensor, weights: Float32Array | null): [number, number] => {
+    const K = lastDim(pred), R = pred.size / K, p = pred.data, t = targets.data;
+    let s = 0, c = 0;
+    if (weights) {
+      for (let r = 0; r < R; r++) {
+        s += weights[r] * row(p, t, r, K);
+        c += weights[r];
+      }
+    } else {
+      for (let r = 0; r < R; r++) s += row(p, t, r, K);
+      c = R;
+    }
+    return [s, c];
+  };
+  return meanOf(name, fused, perBatch, finish);
+}
+
+/** A Keras Mean metric over `perBatch`'s [weighted sum of values, sum of weights]. */
+function meanOf(name: string, fused: Fused, perBatch: (pred: Tensor, targets: Tensor, weights: Float32Array | null) => [number, number],
   finish: (mean: number) => number = (m) => m): Metric {
   let total = 0, count = 0;
   return {
     name,
-    update(pred, targets, fromLogits) {
-      const [s, c] = perBatch(modelOutput(pred, fromLogits, fused), targets);
+    update(pred, targets, fromLogits, weights = null) {
+      checkWeights(name, pred, weights);
+      const [s, c] = perBatch(modelOutput(pred, fromLogits, fused), targets, weights);
       total += s;
       count += c;
       return [finish(ratio(s, c)) * c, c];
@@ -98,30 +132,24 @@ function argmax(data: ArrayLike<number>, offset: number, K: number): number {
   return best - offset;
 }
 
-/** Hits where the argmax of a prediction row is the row's true class, `trueClass(targets, r, K)`. */
-function argmaxAccuracy(name: string, trueClass: (targets: Tensor, row: number, K: number) => number): Metric {
+/** 1 where the argmax of a prediction row is the row's true class, `trueClass(targets, r, K)`. */
+function argmaxAccuracy(name: string, trueClass: (targets: ArrayLike<number>, row: number, K: number) => number): Metric {
   // argmax is the same on logits and on their softmax: no activation needed.
-  return meanMetric(name, null, (pred, targets) => {
-    const K = lastDim(pred), R = pred.size / K;
-    let hits = 0;
-    for (let r = 0; r < R; r++) if (argmax(pred.data, r * K, K) === trueClass(targets, r, K)) hits++;
-    return [hits, R];
-  });
+  return meanMetric(name, null, (p, t, r, K) => (argmax(p, r * K, K) === trueClass(t, r, K) ? 1 : 0));
 }
 
 /** One-hot (or probability) targets: the true class is their argmax. */
-const categoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (targets, r, K) => argmax(targets.data, r * K, K));
+const categoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (t, r, K) => argmax(t, r * K, K));
 
 /** Integer class labels, one per row. */
-const sparseCategoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (targets, r) => targets.data[r]);
+const sparseCategoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (t, r) => t[r]);
 
-/** Keras's binary_accuracy: the target equals (prediction > threshold), elementwise. */
+/** Keras's binary_accuracy: the target equals (prediction > threshold), elementwise, averaged over the row. */
 function binaryAccuracy(name: string, fused: Fused, threshold = 0.5): Metric {
-  return meanMetric(name, fused, (pred, targets) => {
-    const K = lastDim(pred);
+  return meanMetric(name, fused, (p, t, r, K) => {
     let hits = 0;
-    for (let i = 0; i < pred.size; i++) if ((pred.data[i] > threshold ? 1 : 0) === targets.data[i]) hits++;
-    return [hits / K, pred.size / K];
+    for (let i = r * K; i < (r + 1) * K; i++) if ((p[i] > threshold ? 1 : 0) === t[i]) hits++;
+    return hits / K;
   });
 }
 
@@ -136,31 +164,28 @@ function inTopK(pred: ArrayLike<number>, off: number, K: number, label: number, 
 
 function topKAccuracy(name: string, k: number, sparse: boolean): Metric {
   // Rank is the same on logits and on their softmax.
-  return meanMetric(name, null, (pred, targets) => {
-    const K = lastDim(pred), R = pred.size / K;
-    let hits = 0;
-    for (let r = 0; r < R; r++) {
-      const label = sparse ? targets.data[r] : argmax(targets.data, r * K, K);
-      if (inTopK(pred.data, r * K, K, label, k)) hits++;
-    }
-    return [hits, R];
-  });
+  return meanMetric(name, null, (p, t, r, K) => (inTopK(p, r * K, K, sparse ? t[r] : argmax(t, r * K, K), k) ? 1 : 0));
 }
 
-/** A loss as a metric: the mean of its per-sample values. `sign` -1 turns Keras's -cos loss into the +cos metric. */
+/** A loss as a metric: the mean of its per-row values. `sign` -1 turns Keras's -cos loss into the +cos metric. */
 function lossMetric(name: string, fused: Fused, loss: Loss, sign = 1): Metric {
-  return meanMetric(name, fused, (pred, targets) => {
+  return meanOf(name, fused, (pred, targets, weights) => {
+    // The loss is sum(w l) / rows: times rows, the weighted sum.
     const R = pred.size / lastDim(pred);
-    return [sign * loss.compute(pred, targets, null, false) * R, R];
+    let c = R;
+    if (weights) {
+      c = 0;
+      for (let r = 0; r < R; r++) c += weights[r];
+    }
+    return [sign * loss.compute(pred, targets, null, false, 1, weights) * R, c];
   });
 }
 
 function elementwiseMean(name: string, fused: Fused, f: (p: number, t: number) => number, finish?: (m: number) => number): Metric {
-  return meanMetric(name, fused, (pred, targets) => {
-    const K = lastDim(pred);
+  return meanMetric(name, fused, (p, t, r, K) => {
     let s = 0;
-    for (let i = 0; i < pred.size; i++) s += f(pred.data[i], targets.data[i]);
-    return [s / K, pred.size / K];
+    for (let i = r * K; i < (r + 1) * K; i++) s += f(p[i], t[i]);
+    return s / K;
   }, finish);
 }
 
@@ -173,16 +198,19 @@ function confusionMetric(name: string, fused: Fused, kind: 'precision' | 'recall
   const value = (a: number, b: number, c: number): number => (kind === 'precision' ? ratio(a, a + b) : ratio(a, a + c));
   return {
     name,
-    update(raw, targets, fromLogits) {
+    update(raw, targets, fromLogits, weights = null) {
+      checkWeights(name, raw, weights);
       const pred = modelOutput(raw, fromLogits, fused);
       const K = lastDim(pred);
       if (classId !== null && classId >= K) throw new ValueError(`${name}: classId ${classId} is out of range for ${K} outputs`);
       let a = 0, b = 0, c = 0;
       const start = classId ?? 0, step = classId === null ? 1 : K;
+      // Keras broadcasts a row's weight over its K values: each counts w instead of 1.
       for (let i = start; i < pred.size; i += step) {
+        const w = weights ? weights[Math.floor(i / K)] : 1;
         const positive = targets.data[i] !== 0, predicted = pred.data[i] > threshold;
-        if (predicted) positive ? a++ : b++;
-        else if (positive) c++;
+        if (predicted) positive ? (a += w) : (b += w);
+        else if (positive) c += w;
       }
       tp += a;
       fp += b;
@@ -261,7 +289,8 @@ function aucMetric(name: string, fused: Fused, T: number, curve: 'ROC' | 'PR', s
   };
   return {
     name,
-    update(raw, targets, logits) {
+    update(raw, targets, logits, weights = null) {
+      checkWeights(name, raw, weights);
       let pred = modelOutput(raw, logits, fused);
       if (fromLogits) {
         const y = new Tensor(new Float32Array(pred.size), pred.shape);
@@ -270,12 +299,14 @@ function aucMetric(name: string, fused: Fused, T: number, curve: 'ROC' | 'PR', s
       }
       tpBatch.fill(0);
       fpBatch.fill(0);
+      const K = lastDim(pred);
       for (let i = 0; i < pred.size; i++) {
         // Keras's bucket: ceil(p (T - 1)) - 1 in float32, the first bucket taking p = 0.
         const p = Math.min(Math.max(pred.data[i], 0), 1);
         const bucket = Math.max(Math.ceil(Math.fround(p * (T - 1))) - 1, 0);
-        if (targets.data[i] !== 0) tpBatch[bucket]++;
-        else fpBatch[bucket]++;
+        const w = weights ? weights[Math.floor(i / K)] : 1;
+        if (targets.data[i] !== 0) tpBatch[bucket] += w;
+        else fpBatch[bucket] += w;
       }
       for (let i = 0; i < T; i++) {
         tpBuckets[i] += tpBatch[i];
@@ -298,28 +329,24 @@ function functionMetric(fn: MetricFn, fused: Fused): Metric {
   let total = 0, count = 0;
   return {
     name,
-    update(pred, targets, fromLogits) {
+    update(pred, targets, fromLogits, weights = null) {
+      checkWeights(name, pred, weights);
       const out = fn(targets, modelOutput(pred, fromLogits, fused));
-      let s = 0, c = 0;
-      if (typeof out === 'number') {
-        s = out;
-        c = 1;
+      let values: ArrayLike<number>, samples: number;
+      if (typeof out === 'number' || (out instanceof Tensor && out.rank === 0)) {
+        if (weights) throw new ValueError(`metric ${name}: returns one number per batch, which sample weights cannot weigh (as in Keras); return one value per sample to use it as a weighted metric`);
+        values = typeof out === 'number' ? [out] : out.data;
+        samples = 1;
       } else if (out instanceof Tensor) {
-        if (out.rank === 0) [s, c] = [out.data[0], 1];
-        else {
-          // Per-sample values; a rank > 1 tensor is averaged over its other axes first.
-          c = out.shape[0];
-          const per = c === 0 ? 0 : out.size / c;
-          for (let i = 0; i < out.size; i++) s += out.data[i];
-          if (per > 0) s /= per;
-        }
+        values = out.data;
+        samples = out.shape[0];
       } else if (out && typeof (out as ArrayLike<number>).length === 'number') {
-        const a = out as ArrayLike<number>;
-        for (let i = 0; i < a.length; i++) s += a[i];
-        c = a.length;
+        values = out as ArrayLike<number>;
+        samples = values.length;
       } else {
         throw new ValueError(`metric ${name}: expected a number, a Tensor or an array of numbers, got ${JSON.stringify(out)}`);
       }
+      const [s, c] = weights ? weightedSampleMeans(name, values, samples, pred.shape[0], weights) : sampleMeans(values, samples);
       total += s;
       count += c;
       return [s, c];
@@ -330,6 +357,39 @@ function functionMetric(fn: MetricFn, fused: Fused): Metric {
     },
     result: () => ratio(total, count),
   };
+}
+
+/** [sum over samples of each sample's mean value, samples]: a Tensor of rank > 1 is averaged over its other axes. */
+function sampleMeans(values: ArrayLike<number>, samples: number): [number, number] {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  const per = samples === 0 ? 0 : values.length / samples;
+  return [per > 0 ? s / per : s, samples];
+}
+
+/**
+ * Keras's reduce_to_samplewise_values for a function's values and per-position weights: values
+ * with one entry per position are weighted one by one, values with any number per sample by the
+ * sample's weight (one position per sample); each sample's weighted values and weights are averaged.
+ */
+function weightedSampleMeans(name: string, values: ArrayLike<number>, samples: number, N: number, weights: Float32Array): [number, number] {
+  const S = weights.length / N;
+  if (samples !== N || values.length % N !== 0 || (S > 1 && values.length !== weights.length)) {
+    throw new ValueError(`metric ${name}: returned ${values.length} values for ${samples} samples; with sample weights (${weights.length} for ${N} samples) it must return one value per sample${S > 1 ? ' and timestep' : ''}, as Keras needs`);
+  }
+  const per = values.length / N;
+  let s = 0, c = 0;
+  for (let n = 0; n < N; n++) {
+    let vs = 0, ws = 0;
+    for (let j = 0; j < per; j++) {
+      const w = weights[S > 1 ? n * S + j : n];
+      vs += values[n * per + j] * w;
+      ws += w;
+    }
+    s += vs / per;
+    c += S > 1 ? ws / per : weights[n];
+  }
+  return [s, c];
 }
 
 // ---------------------------------------------------------------------------------------------
