@@ -46,5 +46,5 @@ export type { BackendInfo } from './native';
 export { data, utils, preprocessing } from './data';
 export { loadLayersModel } from './io/load';
 export type { SaveResult } from './io/save';
-export type { LoadIdxOptions, NormalizeStats, ScalingOptions, Statistic, StandardizeStats } from './data';
+export type { LoadIdxOptions, NormalizeStats, PadSequencesOptions, ScalingOptions, Statistic, StandardizeStats } from './data';
 export type { SpectrogramOptions, Wav } from './data';

@@ -1,7 +1,69 @@
 // Feature scaling that returns its statistics, so the test set can be transformed with the
-// training set's: `const s = standardize(xTrain); standardize(xTest, s).x`.
+// training set's: `const s = standardize(xTrain); standardize(xTest, s).x`. And padding
+// ragged sequences to one length (Keras's pad_sequences), for an Embedding with maskZero.
 import { ShapeError, ValueError, formatShape } from '../errors';
+import { KerasOptions } from '../names';
+import { readOptions } from '../options';
 import { Tensor, TensorLike, toTensor } from '../tensor';
+
+export interface PadSequencesOptions {
+  /** Length of every sequence; default the longest one's. */
+  maxlen?: number | null;
+  /** 'int32' (default, as Keras) or 'float32'. */
+  dtype?: 'int32' | 'float32';
+  /** Pad before each sequence ('pre', the default) or after it ('post'). */
+  padding?: 'pre' | 'post';
+  /** Drop the values over maxlen from the start ('pre', the default) or the end ('post'). */
+  truncating?: 'pre' | 'post';
+  /** The padding value (default 0, the index an Embedding with maskZero masks). */
+  value?: number;
+}
+
+/**
+ * Keras's pad_sequences: a list of sequences of numbers as one [sequences, maxlen] tensor,
+ * each padded with `value` and cut to maxlen as the options say (Keras's defaults: int32,
+ * padding and truncating 'pre', value 0). An empty sequence is all padding.
+ */
+export function padSequences(sequences: readonly (readonly number[] | ArrayLike<number>)[], options?: KerasOptions<PadSequencesOptions>): Tensor {
+  const where = 'padSequences';
+  const o = readOptions<PadSequencesOptions>(options, where, { known: ['maxlen', 'dtype', 'padding', 'truncating', 'value'] });
+  if (!Array.isArray(sequences)) throw new ValueError(`${where}: sequences must be a list of sequences (arrays of numbers), got ${describe(sequences)}`);
+  sequences.forEach((s, i) => {
+    if (!Array.isArray(s) && !ArrayBuffer.isView(s)) throw new ValueError(`${where}: sequences[${i}] must be an array of numbers, got ${describe(s)}`);
+  });
+  const dtype = o.dtype ?? 'int32';
+  if (dtype !== 'int32' && dtype !== 'float32') throw new ValueError(`${where}: dtype must be 'int32' or 'float32', got ${JSON.stringify(o.dtype)}`);
+  for (const key of ['padding', 'truncating'] as const) {
+    const v = o[key];
+    if (v !== undefined && v !== 'pre' && v !== 'post') throw new ValueError(`${where}: ${key} must be 'pre' or 'post', got ${JSON.stringify(v)}`);
+  }
+  const value = o.value ?? 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || (dtype === 'int32' && !isInt32(value))) {
+    throw new ValueError(`${where}: value must be a finite number${dtype === 'int32' ? ' and a 32-bit integer with dtype int32' : ''}, got ${JSON.stringify(o.value)}`);
+  }
+  const lengths = sequences.map((s) => s.length);
+  const maxlen = o.maxlen ?? Math.max(0, ...lengths);
+  if (!Number.isInteger(maxlen) || maxlen < 0) throw new ValueError(`${where}: maxlen must be a positive integer or null, got ${JSON.stringify(o.maxlen)}`);
+  if (sequences.length === 0 || maxlen === 0) throw new ValueError(`${where}: nothing to pad: ${sequences.length === 0 ? 'no sequences' : 'every sequence is empty'}${o.maxlen === 0 ? ' (maxlen 0)' : ''}`);
+  const out = dtype === 'int32' ? new Int32Array(sequences.length * maxlen) : new Float32Array(sequences.length * maxlen);
+  out.fill(value);
+  sequences.forEach((s, i) => {
+    const n = Math.min(s.length, maxlen);
+    const from = o.truncating === 'post' ? 0 : s.length - n;
+    const to = i * maxlen + (o.padding === 'post' ? 0 : maxlen - n);
+    for (let k = 0; k < n; k++) {
+      const v = s[from + k];
+      if (typeof v !== 'number' || !Number.isFinite(v) || (dtype === 'int32' && !isInt32(v))) {
+        throw new ValueError(`${where}: sequences[${i}][${from + k}] is ${describe(v)}; expected ${dtype === 'int32' ? 'a 32-bit integer (dtype int32)' : 'a finite number'}`);
+      }
+      out[to + k] = v;
+    }
+  });
+  return new Tensor(out, [sequences.length, maxlen]);
+}
+
+const isInt32 = (v: number): boolean => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+const describe = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
 
 /** One value for the whole tensor, or one per feature (the last axis). */
 export type Statistic = number | number[];

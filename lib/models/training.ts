@@ -3,7 +3,8 @@
 // graph and one optimizer update over every trained weight.
 import { ExecutionContext } from '../engine/context';
 import { Graph } from '../engine/graph';
-import { ValueError } from '../errors';
+import { Mask } from '../engine/mask';
+import { ShapeError, ValueError, formatShape } from '../errors';
 import { Param } from '../layers/layer';
 import { Regularizer } from '../regularizers';
 import { Loss, getLoss } from '../losses';
@@ -77,6 +78,8 @@ export class Trainer {
   private readonly context: ExecutionContext;
   private readonly evalContext: ExecutionContext;
   private readonly lossGrads: (Tensor | null)[];
+  /** Per output whose values come with a mask: the loss and metric weights it gives (maskWeights). */
+  private readonly maskBuffers: ([Float32Array, Float32Array] | undefined)[] = [];
   /** Trained weights with a regularizer, with their gradient buffers: their penalties join the loss. */
   private readonly penalties: [Param, Regularizer, Float32Array][];
   /** Per output: its loss gradient is with respect to the logits. */
@@ -192,18 +195,44 @@ export class Trainer {
           : new Tensor(new Float32Array(input.size), input.shape);
         this.lossGrads[k] = grad;
       }
-      const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight);
+      const mask = ctx.outputMask(k);
+      const [lossWeights, metricWeights] = mask ? this.maskWeights(k, mask, input) : [null, null];
+      const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight, lossWeights);
       losses.push(loss);
       total += o.weight * loss;
       // Streaming metrics (precision, recall, AUC) report their state since the last reset, as Keras.
       for (const m of o.metrics) {
-        const [sum, count] = m.update(input, ys[k], o.fromLogits);
+        const [sum, count] = m.update(input, ys[k], o.fromLogits, metricWeights);
         metrics.push(m.result ? m.result() : sum / count);
       }
     });
     // Keras adds the regularization penalties to the total loss (not to the per-output losses).
     for (const [p, r] of this.penalties) total += r.penalty(p.value.data as Float32Array);
     return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics];
+  }
+
+  /**
+   * Keras's apply_mask for an output whose mask reached the loss: the loss weighs a kept
+   * position total/valid and a masked one 0, so its mean runs over the kept positions
+   * (divide_no_nan: no kept position gives weight 0, no epsilon); the metrics weigh them 1
+   * and 0. Buffers of this trainer, reused from batch to batch.
+   */
+  private maskWeights(k: number, mask: Mask, input: Tensor): [Float32Array, Float32Array] {
+    const positions = input.size / input.shape[input.shape.length - 1];
+    if (mask.data.length !== positions) {
+      throw new ShapeError(`output ${this.outputs[k].name}: its mask has shape ${formatShape(mask.shape)}, but the loss has ${positions} positions (the output ${formatShape(input.shape)} without its last axis)`);
+    }
+    let pair = this.maskBuffers[k];
+    if (!pair || pair[0].length !== positions) this.maskBuffers[k] = pair = [new Float32Array(positions), new Float32Array(positions)];
+    const [lossW, metricW] = pair, m = mask.data;
+    let valid = 0;
+    for (let i = 0; i < positions; i++) valid += m[i] ? 1 : 0;
+    const keep = valid > 0 ? Math.fround(positions) / Math.fround(valid) : 0;
+    for (let i = 0; i < positions; i++) {
+      lossW[i] = m[i] ? keep : 0;
+      metricW[i] = m[i] ? 1 : 0;
+    }
+    return pair;
   }
 
   private metricNames(metrics: CompileArgs['metrics'], outputNames: readonly string[]): MetricIdentifier[][] {
