@@ -56,8 +56,8 @@ t.test('config, validation and errors', async (t) => {
   const config = layer.getConfig();
   t.match(config, { input_dim: 100, output_dim: 8, mask_zero: false, input_length: 3, batch_input_shape: [null, 3],
     embeddings_initializer: { class_name: 'RandomUniform', config: { minval: -0.05, maxval: 0.05 } } });
-  // Masks are not carried through the layers yet: refused, never recorded and ignored.
-  t.throws(() => bn.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true } as never), /embedding: option 'maskZero' is not supported by blasnet yet \(got true\)/);
+  t.equal(bn.layers.embedding({ inputDim: 3, outputDim: 2, mask_zero: true } as never).getConfig().mask_zero, true, 'mask_zero is kept');
+  t.throws(() => bn.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: 1 } as never), /maskZero must be true or false, got 1/);
   t.throws(() => bn.layers.embedding({ inputDim: 0, outputDim: 2 }), /inputDim must be a positive integer, got 0/);
   t.throws(() => bn.layers.embedding({ inputDim: 3, outputDim: 2.5 }), /outputDim must be a positive integer, got 2.5/);
   t.throws(() => bn.layers.embedding({ inputDim: 3, outputDim: 2, inputLength: 4, inputShape: [5] }), /inputLength 4 disagrees with inputShape \[5\]/);
