@@ -20,6 +20,19 @@ for (const cell of ['lstm', 'gru'] as const) {
     const fwdName = `${cell}Forward` as const, bwdName = `${cell}Backward` as const;
     t.test(`${fwdName} seq=${returnSequences}`, async (t) => rejectsBadArguments(t, fwdName, native[fwdName] as Call, forward, []));
     t.test(`${bwdName} seq=${returnSequences}`, async (t) => rejectsBadArguments(t, bwdName, native[bwdName] as Call, backward, []));
+    t.test(`${cell} mask argument seq=${returnSequences}`, async (t) => {
+      for (const [name, args] of [[fwdName, forward], [bwdName, backward]] as const) {
+        const fn = native[name] as Call;
+        const call = (mask: unknown, extra: unknown[] = []): unknown => fn(...args.map((a) => (a instanceof Float32Array ? a.slice() : a)), mask, ...extra);
+        t.doesNotThrow(() => call(null), `${name}: a null mask is none`);
+        t.doesNotThrow(() => call(new Uint8Array(N * T).fill(1)), `${name}: a Uint8Array of N*T`);
+        t.throws(() => call(new Float32Array(N * T)), { name: 'TypeError', message: /mask must be a Uint8Array/ }, `${name}: a Float32Array mask -> TypeError`);
+        t.throws(() => call([1, 1, 1, 1, 1, 1]), TypeError, `${name}: a plain array -> TypeError`);
+        t.throws(() => call(new Uint8Array(N * T - 1)), { name: 'RangeError', message: /mask has 5 elements, expected N\*T = 6/ }, `${name}: a short mask -> RangeError`);
+        t.throws(() => call(new Uint8Array(N * T + 1)), RangeError, `${name}: a long mask -> RangeError`);
+        t.throws(() => call(null, [null]), TypeError, `${name}: an argument after the mask -> TypeError`);
+      }
+    });
     t.test(`${cell} geometry fields seq=${returnSequences}`, async (t) => {
       const call = (g: unknown): unknown => native[fwdName](f(out), f(sizes.cache), f(N * T * I), f(I * G), f(U * G), f(bias), g as RnnGeometry);
       t.throws(() => call(null), TypeError, 'geom null -> TypeError');

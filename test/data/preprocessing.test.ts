@@ -50,3 +50,27 @@ t.test('errors', async (t) => {
   t.throws(() => bn.preprocessing.normalize([]), /holds no values/);
   t.throws(() => bn.preprocessing.normalize([1], 3 as never), /second argument must be an object/);
 });
+
+t.test('padSequences: defaults, options and errors (Keras values in test/masking/keras-golden.test.ts)', async (t) => {
+  const pad = bn.preprocessing.padSequences;
+  const x = pad([[1], [2, 3], [4, 5, 6]]);
+  t.same([x.shape, x.dtype, Array.from(x.data)], [[3, 3], 'int32', [0, 0, 1, 0, 2, 3, 4, 5, 6]], "Keras's docstring example: pre-padding with 0, int32");
+  t.same(Array.from(pad([[1, 2, 3, 4]], { maxlen: 2 }).data), [3, 4], 'truncating pre keeps the end');
+  t.same(Array.from(pad([[1, 2, 3, 4]], { maxlen: 2, truncating: 'post' }).data), [1, 2], 'truncating post keeps the start');
+  t.same(Array.from(pad([Int32Array.from([7, 8])], { maxlen: 3, padding: 'post', value: -1 }).data), [7, 8, -1], 'typed arrays; post padding with a value');
+  t.same(Array.from(pad([[0.5], []], { dtype: 'float32', value: 0.25 }).data), [0.5, 0.25], 'float32; an empty sequence is all padding');
+  t.equal(bn.utils.padSequences, pad, 'also bn.utils.padSequences, as keras.utils.pad_sequences');
+  t.throws(() => pad([[1]], { padding: 'left' } as never), /padSequences: padding must be 'pre' or 'post', got "left"/);
+  t.throws(() => pad([[1]], { truncating: 'mid' } as never), /padSequences: truncating must be 'pre' or 'post', got "mid"/);
+  t.throws(() => pad([[1]], { maxlen: 2.5 }), /maxlen must be a positive integer or null, got 2.5/);
+  t.throws(() => pad([[1]], { maxlen: -1 }), /maxlen must be a positive integer or null, got -1/);
+  t.throws(() => pad([[1]], { maxlen: 0 }), /nothing to pad/);
+  t.throws(() => pad([]), /nothing to pad: no sequences/);
+  t.throws(() => pad([[1]], { dtype: 'int64' } as never), /dtype must be 'int32' or 'float32', got "int64"/);
+  t.throws(() => pad([[1]], { value: 0.5 }), /value must be a finite number and a 32-bit integer with dtype int32, got 0.5/);
+  t.throws(() => pad([[1, 2.5]]), /sequences\[0\]\[1\] is 2.5; expected a 32-bit integer \(dtype int32\)/);
+  t.throws(() => pad([[1, NaN]], { dtype: 'float32' }), /sequences\[0\]\[1\] is NaN; expected a finite number/);
+  t.throws(() => pad([[1], 2] as never), /sequences\[1\] must be an array of numbers, got 2/);
+  t.throws(() => pad('abc' as never), /sequences must be a list of sequences/);
+  t.throws(() => pad([[1]], { max_len: 3 } as never), /unknown option 'max_len' — did you mean 'maxlen'\?/);
+});
