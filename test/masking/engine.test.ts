@@ -62,6 +62,25 @@ t.test('a layer that cannot take a mask drops it with Keras\'s warning; the ones
   }
 });
 
+t.test('a dropped mask changes nothing: Conv1D + MaxPooling1D (one fused step) compute over every step, as without maskZero', async (t) => {
+  const make = (maskZero: boolean) => {
+    bn.setSeed(2);
+    let m: bn.Sequential | null = null;
+    warnings(() => {
+      m = bn.sequential({ layers: [L.embedding({ inputDim: 6, outputDim: 3, inputShape: [6], maskZero }), L.conv1d({ filters: 2, kernelSize: 2 }),
+        L.maxPooling1d({ poolSize: 2 }), L.flatten(), L.dense({ units: 2, activation: 'softmax' })] });
+    });
+    m!.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    return m!;
+  };
+  const x = bn.tensor(Int32Array.from([0, 0, 1, 2, 3, 4, 0, 5, 5, 0, 1, 1]), [2, 6], 'int32');
+  const y = bn.tensor(Float32Array.from([1, 0, 0, 1]), [2, 2]);
+  const a = make(true), b = make(false);
+  t.notOk(a.graph.masking && a.graph.steps.some((s) => s.outputMasked && s.nodes.length > 1), 'no fused step carries a mask');
+  t.same(Array.from((a.predict(x) as bn.Tensor).data), Array.from((b.predict(x) as bn.Tensor).data), 'same predictions');
+  t.equal(a.trainOnBatch(x, y).loss, b.trainOnBatch(x, y).loss, 'same loss');
+});
+
 t.test('graphs without masks keep the plain forward; masked graphs hand each step its masks', async (t) => {
   const plain = bn.sequential({ layers: [L.embedding({ inputDim: 6, outputDim: 3, inputShape: [4] }), L.lstm({ units: 2 })] });
   t.notOk(plain.graph.masking, 'no Embedding with maskZero: no masking');
