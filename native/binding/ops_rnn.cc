@@ -5,6 +5,10 @@
 // resetAfter is read for the GRU only. Layouts: x[N,T,I]; out and dout [N,T,U]
 // when returnSequences, else [N,U]; cache and scratch sizes as in kernels.h
 // (lstm_cache_size etc.).
+// Dropout (training only) comes as two optional trailing arguments, both null or
+// absent on the plain path: inputMask [N*I] (one mask for all gates) or
+// [gates*N*I] (one per gate), recurrentMask [gates*N*U]; values 0 or 1/(1-rate).
+// With either, the cache and scratch grow by the tails at rnn_dropout_cache_size.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -86,34 +90,78 @@ Shapes GruShapes(const Args& a, const RnnGeom& g) {
 }
 
 using ForwardKernel = void (*)(float*, float*, const float*, const float*, const float*, const float*,
-                               const RnnGeom&, ThreadPool&);
+                               const RnnGeom&, ThreadPool&, const RnnDropout*);
 using BackwardKernel = void (*)(float*, float*, float*, float*, float*, const float*, const float*,
-                                const float*, const float*, const RnnGeom&, ThreadPool&);
+                                const float*, const float*, const RnnGeom&, ThreadPool&, const RnnDropout*);
 
-// [sync] name(out, cache, x, kernel, recurrent, bias|null, geom)
+// The arguments without dropout, or with its two trailing ones.
+size_t CountWithDropout(const Napi::CallbackInfo& info, size_t plain) {
+  return info.Length() == plain + 2 ? plain + 2 : plain;
+}
+
+// The masks at arguments i, i+1 when given (null when both are null or absent); a
+// dropout call's cache and scratch sizes grow by the masked copies and the temporaries.
+struct DropoutArgs {
+  RnnDropout masks{nullptr, 0, nullptr};
+  const RnnDropout* ptr = nullptr;
+
+  DropoutArgs(const Args& a, size_t i, size_t count, const RnnGeom& g, Shapes& s, int64_t gates) {
+    if (count <= i) return;
+    const int64_t NI = a.Product({g.N, g.I}), NU = a.Product({g.N, g.U});
+    const int64_t input_length = a.Length(i);
+    const bool per_gate = input_length == gates * NI;
+    const std::string per_gate_expr = std::to_string(gates) + "*N*I";
+    const std::string either = per_gate_expr + " = " + std::to_string(gates * NI) + " or N*I";
+    masks.input =
+        a.F32OrNull(i, "inputMask", per_gate ? gates * NI : NI, per_gate ? per_gate_expr.c_str() : either.c_str());
+    masks.input_masks = per_gate ? gates : 1;
+    masks.recurrent = a.F32OrNull(i + 1, "recurrentMask", gates * NU, gates == 4 ? "4*N*U" : "3*N*U");
+    if (!masks.input && !masks.recurrent) return;
+    ptr = &masks;
+    const std::string gates_u = std::to_string(gates) + "U";
+    const std::string input_i = masks.input ? (per_gate ? std::to_string(gates) + "I" : "I") : "";
+    cache_expr = std::string(s.cache_expr) + "+T*N*(" + input_i + (masks.input && masks.recurrent ? "+" : "") +
+                 (masks.recurrent ? gates_u : "") + ")";
+    scratch_expr = std::string(s.scratch_expr) + "+N*(I+U)";
+    s.cache += rnn_dropout_cache_size(g, ptr, gates);
+    s.scratch += rnn_dropout_scratch_size(g, ptr);
+    s.cache_expr = cache_expr.c_str();
+    s.scratch_expr = scratch_expr.c_str();
+  }
+
+ private:
+  std::string cache_expr, scratch_expr;
+};
+
+// [sync] name(out, cache, x, kernel, recurrent, bias|null, geom[, inputMask|null, recurrentMask|null])
 template <ForwardKernel kernel_fn, bool kGru>
 Napi::Value Forward(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 7);
+  const size_t count = CountWithDropout(info, 7);
+  Args a(info, fn, count);
   const RnnGeom g = ReadGeom(a, info[6], kGru);
-  const Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
+  Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
+  const DropoutArgs drop(a, 7, count, g, s, kGru ? 3 : 4);
   float* out = a.F32(0, "out", s.out, s.out_expr);
   float* cache = a.F32(1, "cache", s.cache, s.cache_expr);
   const float* x = a.F32(2, "x", s.x, "N*T*I");
   const float* kernel = a.F32(3, "kernel", s.kernel, s.kernel_expr);
   const float* recurrent = a.F32(4, "recurrent", s.recurrent, s.recurrent_expr);
   const float* bias = a.F32OrNull(5, "bias", s.bias, s.bias_expr);
-  kernel_fn(out, cache, x, kernel, recurrent, bias, g, Pool(info.Env()));
+  kernel_fn(out, cache, x, kernel, recurrent, bias, g, Pool(info.Env()), drop.ptr);
   return info.Env().Undefined();
 }
 
-// [sync] name(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent, geom)
+// [sync] name(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent, geom
+//   [, inputMask|null, recurrentMask|null])
 // dkernel, drecurrent and dbias accumulate; dx is overwritten; a null gradient is not computed. cache must come from
-// the forward call with the same geometry.
+// the forward call with the same geometry and masks.
 template <BackwardKernel kernel_fn, bool kGru>
 Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 10);
+  const size_t count = CountWithDropout(info, 10);
+  Args a(info, fn, count);
   const RnnGeom g = ReadGeom(a, info[9], kGru);
-  const Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
+  Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
+  const DropoutArgs drop(a, 10, count, g, s, kGru ? 3 : 4);
   float* dx = a.F32OrNull(0, "dx", s.x, "N*T*I");
   float* dkernel = a.F32OrNull(1, "dkernel", s.kernel, s.kernel_expr);
   float* drecurrent = a.F32OrNull(2, "drecurrent", s.recurrent, s.recurrent_expr);
@@ -123,7 +171,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
   const float* cache = a.F32(6, "cache", s.cache, s.cache_expr);
   const float* kernel = a.F32(7, "kernel", s.kernel, s.kernel_expr);
   const float* recurrent = a.F32(8, "recurrent", s.recurrent, s.recurrent_expr);
-  kernel_fn(dx, dkernel, drecurrent, dbias, scratch, dout, cache, kernel, recurrent, g, Pool(info.Env()));
+  kernel_fn(dx, dkernel, drecurrent, dbias, scratch, dout, cache, kernel, recurrent, g, Pool(info.Env()), drop.ptr);
   return info.Env().Undefined();
 }
 
@@ -131,15 +179,17 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
 
 void RegisterRnnOps(Napi::Env env, Napi::Object exports) {
   auto add = [&](const char* name, Napi::Function::Callback fn) { Export(env, exports, name, fn); };
-  // [sync] lstmForward(out, cache, x[N*T*I], kernel[I*4U], recurrent[U*4U], bias[4U]|null, geom)
+  // [sync] lstmForward(out, cache, x[N*T*I], kernel[I*4U], recurrent[U*4U], bias[4U]|null, geom
+  //   [, inputMask[N*I or 4*N*I]|null, recurrentMask[4*N*U]|null])
   add("lstmForward", [](const Napi::CallbackInfo& i) { return Forward<lstm_forward, false>(i, "lstmForward"); });
   // [sync] lstmBackward(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent,
-  //   geom)
+  //   geom[, inputMask|null, recurrentMask|null]) with the forward's masks
   add("lstmBackward", [](const Napi::CallbackInfo& i) { return Backward<lstm_backward, false>(i, "lstmBackward"); });
-  // [sync] gruForward(out, cache, x[N*T*I], kernel[I*3U], recurrent[U*3U], bias[2*3U or 3U]|null, geom)
+  // [sync] gruForward(out, cache, x[N*T*I], kernel[I*3U], recurrent[U*3U], bias[2*3U or 3U]|null, geom
+  //   [, inputMask[N*I or 3*N*I]|null, recurrentMask[3*N*U]|null])
   add("gruForward", [](const Napi::CallbackInfo& i) { return Forward<gru_forward, true>(i, "gruForward"); });
   // [sync] gruBackward(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent,
-  //   geom)
+  //   geom[, inputMask|null, recurrentMask|null]) with the forward's masks
   add("gruBackward", [](const Napi::CallbackInfo& i) { return Backward<gru_backward, true>(i, "gruBackward"); });
 }
 
