@@ -117,6 +117,13 @@ for (const cell of ['lstm', 'gru'] as const) {
     t.notSame(Array.from(f.recurrent!), Array.from(b.recurrent!), 'recurrent masks differ between directions');
     const dx = h.backward(bn.tensor(randomArray(out.size, 9), out.shape), true)!;
     t.ok(dx.data.every(Number.isFinite), 'finite input gradient');
+    // Keras builds both directions from one config, so an explicit seed seeds both alike.
+    const seeded = bn.layers.bidirectional({ layer: make({ dropout: 0.3, seed: 5 }) });
+    seeded.build([T, I]);
+    const hs = new LayerHarness(seeded, true);
+    hs.forward(x);
+    const sf = hs.call.child('forward').saved.masks as RnnDropoutMasks, sb = hs.call.child('backward').saved.masks as RnnDropoutMasks;
+    t.same(Array.from(sf.input!), Array.from(sb.input!), 'with a seed both directions draw the same masks, as in Keras');
   });
 
   t.test(`${cell}: strict options`, async (t) => {
