@@ -140,13 +140,18 @@ export interface Binding {
   sgdUpdate(w: F32s, velocity: F32s | null, g: F32s, lr: number, momentum: number, nesterov: boolean, weightDecay: number, consumeGrad: boolean): void;
   adamUpdate(w: F32s, m: F32s, v: F32s, g: F32s, lr: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, consumeGrad: boolean): void;
   rmspropUpdate(w: F32s, meanSquare: F32s, momentum: F32s | null, meanGrad: F32s | null, g: F32s, lr: number, rho: number, momentumValue: number, epsilon: number, weightDecay: number, consumeGrad: boolean): void;
-  /** LSTM, gates i,f,c,o: kernel [I,4U], recurrent [U,4U], bias [4U]. Fills cache for lstmBackward. */
-  lstmForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry, mask?: Uint8Array | null): void;
-  /** dkernel, drecurrent, dbias accumulate; dx is overwritten; null ones are not computed; cache from the matching lstmForward. */
-  lstmBackward(dx: F32 | null, dkernel: F32 | null, drecurrent: F32 | null, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry, mask?: Uint8Array | null): void;
-  /** GRU, gates z,r,h: kernel [I,3U], recurrent [U,3U], bias [2,3U] with resetAfter, else [3U]. */
-  gruForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry, mask?: Uint8Array | null): void;
-  gruBackward(dx: F32 | null, dkernel: F32 | null, drecurrent: F32 | null, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry, mask?: Uint8Array | null): void;
+  /**
+   * LSTM, gates i,f,c,o: kernel [I,4U], recurrent [U,4U], bias [4U]. Fills cache for lstmBackward. Training
+   * dropout: inputMask [N,I] (all gates) or [4,N,I] (per gate), recurrentMask [4,N,U], values 0 or 1/(1-rate);
+   * with either, cache and scratch are rnnBufferSizes with the dropout. stepMask [N,T] (Keras's mask, by input
+   * timestep; it needs the two dropout arguments, null for none): 0 skips that step, the states carrying over.
+   */
+  lstmForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry, inputMask?: F32 | null, recurrentMask?: F32 | null, stepMask?: Uint8Array | null): void;
+  /** dkernel, drecurrent, dbias accumulate; dx is overwritten; null ones are not computed; cache and masks (stepMask too) from the matching lstmForward. */
+  lstmBackward(dx: F32 | null, dkernel: F32 | null, drecurrent: F32 | null, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry, inputMask?: F32 | null, recurrentMask?: F32 | null, stepMask?: Uint8Array | null): void;
+  /** GRU, gates z,r,h: kernel [I,3U], recurrent [U,3U], bias [2,3U] with resetAfter, else [3U]; masks as lstmForward with 3 gates. */
+  gruForward(out: F32, cache: F32, x: F32, kernel: F32, recurrent: F32, bias: F32 | null, geom: RnnGeometry, inputMask?: F32 | null, recurrentMask?: F32 | null, stepMask?: Uint8Array | null): void;
+  gruBackward(dx: F32 | null, dkernel: F32 | null, drecurrent: F32 | null, dbias: F32 | null, scratch: F32, dout: F32, cache: F32, kernel: F32, recurrent: F32, geom: RnnGeometry, inputMask?: F32 | null, recurrentMask?: F32 | null, stepMask?: Uint8Array | null): void;
   /** Whether conv2dForward/Backward use col scratch for this geometry (not for few input channels, nor 1x1 stride 1). */
   conv2dNeedsCol(geom: Conv2DGeometry | PackedGeometry): boolean;
   /**

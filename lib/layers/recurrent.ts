@@ -6,6 +6,7 @@ import { Initializer, InitializerIdentifier, getInitializer } from '../initializ
 import { Regularizer, RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { RnnGeometry, native } from '../native';
+import { random, seededRandom } from '../random';
 import { Shape, Tensor, sizeOf } from '../tensor';
 import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
 
@@ -33,11 +34,13 @@ export interface RecurrentArgs extends LayerArgs {
   stateful?: boolean;
   /** Accepted for Keras compatibility; the result is the same either way. */
   unroll?: boolean;
-  /** Only 0 is supported. */
+  /** Fraction of the input features to drop while training, in [0, 1): one mask per sequence, the same at every step. */
   dropout?: number;
-  /** Only 0 is supported. */
+  /** Fraction of the previous output to drop in the recurrent products while training, in [0, 1): one mask per gate and sequence. */
   recurrentDropout?: number;
-  /** Keras' 1 or 2; both compute the same values. */
+  /** Seeds the dropout masks with a generator of the layer's own; otherwise the one bn.setSeed seeds is used. */
+  seed?: number | null;
+  /** Keras' 1 or 2: the same values, except that 1 (forced by recurrentDropout) draws an input dropout mask per gate. */
   implementation?: number;
   /**
    * With a mask (an Embedding with maskZero), give 0 at masked steps instead of the
@@ -58,12 +61,33 @@ export interface GRUArgs extends RecurrentArgs {
 
 type Cell = 'lstm' | 'gru';
 
-/** Float counts of the caller-owned buffers of the recurrent kernels; mirrors kernels.h (lstm_cache_size etc.). */
-export function rnnBufferSizes(cell: Cell, g: { N: number; T: number; I: number; U: number }): { cache: number; scratch: number } {
+/** The dropout masks of a training call: input masks 0, 1 (all gates) or one per gate; recurrent masks or not. */
+export interface RnnDropoutShape {
+  inputMasks: number;
+  recurrent: boolean;
+}
+
+/**
+ * Float counts of the caller-owned buffers of the recurrent kernels; mirrors kernels.h (lstm_cache_size etc.,
+ * with rnn_dropout_cache_size and rnn_dropout_scratch_size when the call has dropout masks).
+ */
+export function rnnBufferSizes(cell: Cell, g: { N: number; T: number; I: number; U: number }, dropout: RnnDropoutShape | null = null): { cache: number; scratch: number } {
   const { N, T, I, U } = g;
-  return cell === 'lstm'
+  const sizes = cell === 'lstm'
     ? { cache: T * N * (I + 11 * U), scratch: 4 * U * (T * N + I + U) + 2 * N * U }
     : { cache: T * N * (I + 10 * U), scratch: 3 * U * (2 * T * N + I + U) + 2 * N * U };
+  if (dropout && (dropout.inputMasks > 0 || dropout.recurrent)) {
+    const gates = cell === 'lstm' ? 4 : 3;
+    sizes.cache += T * N * (dropout.inputMasks * I + (dropout.recurrent ? gates * U : 0));
+    sizes.scratch += N * (I + U);
+  }
+  return sizes;
+}
+
+/** A training call's dropout masks (values 0 or 1/(1-rate)): input [inputMasks, N, I], recurrent [gates, N, U]. */
+export interface RnnDropoutMasks {
+  input: Float32Array | null;
+  recurrent: Float32Array | null;
 }
 
 const f32 = (t: Tensor): Float32Array => t.data as Float32Array;
@@ -87,6 +111,15 @@ export abstract class Recurrent extends Layer {
   private readonly regularizers: Record<'kernel' | 'recurrent' | 'bias', Regularizer | null>;
   private readonly unroll: boolean;
   private readonly implementation: number;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly seed: number | null;
+  private readonly generator: { uniform(): number };
+  /**
+   * Internal (tests): gives the masks of each training call instead of drawing them, so that a
+   * Keras golden can run with Keras's masks. Called with the batch size and the input features.
+   */
+  dropoutMaskSource: ((N: number, I: number) => RnnDropoutMasks) | null = null;
   /** The constructor arguments, so Bidirectional can build copies. */
   private readonly args: RecurrentArgs;
   private kernel!: Param;
@@ -101,7 +134,7 @@ export abstract class Recurrent extends Layer {
     const a = camelKeys(args ?? ({} as RecurrentArgs));
     super(args, defaultName, layerOptions(['units', 'activation', 'recurrentActivation', 'useBias', 'kernelInitializer',
       'recurrentInitializer', 'biasInitializer', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout',
-      // seed only seeds dropout (0 here) and useCudnn only picks a GPU kernel: neither changes what is computed.
+      // useCudnn only picks a GPU kernel: it does not change what is computed.
       'recurrentDropout', 'implementation', 'seed', 'useCudnn', 'zeroOutputForMask', ...regularizerKeys('kernel', 'recurrent', 'bias'),
       ...cellOptions],
     { ...regularizerOptions('kernel', 'recurrent', 'bias'), timeMajor: false }));
@@ -129,10 +162,18 @@ export abstract class Recurrent extends Layer {
     this.unroll = a.unroll ?? false;
     this.implementation = a.implementation ?? 2;
     if (a.stateful) throw new ValueError(`${where}: stateful: true is not supported; each batch starts from zero states`);
-    for (const key of ['dropout', 'recurrentDropout'] as const) {
+    const rate = (key: 'dropout' | 'recurrentDropout'): number => {
       const v = a[key] ?? 0;
-      if (v !== 0) throw new ValueError(`${where}: ${key} ${JSON.stringify(v)} is not supported (only 0); add a bn.layers.dropout() layer after this one instead`);
+      if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(`${where}: ${key} must be a number in [0, 1), got ${JSON.stringify(v)}`);
+      return v;
+    };
+    this.dropout = rate('dropout');
+    this.recurrentDropout = rate('recurrentDropout');
+    if (a.seed !== undefined && a.seed !== null && (typeof a.seed !== 'number' || !Number.isFinite(a.seed))) {
+      throw new ValueError(`${where}: seed must be a finite number or null, got ${JSON.stringify(a.seed)}`);
     }
+    this.seed = a.seed ?? null;
+    this.generator = this.seed === null ? random : seededRandom(this.seed);
     if (this.implementation !== 1 && this.implementation !== 2) {
       throw new ValueError(`${where}: implementation must be 1 or 2, got ${JSON.stringify(a.implementation)}`);
     }
@@ -193,29 +234,34 @@ export abstract class Recurrent extends Layer {
     const mask = call.mask;
     if (mask) checkMask(mask, x.shape, `${this.name} (${this.className})`);
     const g = this.geometry(N, T, I);
-    const sizes = rnnBufferSizes(this.cell, g);
+    const masks = call.training ? this.dropoutMasks(N, I, call) : null;
+    const sizes = rnnBufferSizes(this.cell, g, masks && this.dropoutShape(masks, N, I));
     const out = call.buffer('out', this.returnSequences ? [N, T, this.units] : [N, this.units]);
     const cache = call.buffer('cache', [sizes.cache]);
     call.saved.cache = cache;
     call.saved.geom = g;
-    call.saved.mask = mask;
+    call.saved.masks = masks;
+    call.saved.stepMask = mask;
     const run = this.cell === 'lstm' ? native.lstmForward : native.gruForward;
-    run(f32(out), f32(cache), f32(x), f32(this.kernel.value), f32(this.recurrentKernel.value),
-      this.bias ? f32(this.bias.value) : null, g, mask?.data ?? null);
+    const args = [f32(out), f32(cache), f32(x), f32(this.kernel.value), f32(this.recurrentKernel.value),
+      this.bias ? f32(this.bias.value) : null, g] as const;
+    run(...args, masks?.input ?? null, masks?.recurrent ?? null, mask?.data ?? null);
     if (mask && this.zeroOutputForMask) this.zeroMaskedOutputs(out, mask, g);
     return out;
   }
 
   backward(dy: Tensor, call: LayerCall, needInputGrad: boolean): Tensor | null {
     const g = call.saved.geom as RnnGeometry;
-    const mask = call.saved.mask as Mask | null;
+    const masks = call.saved.masks as RnnDropoutMasks | null;
+    const mask = call.saved.stepMask as Mask | null;
     // A zeroed output is a constant: its gradient goes nowhere.
     if (mask && this.zeroOutputForMask) this.zeroMaskedOutputs(dy, mask, g);
-    const scratch = call.buffer('scratch', [rnnBufferSizes(this.cell, g).scratch]);
+    const scratch = call.buffer('scratch', [rnnBufferSizes(this.cell, g, masks && this.dropoutShape(masks, g.N, g.I)).scratch]);
     const dx = needInputGrad ? call.buffer('dx', [g.N, g.T, g.I]) : null;
     const run = this.cell === 'lstm' ? native.lstmBackward : native.gruBackward;
-    run(dx ? f32(dx) : null, call.gradient(this.kernel), call.gradient(this.recurrentKernel), call.gradient(this.bias), f32(scratch),
-      f32(dy), f32(call.saved.cache as Tensor), f32(this.kernel.value), f32(this.recurrentKernel.value), g, mask?.data ?? null);
+    const args = [dx ? f32(dx) : null, call.gradient(this.kernel), call.gradient(this.recurrentKernel), call.gradient(this.bias),
+      f32(scratch), f32(dy), f32(call.saved.cache as Tensor), f32(this.kernel.value), f32(this.recurrentKernel.value), g] as const;
+    run(...args, masks?.input ?? null, masks?.recurrent ?? null, mask?.data ?? null);
     return dx;
   }
 
@@ -233,6 +279,31 @@ export abstract class Recurrent extends Layer {
       }
       for (let s = 0; s < T; s++) if (!m[n * T + timestep(s)]) o.fill(0, (n * T + s) * U, (n * T + s + 1) * U);
     }
+  }
+
+  /**
+   * The masks of a training call, or null without dropout. As Keras' DropoutRNNCell: drawn once per
+   * call and kept for every step; one input mask for all gates, except with implementation 1 (which
+   * recurrentDropout forces in Keras) one per gate; one recurrent mask per gate.
+   */
+  private dropoutMasks(N: number, I: number, call: LayerCall): RnnDropoutMasks | null {
+    if (this.dropout === 0 && this.recurrentDropout === 0) return null;
+    if (this.dropoutMaskSource) return this.dropoutMaskSource(N, I);
+    const perGate = this.implementation === 1 || this.recurrentDropout > 0;
+    const draw = (key: string, shape: Shape, rate: number): Float32Array => {
+      const mask = f32(call.buffer(key, shape));
+      const scale = Math.fround(1 / Math.fround(1 - rate)); // Keras' ones / keep_prob in float32
+      for (let i = 0; i < mask.length; i++) mask[i] = this.generator.uniform() >= rate ? scale : 0;
+      return mask;
+    };
+    return {
+      input: this.dropout > 0 ? draw('inputMask', [perGate ? this.gates : 1, N, I], this.dropout) : null,
+      recurrent: this.recurrentDropout > 0 ? draw('recurrentMask', [this.gates, N, this.units], this.recurrentDropout) : null,
+    };
+  }
+
+  private dropoutShape(masks: RnnDropoutMasks, N: number, I: number): RnnDropoutShape {
+    return { inputMasks: masks.input ? masks.input.length / (N * I) : 0, recurrent: masks.recurrent !== null };
   }
 
   /** A new, unbuilt layer of the same kind and config with some options replaced (Bidirectional's copies). */
@@ -258,8 +329,9 @@ export abstract class Recurrent extends Layer {
       kernel_constraint: null,
       recurrent_constraint: null,
       bias_constraint: null,
-      dropout: 0,
-      recurrent_dropout: 0,
+      dropout: this.dropout,
+      recurrent_dropout: this.recurrentDropout,
+      seed: this.seed,
       implementation: this.implementation,
       return_sequences: this.returnSequences,
       return_state: this.returnState,

@@ -4,9 +4,14 @@
 // activations are Activation ids (lib/activations.ts), any but softmax;
 // resetAfter is read for the GRU only. Layouts: x[N,T,I]; out and dout [N,T,U]
 // when returnSequences, else [N,U]; cache and scratch sizes as in kernels.h
-// (lstm_cache_size etc.). The optional last argument, mask, is a Uint8Array
-// [N*T] or null: a 0 skips that (sample, input timestep) as kernels.h describes;
-// backward must get the mask its forward had.
+// (lstm_cache_size etc.).
+// Dropout (training only) comes as two optional trailing arguments, both null or
+// absent on the plain path: inputMask [N*I] (one mask for all gates) or
+// [gates*N*I] (one per gate), recurrentMask [gates*N*U]; values 0 or 1/(1-rate).
+// With either, the cache and scratch grow by the tails at rnn_dropout_cache_size.
+// The timestep mask (Keras's mask) comes after them, optional too: stepMask, a
+// Uint8Array [N*T] or null, where 0 skips that (sample, input timestep) as
+// kernels.h describes; backward must get the stepMask its forward had.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -88,47 +93,86 @@ Shapes GruShapes(const Args& a, const RnnGeom& g) {
 }
 
 using ForwardKernel = void (*)(float*, float*, const float*, const float*, const float*, const float*,
-                               const RnnGeom&, ThreadPool&, const uint8_t*);
+                               const RnnGeom&, ThreadPool&, const RnnDropout*,
+                               const uint8_t*);
 using BackwardKernel = void (*)(float*, float*, float*, float*, float*, const float*, const float*,
-                                const float*, const float*, const RnnGeom&, ThreadPool&, const uint8_t*);
+                                const float*, const float*, const RnnGeom&, ThreadPool&, const RnnDropout*,
+                                const uint8_t*);
 
-// The argument count of a call whose last argument, the mask, may be left out.
-size_t WithOptionalMask(const Napi::CallbackInfo& info, size_t required) {
-  return info.Length() == required + 1 ? required + 1 : required;
+// The arguments without the optional ones, with dropout's two, or with those and the stepMask.
+size_t CountWithDropout(const Napi::CallbackInfo& info, size_t plain) {
+  return info.Length() == plain + 2 || info.Length() == plain + 3 ? info.Length() : plain;
 }
 
-// The mask at argument i when it was given: a Uint8Array of N*T, or null.
-const uint8_t* ReadMask(const Args& a, const Napi::CallbackInfo& info, size_t i, const RnnGeom& g) {
-  if (info.Length() <= i) return nullptr;
-  return a.U8OrNull(i, "mask", a.Product({g.N, g.T}), "N*T");
+// The stepMask at argument i when given: a Uint8Array of N*T, or null.
+const uint8_t* ReadStepMask(const Args& a, size_t i, size_t count, const RnnGeom& g) {
+  return count > i ? a.U8OrNull(i, "stepMask", a.Product({g.N, g.T}), "N*T") : nullptr;
 }
 
-// [sync] name(out, cache, x, kernel, recurrent, bias|null, geom[, mask|null])
+// The masks at arguments i, i+1 when given (null when both are null or absent); a
+// dropout call's cache and scratch sizes grow by the masked copies and the temporaries.
+struct DropoutArgs {
+  RnnDropout masks{nullptr, 0, nullptr};
+  const RnnDropout* ptr = nullptr;
+
+  DropoutArgs(const Args& a, size_t i, size_t count, const RnnGeom& g, Shapes& s, int64_t gates) {
+    if (count <= i) return;
+    const int64_t NI = a.Product({g.N, g.I}), NU = a.Product({g.N, g.U});
+    const int64_t input_length = a.Length(i);
+    const bool per_gate = input_length == gates * NI;
+    const std::string per_gate_expr = std::to_string(gates) + "*N*I";
+    const std::string either = per_gate_expr + " = " + std::to_string(gates * NI) + " or N*I";
+    masks.input =
+        a.F32OrNull(i, "inputMask", per_gate ? gates * NI : NI, per_gate ? per_gate_expr.c_str() : either.c_str());
+    masks.input_masks = per_gate ? gates : 1;
+    masks.recurrent = a.F32OrNull(i + 1, "recurrentMask", gates * NU, gates == 4 ? "4*N*U" : "3*N*U");
+    if (!masks.input && !masks.recurrent) return;
+    ptr = &masks;
+    const std::string gates_u = std::to_string(gates) + "U";
+    const std::string input_i = masks.input ? (per_gate ? std::to_string(gates) + "I" : "I") : "";
+    cache_expr = std::string(s.cache_expr) + "+T*N*(" + input_i + (masks.input && masks.recurrent ? "+" : "") +
+                 (masks.recurrent ? gates_u : "") + ")";
+    scratch_expr = std::string(s.scratch_expr) + "+N*(I+U)";
+    s.cache += rnn_dropout_cache_size(g, ptr, gates);
+    s.scratch += rnn_dropout_scratch_size(g, ptr);
+    s.cache_expr = cache_expr.c_str();
+    s.scratch_expr = scratch_expr.c_str();
+  }
+
+ private:
+  std::string cache_expr, scratch_expr;
+};
+
+// [sync] name(out, cache, x, kernel, recurrent, bias|null, geom[, inputMask|null, recurrentMask|null[, stepMask|null]])
 template <ForwardKernel kernel_fn, bool kGru>
 Napi::Value Forward(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, WithOptionalMask(info, 7));
+  const size_t count = CountWithDropout(info, 7);
+  Args a(info, fn, count);
   const RnnGeom g = ReadGeom(a, info[6], kGru);
-  const Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
+  Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
+  const DropoutArgs drop(a, 7, count, g, s, kGru ? 3 : 4);
   float* out = a.F32(0, "out", s.out, s.out_expr);
   float* cache = a.F32(1, "cache", s.cache, s.cache_expr);
   const float* x = a.F32(2, "x", s.x, "N*T*I");
   const float* kernel = a.F32(3, "kernel", s.kernel, s.kernel_expr);
   const float* recurrent = a.F32(4, "recurrent", s.recurrent, s.recurrent_expr);
   const float* bias = a.F32OrNull(5, "bias", s.bias, s.bias_expr);
-  const uint8_t* mask = ReadMask(a, info, 7, g);
-  kernel_fn(out, cache, x, kernel, recurrent, bias, g, Pool(info.Env()), mask);
+  const uint8_t* step_mask = ReadStepMask(a, 9, count, g);
+  kernel_fn(out, cache, x, kernel, recurrent, bias, g, Pool(info.Env()), drop.ptr, step_mask);
   return info.Env().Undefined();
 }
 
 // [sync] name(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent, geom
-//   [, mask|null])
+//   [, inputMask|null, recurrentMask|null[, stepMask|null]])
 // dkernel, drecurrent and dbias accumulate; dx is overwritten; a null gradient is not computed. cache must come from
-// the forward call with the same geometry.
+// the forward call with the same geometry and masks.
 template <BackwardKernel kernel_fn, bool kGru>
 Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, WithOptionalMask(info, 10));
+  const size_t count = CountWithDropout(info, 10);
+  Args a(info, fn, count);
   const RnnGeom g = ReadGeom(a, info[9], kGru);
-  const Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
+  Shapes s = kGru ? GruShapes(a, g) : LstmShapes(a, g);
+  const DropoutArgs drop(a, 10, count, g, s, kGru ? 3 : 4);
   float* dx = a.F32OrNull(0, "dx", s.x, "N*T*I");
   float* dkernel = a.F32OrNull(1, "dkernel", s.kernel, s.kernel_expr);
   float* drecurrent = a.F32OrNull(2, "drecurrent", s.recurrent, s.recurrent_expr);
@@ -138,8 +182,9 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
   const float* cache = a.F32(6, "cache", s.cache, s.cache_expr);
   const float* kernel = a.F32(7, "kernel", s.kernel, s.kernel_expr);
   const float* recurrent = a.F32(8, "recurrent", s.recurrent, s.recurrent_expr);
-  const uint8_t* mask = ReadMask(a, info, 10, g);
-  kernel_fn(dx, dkernel, drecurrent, dbias, scratch, dout, cache, kernel, recurrent, g, Pool(info.Env()), mask);
+  const uint8_t* step_mask = ReadStepMask(a, 12, count, g);
+  kernel_fn(dx, dkernel, drecurrent, dbias, scratch, dout, cache, kernel, recurrent, g, Pool(info.Env()), drop.ptr,
+            step_mask);
   return info.Env().Undefined();
 }
 
@@ -147,16 +192,17 @@ Napi::Value Backward(const Napi::CallbackInfo& info, const char* fn) {
 
 void RegisterRnnOps(Napi::Env env, Napi::Object exports) {
   auto add = [&](const char* name, Napi::Function::Callback fn) { Export(env, exports, name, fn); };
-  // [sync] lstmForward(out, cache, x[N*T*I], kernel[I*4U], recurrent[U*4U], bias[4U]|null, geom, mask[N*T]|null?)
+  // [sync] lstmForward(out, cache, x[N*T*I], kernel[I*4U], recurrent[U*4U], bias[4U]|null, geom
+  //   [, inputMask[N*I or 4*N*I]|null, recurrentMask[4*N*U]|null[, stepMask[N*T]|null]])
   add("lstmForward", [](const Napi::CallbackInfo& i) { return Forward<lstm_forward, false>(i, "lstmForward"); });
   // [sync] lstmBackward(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent,
-  //   geom, mask[N*T]|null?)
+  //   geom[, inputMask|null, recurrentMask|null[, stepMask|null]]) with the forward's masks
   add("lstmBackward", [](const Napi::CallbackInfo& i) { return Backward<lstm_backward, false>(i, "lstmBackward"); });
-  // [sync] gruForward(out, cache, x[N*T*I], kernel[I*3U], recurrent[U*3U], bias[2*3U or 3U]|null, geom,
-  //   mask[N*T]|null?)
+  // [sync] gruForward(out, cache, x[N*T*I], kernel[I*3U], recurrent[U*3U], bias[2*3U or 3U]|null, geom
+  //   [, inputMask[N*I or 3*N*I]|null, recurrentMask[3*N*U]|null[, stepMask[N*T]|null]])
   add("gruForward", [](const Napi::CallbackInfo& i) { return Forward<gru_forward, true>(i, "gruForward"); });
   // [sync] gruBackward(dx|null, dkernel|null, drecurrent|null, dbias|null, scratch, dout, cache, kernel, recurrent,
-  //   geom, mask[N*T]|null?)
+  //   geom[, inputMask|null, recurrentMask|null[, stepMask|null]]) with the forward's masks
   add("gruBackward", [](const Napi::CallbackInfo& i) { return Backward<gru_backward, true>(i, "gruBackward"); });
 }
 

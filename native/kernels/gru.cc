@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "rnn_dropout.h"
 #include "rnn_steps.h"
 #include "simd.h"
 
@@ -151,12 +152,39 @@ void step_backward_reset(float* da, float* dh, const float* drh, const GruCache<
   }
 }
 
+// Reset before, with recurrent dropout: rec_h = r * (h_prev * m_h) (step_gates
+// wrote r * h_prev), the candidate's masked operand, as Keras' GRUCell.
+void reset_masked_state(const GruCache<float>& k, const RnnMaskedOperand& hm, int64_t s, int64_t lo, int64_t hi,
+                        const RnnGeom& g) {
+  const int64_t N = g.N, U = g.U, G = 3 * U;
+  for (int64_t n = lo; n < hi; ++n) {
+    const int64_t row = s * N + n;
+    const float* __restrict r = k.gt + row * G + U;
+    const float* __restrict h_masked = hm.am + row * hm.width() + 2 * U;
+    float* __restrict rec_h = k.rec + row * G + 2 * U;
+    for (int64_t u = 0; u < U; ++u) rec_h[u] = r[u] * h_masked[u];
+  }
+}
+
+// Reset before, with recurrent dropout: drh = dL/d(r * h_prev * m_h) becomes
+// dL/d(r * h_prev) by the mask, so step_backward_reset's r and h_prev paths hold.
+void mask_reset_grad(float* drh, const RnnMaskedOperand& hm, int64_t N, int64_t lo, int64_t hi) {
+  const int64_t U = hm.K;
+  for (int64_t n = lo; n < hi; ++n) {
+    const float* __restrict m = hm.masks + (2 * N + n) * U;
+    float* __restrict d = drh + n * U;
+    for (int64_t u = 0; u < U; ++u) d[u] *= m[u];
+  }
+}
+
 }  // namespace
 
 void gru_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
-                 const float* bias, const RnnGeom& g, ThreadPool& pool, const uint8_t* mask) {
+                 const float* bias, const RnnGeom& g, ThreadPool& pool, const RnnDropout* dropout,
+                 const uint8_t* mask) {
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 3 * U;
   const GruCache<float> k(cache, g);
+  const RnnDropoutRun drop(dropout, cache + gru_cache_size(g), nullptr, g, 3);
   const float* input_bias = bias;
   const float* recurrent_bias = bias && g.reset_after ? bias + G : nullptr;
   float* const states[] = {k.h};
@@ -167,8 +195,16 @@ void gru_forward(float* out, float* cache, const float* x, const float* kernel, 
       const int64_t row = s * N + lo;
       const float* h_prev = s > 0 ? k.h + (row - N) * U : nullptr;
       float* rec = k.rec + row * G;
-      sgemm_small(false, M, G, I, k.xs + row * I, I, kernel, G, k.a + row * G, G);  // a_s = x_s @ kernel
-      if (g.reset_after && h_prev) {
+      if (drop.input) {  // a_s = (x_s * m) @ kernel
+        drop.input.mask_rows(k.xs + row * I, I, s, N, lo, hi);
+        drop.input.product(false, kernel, G, U, 3, k.a + row * G, s, N, lo, hi);
+      } else {
+        sgemm_small(false, M, G, I, k.xs + row * I, I, kernel, G, k.a + row * G, G);  // a_s = x_s @ kernel
+      }
+      if (drop.recurrent && h_prev) {  // (h_prev * m_k) R_k for z, r (and h after the reset)
+        drop.recurrent.mask_rows(h_prev, U, s, N, lo, hi);
+        drop.recurrent.product(false, recurrent, G, U, g.reset_after ? 3 : 2, rec, s, N, lo, hi);
+      } else if (g.reset_after && h_prev) {
         sgemm_small(false, M, G, U, h_prev, U, recurrent, G, rec, G);  // h_prev R
       } else if (h_prev) {
         sgemm_small(false, M, 2 * U, U, h_prev, U, recurrent, G, rec, G);  // [h R_z, h R_r]
@@ -176,6 +212,7 @@ void gru_forward(float* out, float* cache, const float* x, const float* kernel, 
         std::memset(rec, 0, sizeof(float) * M * G);
       }
       step_gates(k, input_bias, recurrent_bias, s, lo, hi, g);
+      if (!g.reset_after && h_prev && drop.recurrent) reset_masked_state(k, drop.recurrent, s, lo, hi, g);
       if (!g.reset_after && h_prev) {  // a_h += (r * h_prev) R_h
         sgemm_small(true, M, U, U, rec + 2 * U, G, recurrent + 2 * U, G, k.a + row * G + 2 * U, G);
       }
@@ -188,10 +225,13 @@ void gru_forward(float* out, float* cache, const float* x, const float* kernel, 
 
 void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch, const float* dout,
                   const float* cache, const float* kernel, const float* recurrent, const RnnGeom& g,
-                  ThreadPool& pool, const uint8_t* mask) {
+                  ThreadPool& pool, const RnnDropout* dropout, const uint8_t* mask) {
   if (!dx && !dkernel && !drecurrent && !dbias) return;
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 3 * U;
   const GruCache<const float> k(cache, g);
+  // Backward only reads the masked copies forward wrote.
+  const RnnDropoutRun drop(dropout, const_cast<float*>(cache) + gru_cache_size(g), scratch + gru_scratch_size(g), g,
+                           3);
   float* da = scratch;              // [T,N,3U] gradients of the pre-activations a
   float* drec = da + T * N * G;     // [T,N,3U] gradients of rec (reset_after only)
   float* dh = drec + T * N * G;     // [N,U] dL/dh_s flowing back from step s+1
@@ -208,20 +248,30 @@ void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, fl
       if (mask) rnn_hold_masked(da, G, dh, nullptr, dout, mask, s, lo, hi, g);
       step_backward_output(da, drec, dh, dout, k, s, lo, hi, g);
       if (g.reset_after) {
-        if (s > 0) {  // dh += drec_s @ R^T
+        if (s > 0 && drop.recurrent) {  // dh += sum_k (drec_k @ R_k^T) * m_k
+          drop.recurrent.product_backward(dh + lo * U, U, true, drop.recurrent_tmp + lo * U, drec + (s * N + lo) * G,
+                                          recurrent_t, G, U, 3, N, lo, hi);
+        } else if (s > 0) {  // dh += drec_s @ R^T
           sgemm_small(true, M, U, G, drec + (s * N + lo) * G, G, recurrent_t, U, dh + lo * U, U);
         }
       } else {
         // Reset before: the candidate reaches h_prev and r through (r * h_prev) R_h.
         if (s > 0) sgemm_small(false, M, U, U, das + 2 * U, G, recurrent_t + 2 * U * U, U, drh + lo * U, U);
+        if (s > 0 && drop.recurrent) mask_reset_grad(drh, drop.recurrent, N, lo, hi);
         step_backward_reset(da, dh, drh, k, s, lo, hi, g);
-        if (s > 0) {  // dh += da_zr @ R_zr^T
+        if (s > 0 && drop.recurrent) {  // dh += sum_k (da_k @ R_k^T) * m_k over z, r
+          drop.recurrent.product_backward(dh + lo * U, U, true, drop.recurrent_tmp + lo * U, das, recurrent_t, G, U, 2,
+                                          N, lo, hi);
+        } else if (s > 0) {  // dh += da_zr @ R_zr^T
           sgemm_small(true, M, U, 2 * U, das, G, recurrent_t, U, dh + lo * U, U);
         }
       }
       if (mask) rnn_release_masked(da, g.reset_after ? drec : nullptr, G, dh, nullptr, mask, s, lo, hi, g);
-      if (dx) {  // dx[n, t(s)] = da_s @ kernel^T, straight into the batch-major rows
-        sgemm_small(false, M, I, G, das, G, kernel_t, I, dx + (lo * T + rnn_input_step(s, g)) * I, T * I);
+      float* dxs = dx ? dx + (lo * T + rnn_input_step(s, g)) * I : nullptr;  // dx[n, t(s)], batch-major rows
+      if (dx && drop.input) {  // dx = sum_k (da_k @ kernel_k^T) * m_k
+        drop.input.product_backward(dxs, T * I, false, drop.input_tmp + lo * I, das, kernel_t, G, U, 3, N, lo, hi);
+      } else if (dx) {
+        sgemm_small(false, M, I, G, das, G, kernel_t, I, dxs, T * I);  // dx = da_s @ kernel^T
       }
     }
   });
@@ -232,16 +282,23 @@ void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, fl
   const int64_t RN = (T - 1) * N;
   if (!dkernel && !drecurrent && !dbias) return;
   rnn_for_column_blocks(pool, G, [&](int64_t j0, int64_t j1) {
-    if (dkernel) sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, da + j0, G, 1.0f, dkernel + j0, G);
+    if (dkernel && drop.input) drop.input.weight_grad(dkernel, da, T * N, 0, G, U, j0, j1);
+    else if (dkernel) sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, da + j0, G, 1.0f, dkernel + j0, G);
     if (dbias) rnn_column_sums(dbias, da, T * N, G, j0, j1);
     if (dbias && g.reset_after) rnn_column_sums(dbias + G, drec, T * N, G, j0, j1);
     if (!drecurrent || RN == 0) return;
+    if (g.reset_after && drop.recurrent) {  // the masked h_{s-1} of steps 1..T-1
+      drop.recurrent.weight_grad(drecurrent, drec + N * G, RN, N, G, U, j0, j1);
+      return;
+    }
     if (g.reset_after) {
       sgemm_ld(true, false, U, j1 - j0, RN, 1.0f, k.h, U, drec + N * G + j0, G, 1.0f, drecurrent + j0, G);
       return;
     }
     const int64_t zr_end = j1 < 2 * U ? j1 : 2 * U;  // [j0, zr_end) in the z, r gates
-    if (j0 < zr_end) {
+    if (j0 < zr_end && drop.recurrent) {
+      drop.recurrent.weight_grad(drecurrent, da + N * G, RN, N, G, U, j0, zr_end);
+    } else if (j0 < zr_end) {
       sgemm_ld(true, false, U, zr_end - j0, RN, 1.0f, k.h, U, da + N * G + j0, G, 1.0f, drecurrent + j0, G);
     }
     const int64_t h_begin = j0 > 2 * U ? j0 : 2 * U;  // [h_begin, j1) in the candidate gate

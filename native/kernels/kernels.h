@@ -323,6 +323,28 @@ struct RnnGeom {
   bool go_backwards, return_sequences;
   bool reset_after;  // GRU only: Keras 3 default true (bias [2,3U]); false is tfjs's GRU (bias [3U])
 };
+// Dropout of a recurrent layer while training, as Keras' DropoutRNNCell: masks
+// hold 0 or 1/(1-rate) and are the same at every step. `input` holds
+// `input_masks` masks [N,I] multiplying x before the kernel: 1 for all gates
+// (Keras' implementation 2) or one per gate (implementation 1, which Keras forces
+// with recurrent dropout); `recurrent` holds one mask [N,U] per gate multiplying
+// h_{s-1} in that gate's recurrent product. Either may be null; a null
+// RnnDropout* (inference, rates 0) takes the plain path.
+struct RnnDropout {
+  const float* input;      // [input_masks, N, I] or null
+  int64_t input_masks;     // 1 or the number of gates
+  const float* recurrent;  // [gates, N, U] or null
+};
+// With dropout the cache continues after the cell's own with the masked operands,
+// time-major: x_s * m_k [T,N,input_masks*I] when input, then h_{s-1} * m_k
+// [T,N,gates*U] when recurrent. The scratch continues with [N,I] | [N,U].
+inline int64_t rnn_dropout_cache_size(const RnnGeom& g, const RnnDropout* d, int64_t gates) {
+  if (!d) return 0;
+  return g.T * g.N * ((d->input ? d->input_masks * g.I : 0) + (d->recurrent ? gates * g.U : 0));
+}
+inline int64_t rnn_dropout_scratch_size(const RnnGeom& g, const RnnDropout* d) {
+  return d && (d->input || d->recurrent) ? g.N * (g.I + g.U) : 0;
+}
 // LSTM cache, time-major [T,N,*] blocks: xs I | z 4U (pre-activation gates i,f,c,o)
 // | gates 4U (after activation) | c U | a(c) U | h U. With tanh / sigmoid (whose
 // derivatives come from their outputs) z is not written.
@@ -337,14 +359,14 @@ inline int64_t lstm_scratch_size(const RnnGeom& g) {
 // threads (the portable build's OpenBLAS steps may differ in the last bit).
 void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
                   const float* recurrent, const float* bias, const RnnGeom& g, ThreadPool& pool,
-                  const uint8_t* mask = nullptr);
+                  const RnnDropout* dropout = nullptr, const uint8_t* mask = nullptr);
 // dkernel, drecurrent, dbias accumulate; dx[N,T,I] is overwritten; any of them may
 // be null (not needed: its GEMMs are skipped, the gate gradients that carry dx back
-// through time are not). cache is the one forward filled.
+// through time are not). cache is the one forward filled, with the same dropout.
 void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
                    const float* dout, const float* cache, const float* kernel,
                    const float* recurrent, const RnnGeom& g, ThreadPool& pool,
-                   const uint8_t* mask = nullptr);
+                   const RnnDropout* dropout = nullptr, const uint8_t* mask = nullptr);
 // GRU cache, time-major blocks: xs I | a 3U (pre-activations z,r,h) | gates 3U
 // (z, r, hh) | rec 3U (recurrent terms) | h U.
 inline int64_t gru_cache_size(const RnnGeom& g) { return g.T * g.N * (g.I + 10 * g.U); }
@@ -354,10 +376,10 @@ inline int64_t gru_scratch_size(const RnnGeom& g) {
 }
 // kernel[I,3U], recurrent[U,3U], bias [2,3U] (reset_after) or [3U], or null; gates z, r, h.
 void gru_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
-                 const float* bias, const RnnGeom& g, ThreadPool& pool, const uint8_t* mask = nullptr);
+                 const float* bias, const RnnGeom& g, ThreadPool& pool, const RnnDropout* dropout = nullptr, const uint8_t* mask = nullptr);
 // As lstm_backward; dbias has bias's shape.
 void gru_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch,
                   const float* dout, const float* cache, const float* kernel, const float* recurrent,
-                  const RnnGeom& g, ThreadPool& pool, const uint8_t* mask = nullptr);
+                  const RnnGeom& g, ThreadPool& pool, const RnnDropout* dropout = nullptr, const uint8_t* mask = nullptr);
 
 }  // namespace blasnet

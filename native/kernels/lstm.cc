@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "rnn_dropout.h"
 #include "rnn_steps.h"
 #include "simd.h"
 
@@ -225,9 +226,11 @@ void step_backward(float* dz, float* dh, float* dc, const float* dout, const Lst
 }  // namespace
 
 void lstm_forward(float* out, float* cache, const float* x, const float* kernel, const float* recurrent,
-                  const float* bias, const RnnGeom& g, ThreadPool& pool, const uint8_t* mask) {
+                  const float* bias, const RnnGeom& g, ThreadPool& pool, const RnnDropout* dropout,
+                  const uint8_t* mask) {
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 4 * U;
   const LstmCache<float> k(cache, g);
+  const RnnDropoutRun drop(dropout, cache + lstm_cache_size(g), nullptr, g, 4);
   const bool fused = fused_gates(g);
   float* z = fused ? k.a : k.z;  // where the pre-activations accumulate
   float* const states[] = {k.h, k.c};
@@ -236,8 +239,18 @@ void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
     rnn_gather_steps(k.xs, x, g, lo, hi);
     for (int64_t s = 0; s < T; ++s) {
       const int64_t row = s * N + lo;
-      sgemm_small(false, M, G, I, k.xs + row * I, I, kernel, G, z + row * G, G);  // z_s = x_s @ kernel
-      if (s > 0) sgemm_small(true, M, G, U, k.h + (row - N) * U, U, recurrent, G, z + row * G, G);  // += h_{s-1} @ R
+      if (drop.input) {  // z_s = (x_s * m) @ kernel
+        drop.input.mask_rows(k.xs + row * I, I, s, N, lo, hi);
+        drop.input.product(false, kernel, G, U, 4, z + row * G, s, N, lo, hi);
+      } else {
+        sgemm_small(false, M, G, I, k.xs + row * I, I, kernel, G, z + row * G, G);  // z_s = x_s @ kernel
+      }
+      if (s > 0 && drop.recurrent) {  // += (h_{s-1} * m) @ R
+        drop.recurrent.mask_rows(k.h + (row - N) * U, U, s, N, lo, hi);
+        drop.recurrent.product(true, recurrent, G, U, 4, z + row * G, s, N, lo, hi);
+      } else if (s > 0) {
+        sgemm_small(true, M, G, U, k.h + (row - N) * U, U, recurrent, G, z + row * G, G);  // += h_{s-1} @ R
+      }
       if (fused) step_forward_fused(k, bias, s, lo, hi, g);
       else step_forward(k, bias, s, lo, hi, g);
       if (mask) rnn_carry_masked(states, 2, mask, s, lo, hi, g);
@@ -248,10 +261,13 @@ void lstm_forward(float* out, float* cache, const float* x, const float* kernel,
 
 void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, float* scratch, const float* dout,
                    const float* cache, const float* kernel, const float* recurrent, const RnnGeom& g,
-                   ThreadPool& pool, const uint8_t* mask) {
+                   ThreadPool& pool, const RnnDropout* dropout, const uint8_t* mask) {
   if (!dx && !dkernel && !drecurrent && !dbias) return;
   const int64_t N = g.N, T = g.T, I = g.I, U = g.U, G = 4 * U;
   const LstmCache<const float> k(cache, g);
+  // Backward only reads the masked copies forward wrote.
+  const RnnDropoutRun drop(dropout, const_cast<float*>(cache) + lstm_cache_size(g), scratch + lstm_scratch_size(g), g,
+                           4);
   float* dz = scratch;                 // [T,N,4U] gradients of the pre-activations
   float* dh = dz + T * N * G;          // [N,U] dL/dh_s flowing back from step s+1
   float* dc = dh + N * U;              // [N,U] dL/dc_s flowing back from step s+1
@@ -269,10 +285,18 @@ void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, f
       if (mask) rnn_hold_masked(dz, G, dh, dc, dout, mask, s, lo, hi, g);
       if (fused) step_backward_fused(dz, dh, dc, dout, k, s, lo, hi, g);
       else step_backward(dz, dh, dc, dout, k, s, lo, hi, g);
-      if (s > 0) sgemm_small(false, M, U, G, dzs, G, recurrent_t, U, dh + lo * U, U);  // dh = dz_s @ R^T
+      if (s > 0 && drop.recurrent) {  // dh = sum_k (dz_k @ R_k^T) * m_k
+        drop.recurrent.product_backward(dh + lo * U, U, false, drop.recurrent_tmp + lo * U, dzs, recurrent_t, G, U, 4,
+                                        N, lo, hi);
+      } else if (s > 0) {
+        sgemm_small(false, M, U, G, dzs, G, recurrent_t, U, dh + lo * U, U);  // dh = dz_s @ R^T
+      }
       if (mask) rnn_release_masked(dz, nullptr, G, dh, dc, mask, s, lo, hi, g);
-      if (dx) {  // dx[n, t(s)] = dz_s @ kernel^T, straight into the batch-major rows
-        sgemm_small(false, M, I, G, dzs, G, kernel_t, I, dx + (lo * T + rnn_input_step(s, g)) * I, T * I);
+      float* dxs = dx ? dx + (lo * T + rnn_input_step(s, g)) * I : nullptr;  // dx[n, t(s)], batch-major rows
+      if (dx && drop.input) {  // dx = sum_k (dz_k @ kernel_k^T) * m_k
+        drop.input.product_backward(dxs, T * I, false, drop.input_tmp + lo * I, dzs, kernel_t, G, U, 4, N, lo, hi);
+      } else if (dx) {
+        sgemm_small(false, M, I, G, dzs, G, kernel_t, I, dxs, T * I);  // dx = dz_s @ kernel^T
       }
     }
   });
@@ -281,10 +305,13 @@ void lstm_backward(float* dx, float* dkernel, float* drecurrent, float* dbias, f
   // block reads its slice of dz for all three). h_{-1} = 0, so step 0 adds nothing to dR.
   if (!dkernel && !drecurrent && !dbias) return;
   rnn_for_column_blocks(pool, G, [&](int64_t j0, int64_t j1) {
-    if (drecurrent && T > 1) {
+    if (drecurrent && T > 1 && drop.recurrent) {  // the masked h_{s-1} of steps 1..T-1
+      drop.recurrent.weight_grad(drecurrent, dz + N * G, (T - 1) * N, N, G, U, j0, j1);
+    } else if (drecurrent && T > 1) {
       sgemm_ld(true, false, U, j1 - j0, (T - 1) * N, 1.0f, k.h, U, dz + N * G + j0, G, 1.0f, drecurrent + j0, G);
     }
-    if (dkernel) sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, dz + j0, G, 1.0f, dkernel + j0, G);
+    if (dkernel && drop.input) drop.input.weight_grad(dkernel, dz, T * N, 0, G, U, j0, j1);
+    else if (dkernel) sgemm_ld(true, false, I, j1 - j0, T * N, 1.0f, k.xs, I, dz + j0, G, 1.0f, dkernel + j0, G);
     if (dbias) rnn_column_sums(dbias, dz, T * N, G, j0, j1);
   });
 }

@@ -60,3 +60,30 @@ t.test('parameter gradients accumulate and dx is overwritten', async (t) => {
     t.same(Array.from(s.grads.dx), Array.from(dx), `dx is overwritten (resetAfter=${resetAfter})`);
   }
 });
+
+// Dropout (fixed masks given to the kernel, as Keras' GRUCell): one input mask for all gates
+// (implementation 2), one per gate (implementation 1), recurrent masks per gate, and both, with
+// the recurrent mask before the product (reset_after) or inside r * h_prev (reset before).
+let dropoutSeed = 700;
+for (const resetAfter of [true, false]) {
+  for (const [inputMasks, recurrentMasks] of [[1, false], [3, false], [0, true], [3, true], [1, true]] as const) {
+    for (const [T, returnSequences, goBackwards] of [[1, true, false], [3, true, true], [4, false, false]] as const) {
+      const c: RnnCase = { cell: 'gru', N: 3, T, I: 3, U: 2, returnSequences, goBackwards, resetAfter, inputMasks, recurrentMasks };
+      const s = (dropoutSeed += 10);
+      t.test(caseName(c), async (t) => rnnGradCheck(t, c, s));
+    }
+  }
+}
+
+t.test('dropout: null weight gradients keep their bits, 1 and 2 threads (column blocks across gates)', async (t) => {
+  const defaultThreads = native.getNumThreads();
+  for (const threads of [1, 2]) {
+    native.setNumThreads(threads);
+    for (const resetAfter of [true, false]) {
+      for (const [inputMasks, recurrentMasks] of [[1, true], [3, true], [3, false]] as const) {
+        checkNullWeightGrads(t, { cell: 'gru', N: 17, T: 4, I: 5, U: 20, returnSequences: true, goBackwards: false, resetAfter, inputMasks, recurrentMasks }, 51);
+      }
+    }
+  }
+  native.setNumThreads(defaultThreads);
+});

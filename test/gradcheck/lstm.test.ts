@@ -67,3 +67,27 @@ t.test('parameter gradients accumulate, dx is overwritten, last output equals th
   t.ok(s.grads.dbias!.every((v, i) => Math.abs(v - 2 * db[i]) < 1e-6), 'dbias accumulates');
   t.same(Array.from(s.grads.dx), Array.from(dx), 'dx is overwritten');
 });
+
+// Dropout (fixed masks given to the kernel, as Keras' LSTMCell): one input mask for all gates
+// (implementation 2), one per gate (implementation 1), recurrent masks per gate, and both.
+let dropoutSeed = 600;
+for (const [inputMasks, recurrentMasks] of [[1, false], [4, false], [0, true], [4, true], [1, true]] as const) {
+  for (const [T, returnSequences, goBackwards] of [[1, true, false], [3, true, true], [4, false, false]] as const) {
+    const c: RnnCase = { cell: 'lstm', N: 3, T, I: 3, U: 2, returnSequences, goBackwards, inputMasks, recurrentMasks };
+    const s = (dropoutSeed += 10);
+    t.test(caseName(c), async (t) => rnnGradCheck(t, c, s));
+  }
+}
+const unfused: RnnCase = { cell: 'lstm', N: 2, T: 3, I: 2, U: 3, returnSequences: true, goBackwards: false, activation: 'softsign', recurrentActivation: 'tanh', inputMasks: 4, recurrentMasks: true };
+t.test(caseName(unfused), async (t) => rnnGradCheck(t, unfused, 8, { scale: 0.3 }));
+
+t.test('dropout: null weight gradients keep their bits, 1 and 2 threads (column blocks across gates)', async (t) => {
+  const defaultThreads = native.getNumThreads();
+  for (const threads of [1, 2]) {
+    native.setNumThreads(threads);
+    for (const [inputMasks, recurrentMasks] of [[1, true], [4, true], [4, false]] as const) {
+      checkNullWeightGrads(t, { cell: 'lstm', N: 17, T: 4, I: 5, U: 20, returnSequences: true, goBackwards: false, inputMasks, recurrentMasks }, 41);
+    }
+  }
+  native.setNumThreads(defaultThreads);
+});

@@ -33,6 +33,16 @@ for (const c of [
   t.test(caseName(c), async (t) => rnnGradCheck(t, c, 9, { scale: 0.3 }));
 }
 
+// With training dropout too (fixed masks): the masked steps are skipped, the kept ones drop as without a mask.
+for (const c of [
+  { cell: 'lstm', N: 3, T: 4, I: 3, U: 2, returnSequences: true, goBackwards: false, inputMasks: 4, recurrentMasks: true, mask: masks.mixed },
+  { cell: 'lstm', N: 3, T: 4, I: 3, U: 2, returnSequences: false, goBackwards: true, inputMasks: 1, mask: masks.empty },
+  { cell: 'gru', N: 3, T: 4, I: 3, U: 2, returnSequences: true, goBackwards: true, inputMasks: 3, recurrentMasks: true, mask: masks.mixed },
+  { cell: 'gru', N: 3, T: 4, I: 3, U: 2, returnSequences: false, goBackwards: false, resetAfter: false, recurrentMasks: true, mask: masks.mixed },
+] as RnnCase[]) {
+  t.test(`${caseName(c)} with dropout`, async (t) => rnnGradCheck(t, c, 21));
+}
+
 t.test('a masked step is skipped: the left-padded sequence gives the unpadded one\'s outputs', async (t) => {
   for (const cell of ['lstm', 'gru'] as const) {
     for (const goBackwards of [false, true]) {

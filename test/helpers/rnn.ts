@@ -12,6 +12,8 @@ export interface RnnCase {
   returnSequences: boolean; goBackwards: boolean;
   activation?: string; recurrentActivation?: string;
   resetAfter?: boolean; useBias?: boolean;
+  /** Fixed dropout masks given to the kernels: input masks 0 (none), 1 or one per gate; recurrent masks or not. */
+  inputMasks?: number; recurrentMasks?: boolean;
   /** [N*T] by input timestep: 0 skips that step (Keras's mask). */
   mask?: number[];
 }
@@ -29,7 +31,15 @@ export function caseName(c: RnnCase): string {
   return `${c.cell} N=${c.N} T=${c.T} I=${c.I} U=${c.U} seq=${c.returnSequences} back=${c.goBackwards}` +
     (c.cell === 'gru' ? ` resetAfter=${c.resetAfter ?? true}` : '') +
     (c.activation ? ` act=${c.activation}/${c.recurrentActivation}` : '') + (c.useBias === false ? ' noBias' : '') +
+    (c.inputMasks ? ` inputMasks=${c.inputMasks}` : '') + (c.recurrentMasks ? ' recurrentMasks' : '') +
     (c.mask ? ` mask=${c.mask.join('')}` : '');
+}
+
+/** Dropout masks of rate `rate` ([count, N, K]): about that fraction 0, the rest 1/(1-rate). */
+export function dropoutMask(count: number, N: number, K: number, seed: number, rate = 0.3): Float32Array {
+  const u = randomArray(count * N * K, seed, 0, 1);
+  const scale = Math.fround(1 / Math.fround(1 - rate));
+  return u.map((v) => (v >= rate ? scale : 0));
 }
 
 /** Weights and buffers for one case; `scale` shrinks the weights (keeps hard_sigmoid off its kinks). */
@@ -43,15 +53,19 @@ export function rnnSetup(c: RnnCase, seed: number, scale = 1) {
   const recurrent = randomArray(c.U * G, seed + 2, -scale, scale);
   const bias = c.useBias === false ? null : randomArray(biasLength, seed + 3, -scale, scale);
   const outLength = c.returnSequences ? c.N * c.T * c.U : c.N * c.U;
-  const sizes = rnnBufferSizes(c.cell, g);
+  const inputMask = c.inputMasks ? dropoutMask(c.inputMasks, c.N, c.I, seed + 5) : null;
+  const recurrentMask = c.recurrentMasks ? dropoutMask(gates, c.N, c.U, seed + 6) : null;
+  const stepMask = c.mask ? Uint8Array.from(c.mask) : null;
+  // The optional trailing arguments, null for none: dropout's two, then the timestep mask.
+  const masks = [inputMask, recurrentMask, stepMask] as const;
+  const sizes = rnnBufferSizes(c.cell, g, { inputMasks: c.inputMasks ?? 0, recurrent: c.recurrentMasks ?? false });
   const out = new Float32Array(outLength);
   const cache = new Float32Array(sizes.cache);
   const scratch = new Float32Array(sizes.scratch);
   const forwardFn = c.cell === 'lstm' ? native.lstmForward : native.gruForward;
   const backwardFn = c.cell === 'lstm' ? native.lstmBackward : native.gruBackward;
-  const mask = c.mask ? Uint8Array.from(c.mask) : null;
   const forward = (): Float32Array => {
-    forwardFn(out, cache, x, kernel, recurrent, bias, g, mask);
+    forwardFn(out, cache, x, kernel, recurrent, bias, g, ...masks);
     return out;
   };
   const grads = {
@@ -59,9 +73,9 @@ export function rnnSetup(c: RnnCase, seed: number, scale = 1) {
     drecurrent: new Float32Array(recurrent.length), dbias: bias ? new Float32Array(bias.length) : null,
   };
   const backward = (dout: Float32Array): void => {
-    backwardFn(grads.dx, grads.dkernel, grads.drecurrent, grads.dbias, scratch, dout, cache, kernel, recurrent, g, mask);
+    backwardFn(grads.dx, grads.dkernel, grads.drecurrent, grads.dbias, scratch, dout, cache, kernel, recurrent, g, ...masks);
   };
-  return { g, x, kernel, recurrent, bias, mask, out, cache, scratch, forward, backward, backwardFn, grads };
+  return { g, x, kernel, recurrent, bias, out, cache, scratch, forward, backward, backwardFn, grads, masks };
 }
 
 /**
@@ -79,7 +93,7 @@ export function checkNullWeightGrads(t: Test, c: RnnCase, seed: number): void {
     const fresh = (on: boolean | undefined, like: Float32Array | null) => (on && like ? new Float32Array(like.length) : null);
     const got = { dx: fresh(want.dx, dx), dkernel: fresh(want.dkernel, dkernel), drecurrent: fresh(want.drecurrent, drecurrent), dbias: fresh(want.dbias, dbias) };
     s.scratch.fill(NaN); // scratch's content on entry is ignored
-    s.backwardFn(got.dx, got.dkernel, got.drecurrent, got.dbias, s.scratch, r, s.cache, s.kernel, s.recurrent, s.g, s.mask);
+    s.backwardFn(got.dx, got.dkernel, got.drecurrent, got.dbias, s.scratch, r, s.cache, s.kernel, s.recurrent, s.g, ...s.masks);
     return got;
   };
   t.ok(sameBits(run({ dx: true }).dx!, dx), `${caseName(c)}: dx without weight gradients has the same bits`);

@@ -45,8 +45,8 @@ t.test('bad configurations', async (t) => {
   t.throws(() => bn.layers.gru({ name: 'a', units: 2, activation: 'softmax' }), /a \(GRU\): activation must act elementwise; softmax is not supported/);
   t.throws(() => bn.layers.lstm({ name: 'r', units: 2, recurrentActivation: 'sigmod' as 'sigmoid' }), /r \(LSTM\): recurrentActivation: Unknown activation 'sigmod'/);
   t.throws(() => bn.layers.lstm({ name: 's', units: 2, stateful: true }), /s \(LSTM\): stateful: true is not supported/);
-  t.throws(() => bn.layers.lstm({ name: 'd', units: 2, dropout: 0.2 }), /d \(LSTM\): dropout 0\.2 is not supported/);
-  t.throws(() => bn.layers.gru({ name: 'rd', units: 2, recurrentDropout: 0.1 }), /rd \(GRU\): recurrentDropout 0\.1 is not supported/);
+  t.throws(() => bn.layers.lstm({ name: 'd', units: 2, dropout: 1 }), /d \(LSTM\): dropout must be a number in \[0, 1\), got 1/);
+  t.throws(() => bn.layers.gru({ name: 'rd', units: 2, recurrentDropout: -0.1 }), /rd \(GRU\): recurrentDropout must be a number in \[0, 1\), got -0\.1/);
   t.throws(() => bn.layers.bidirectional({ name: 'bx', layer: bn.layers.dense({ units: 2 }) as unknown as bn.LSTM }), /bx \(Bidirectional\): layer must be an LSTM or GRU layer/);
   t.throws(() => bn.layers.bidirectional({ name: 'bm', layer: bn.layers.lstm({ units: 2 }), mergeMode: 'max' as 'sum' }), /bm \(Bidirectional\): mergeMode must be one of 'concat', 'sum', 'mul', 'ave', got "max"/);
   t.throws(() => bn.layers.bidirectional({ name: 'bn', layer: bn.layers.lstm({ units: 2 }), mergeMode: null }), /bn \(Bidirectional\): mergeMode null returns the two directions as two outputs/);
@@ -60,7 +60,7 @@ t.test('Keras config fields and defaults', async (t) => {
     units: 3, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, unit_forget_bias: true,
     kernel_initializer: { class_name: 'GlorotUniform' }, recurrent_initializer: { class_name: 'Orthogonal' },
     bias_initializer: { class_name: 'Zeros' }, return_sequences: false, return_state: false, go_backwards: false,
-    stateful: false, unroll: false, dropout: 0, recurrent_dropout: 0, implementation: 2, batch_input_shape: [null, 5, 2],
+    stateful: false, unroll: false, dropout: 0, recurrent_dropout: 0, seed: null, implementation: 2, batch_input_shape: [null, 5, 2],
   });
   t.same(Array.from(model.getWeights()[2].data), [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], 'unit_forget_bias: [0(U), 1(U), 0(2U)]');
   const gru = bn.layers.gru({ units: 3, recurrent_activation: 'hard_sigmoid', reset_after: false } as bn.GRUArgs);
