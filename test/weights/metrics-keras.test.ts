@@ -1,4 +1,5 @@
 import t from 'tap';
+import * as bn from '../../lib';
 import { getLoss } from '../../lib/losses';
 import { Metric, MetricFn, getMetric, metrics } from '../../lib/metrics';
 import { sampleWeights } from '../../lib/models/weights';
@@ -78,4 +79,46 @@ t.test('weights of 1 give the unweighted result; the wrong length is refused', a
     t.ok(Math.abs(a.result!() - b.result!()) < 1e-12, `${name}: ${a.result!()} = ${b.result!()}`);
     t.throws(() => b.update(pred, y, false, new Float32Array(6)), { name: 'ValueError', message: /weights has 6 values, expected one per prediction row \(every axis but the last\) = 3/ });
   }
+});
+
+// Metric options against Keras (float32 there): Precision/Recall topK, AUC multiLabel, numLabels,
+// labelWeights and explicit thresholds, without and with sample weights.
+interface OptionCase {
+  id: string;
+  bn: { factory: string; args: Record<string, unknown> };
+  batches: (Omit<Batch, 'sample_weight'> & { sample_weight: Arr | null })[];
+  results: number[];
+}
+const options = read<{ option_cases: OptionCase[]; log_names: { metrics: string[]; weighted_metrics: string[]; keys: string[] } }>('metrics.json');
+for (const c of options.option_cases) {
+  t.test(`metric option ${c.id}: ${JSON.stringify(c.bn.args)}`, async (t) => {
+    const made = (metrics as unknown as Record<string, (a: unknown) => Metric>)[c.bn.factory](c.bn.args);
+    const metric = getMetric(made, getLoss('binaryCrossentropy'), 4);
+    for (let round = 0; round < 2; round++) {
+      c.batches.forEach((b, i) => {
+        metric.update(tensor(b.y_pred), tensor(b.y_true), false, b.sample_weight ? Float32Array.from(b.sample_weight.values) : null);
+        const r = metric.result!();
+        t.ok(relError(r, c.results[i]) <= 1e-5, `${round ? 'after reset, ' : ''}result after batch ${i + 1}: ${r} vs Keras ${c.results[i]}`);
+      });
+      metric.reset!();
+    }
+  });
+}
+
+t.test('metric options: what they refuse on the data', async (t) => {
+  const pred = new Tensor(new Float32Array(6).fill(0.5), [2, 3]), y = new Tensor(new Float32Array(6), [2, 3]);
+  t.throws(() => getMetric(metrics.precision({ topK: 4 }), getLoss('mse'), 3).update(pred, y, false), /precision: topK 4 is more than the 3 values of a prediction row/);
+  t.throws(() => getMetric(metrics.auc({ multiLabel: true, numLabels: 2 }), getLoss('mse'), 3).update(pred, y, false), /auc: numLabels is 2 but the predictions have 3 labels/);
+  t.throws(() => getMetric(metrics.auc({ labelWeights: [1, 2] }), getLoss('mse'), 3).update(pred, y, false), /auc: labelWeights has 2 values but the predictions have 3 labels/);
+  const seq = new Tensor(new Float32Array(12).fill(0.5), [2, 2, 3]);
+  t.throws(() => getMetric(metrics.auc({ multiLabel: true }), getLoss('mse'), 3).update(seq, seq, false), /auc: multiLabel needs predictions of rank 2 \[N, labels\], got shape \[2, 2, 3\]/);
+});
+
+t.test("compile's log keys for repeated plain and weighted metrics are Keras's", async (t) => {
+  const { metrics: plain, weighted_metrics: weighted, keys } = options.log_names;
+  const m = bn.sequential([bn.layers.dense({ units: 2, inputShape: [2] })]);
+  m.compile({ optimizer: 'sgd', loss: 'mse', metrics: plain, weightedMetrics: weighted });
+  const logs = m.testOnBatch(bn.zeros([2, 2]), bn.zeros([2, 2]));
+  t.same(Object.keys(logs).sort(), [...keys].sort());
+  t.same(Object.keys(logs), ['loss', 'mae', 'mae_1', 'mse', 'weighted_mae', 'weighted_mae_1', 'weighted_mse', 'mape'], 'metrics first, then weighted metrics, each in compile order');
 });

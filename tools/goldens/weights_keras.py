@@ -14,7 +14,10 @@ sum / number of loss values), per sample [N] on [N, K] outputs and per timestep 
 [N, 1], broadcast) on [N, T, K] outputs; the value and jax.grad with respect to y_pred (the
 logits for `fused` cases), in float64 (checked against float32 to 1e-5).
 
-metrics.json: metrics updated with sample_weight over two batches, result() after each.
+metrics.json: metrics updated with sample_weight over two batches, result() after each;
+`option_cases` the metric options (Precision/Recall top_k, AUC multi_label, num_labels,
+label_weights, explicit thresholds) without and with sample weights, in float32; `log_names`
+the keys CompileMetrics gives repeated plain and weighted metrics.
 
 models.json: tiny models with every weight set from numpy, trained with fit for 2 epochs
 (SGD, shuffle=False) with sample_weight, class_weight, validation_data (x, y, sw) and
@@ -268,6 +271,76 @@ function_record = {"id": "max_abs_per_sample", "batches": [{"y_true": arr(yt), "
                    "results": function_results}
 
 # --------------------------------------------------------------------------------------------
+# Metric options: Precision/Recall top_k, AUC multi_label, num_labels, label_weights, thresholds;
+# each without and with sample weights (its own generator: the cases above stay as they are).
+
+rng2 = np.random.default_rng(7)
+
+
+def option_batches(units, weighted):
+    out = []
+    for n in (6, 4):
+        yt = rng2.integers(0, 2, (n, units)).astype(np.float32)
+        yp = f32(rng2.uniform(0, 1, (n, units)))
+        yp[0, :2] = 0.625  # a tie: top_k keeps the lower index
+        w = f32(rng2.uniform(0, 2, n)) if weighted else None
+        out.append((yt, yp, w))
+    return out
+
+
+OPTION_CASES = []
+for weighted in (False, True):
+    tag = "_weighted" if weighted else ""
+    b4 = option_batches(4, weighted)
+    OPTION_CASES += [
+        (f"precision_top_k2{tag}", lambda: M.Precision(top_k=2), {"factory": "precision", "args": {"topK": 2}}, b4),
+        (f"recall_top_k1{tag}", lambda: M.Recall(top_k=1), {"factory": "recall", "args": {"top_k": 1}}, b4),
+        (f"precision_top_k2_threshold{tag}", lambda: M.Precision(top_k=2, thresholds=0.4),
+         {"factory": "precision", "args": {"topK": 2, "thresholds": 0.4}}, b4),
+        (f"recall_top_k2_class_id{tag}", lambda: M.Recall(top_k=2, class_id=1), {"factory": "recall", "args": {"topK": 2, "classId": 1}}, b4),
+        (f"auc_multi_label{tag}", lambda: M.AUC(multi_label=True), {"factory": "auc", "args": {"multiLabel": True}}, b4),
+        (f"auc_multi_label_pr{tag}", lambda: M.AUC(multi_label=True, curve="PR", num_labels=4),
+         {"factory": "auc", "args": {"multiLabel": True, "curve": "PR", "numLabels": 4}}, b4),
+        (f"auc_multi_label_label_weights{tag}", lambda: M.AUC(multi_label=True, label_weights=[1.0, 0.5, 0.0, 2.0]),
+         {"factory": "auc", "args": {"multiLabel": True, "labelWeights": [1.0, 0.5, 0.0, 2.0]}}, b4),
+        (f"auc_label_weights{tag}", lambda: M.AUC(label_weights=[1.0, 0.5, 0.0, 2.0]),
+         {"factory": "auc", "args": {"labelWeights": [1.0, 0.5, 0.0, 2.0]}}, b4),
+        (f"auc_thresholds_uneven{tag}", lambda: M.AUC(thresholds=[0.8, 0.1, 0.35, 0.625]),
+         {"factory": "auc", "args": {"thresholds": [0.8, 0.1, 0.35, 0.625]}}, b4),
+        (f"auc_thresholds_even{tag}", lambda: M.AUC(thresholds=[0.25, 0.5, 0.75], curve="PR"),
+         {"factory": "auc", "args": {"thresholds": [0.25, 0.5, 0.75], "curve": "PR"}}, b4),
+        (f"auc_thresholds_uneven_minoring_multi_label{tag}",
+         lambda: M.AUC(thresholds=[0.3, 0.9], summation_method="minoring", multi_label=True),
+         {"factory": "auc", "args": {"thresholds": [0.3, 0.9], "summationMethod": "minoring", "multiLabel": True}}, b4),
+    ]
+
+
+def run_option(make, batches):
+    m = make()
+    out = []
+    for yt, yp, w in batches:
+        m.update_state(jnp.asarray(yt, "float32"), jnp.asarray(yp, "float32"), sample_weight=None if w is None else jnp.asarray(w, "float32"))
+        out.append(float(m.result()))
+    return out
+
+
+keras.config.set_floatx("float32")
+option_records = [{"id": id_, "bn": bn, "batches": [{"y_true": arr(yt), "y_pred": arr(yp), "sample_weight": None if w is None else arr(w)}
+                                                    for yt, yp, w in batches], "results": run_option(make, batches)}
+                  for id_, make, bn, batches in OPTION_CASES]
+keras.config.set_floatx("float64")
+
+
+# The keys CompileMetrics gives repeated metrics, plain and weighted.
+def log_names():
+    inp = keras.Input((2,))
+    model = keras.Model(inp, keras.layers.Dense(2)(inp))
+    model.compile(loss="mse", metrics=["mae", "mae", "mse"], weighted_metrics=["mae", "mae", "mse", "mape"])
+    logs = model.evaluate(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32), verbose=0, return_dict=True)
+    return {"metrics": ["mae", "mae", "mse"], "weighted_metrics": ["mae", "mae", "mse", "mape"], "keys": list(logs.keys())}
+
+
+# --------------------------------------------------------------------------------------------
 # Models: fit with weights. float32, as Keras trains by default.
 
 keras.config.set_floatx("float32")
@@ -426,6 +499,7 @@ def write(name, obj):
 
 
 write("losses.json", {**meta, "cases": loss_records, "keras_refuses_per_sample_weights_on_sequence_losses": refuses_n_on_sequences})
-write("metrics.json", {**meta, "cases": metric_records, "function_metric": function_record})
+write("metrics.json", {**meta, "cases": metric_records, "function_metric": function_record, "option_cases": option_records,
+                       "log_names": log_names()})
 write("models.json", {**meta, "cases": MODEL_CASES})
 print(f"{len(loss_records)} losses, {len(metric_records)} metrics, {len(MODEL_CASES)} models")
