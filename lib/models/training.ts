@@ -155,7 +155,10 @@ export class Trainer {
 
   /** Starts the metrics' state afresh: each epoch, each evaluation, each trainOnBatch (as Keras 3). */
   resetMetrics(): void {
-    for (const o of this.outputs) for (const m of [...o.metrics, ...o.weightedMetrics]) m.reset?.();
+    for (const o of this.outputs) {
+      for (const m of o.metrics) m.reset?.();
+      for (const m of o.weightedMetrics) m.reset?.();
+    }
   }
 
   /** Per logged value: whether it is a metric's running result (else a loss, averaged by batch size). */
@@ -193,7 +196,7 @@ export class Trainer {
   private lossesAndMetrics(ctx: ExecutionContext, outs: Tensor[], ys: readonly Tensor[], sw: SampleWeights, withGrad: boolean): number[] {
     let total = 0;
     const losses: number[] = [];
-    const metrics: number[] = [], weighted: number[] = [];
+    const metrics: number[] = [];
     this.outputs.forEach((o, k) => {
       const input = o.fromLogits ? ctx.preActivation(k)! : outs[k];
       let grad: Tensor | null = null;
@@ -203,8 +206,7 @@ export class Trainer {
           : new Tensor(new Float32Array(input.size), input.shape);
         this.lossGrads[k] = grad;
       }
-      const w = sw?.[k] ? (sw[k]!.data as Float32Array) : null;
-      const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight, w);
+      const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight, weightsOf(sw, k));
       losses.push(loss);
       total += o.weight * loss;
       // Streaming metrics (precision, recall, AUC) report their state since the last reset, as Keras.
@@ -213,14 +215,17 @@ export class Trainer {
         const [sum, count] = m.update(input, ys[k], o.fromLogits);
         metrics.push(m.result ? m.result() : sum / count);
       }
+    });
+    // Keras logs every output's metrics, then every output's weighted metrics.
+    this.outputs.forEach((o, k) => {
       for (const m of o.weightedMetrics) {
-        const [sum, count] = m.update(input, ys[k], o.fromLogits, w);
-        weighted.push(m.result ? m.result() : sum / count);
+        const [sum, count] = m.update(o.fromLogits ? ctx.preActivation(k)! : outs[k], ys[k], o.fromLogits, weightsOf(sw, k));
+        metrics.push(m.result ? m.result() : sum / count);
       }
     });
     // Keras adds the regularization penalties to the total loss (not to the per-output losses).
     for (const [p, r] of this.penalties) total += r.penalty(p.value.data as Float32Array);
-    return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics, ...weighted];
+    return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics];
   }
 
   private metricNames(metrics: CompileArgs['metrics'], outputNames: readonly string[], option: string): MetricIdentifier[][] {
@@ -250,6 +255,8 @@ export class Trainer {
 
 /** Per output, the per-position sample weights [N, positions] of a batch (or null for that output); null: none. */
 export type SampleWeights = readonly (Tensor | null)[] | null;
+
+const weightsOf = (sw: SampleWeights, k: number): Float32Array | null => (sw?.[k] ? (sw[k]!.data as Float32Array) : null);
 
 /**
  * The metrics' keys in the logs, as Keras's CompileMetrics.result: the output's name first when
