@@ -193,9 +193,30 @@ const absError = (p: number, t: number): number => Math.abs(t - p);
 const squaredError = (p: number, t: number): number => (p - t) * (p - t);
 
 /** Precision or recall at one threshold: confusion counts over every batch since reset (Keras Precision, Recall). */
-function confusionMetric(name: string, fused: Fused, kind: 'precision' | 'recall', threshold: number, classId: number | null): Metric {
+/**
+ * Keras's _filter_top_k as a mask: the k largest values of each row (ties to the lower index, as
+ * jax.lax.top_k) are kept, the others become -1e10 and so never exceed a threshold.
+ */
+function topKMask(pred: ArrayLike<number>, K: number, k: number, mask: Uint8Array): void {
+  mask.fill(0);
+  for (let off = 0; off < pred.length; off += K) {
+    for (let j = 0; j < k; j++) {
+      let best = -1;
+      for (let i = off; i < off + K; i++) if (!mask[i] && (best < 0 || pred[i] > pred[best] || (Number.isNaN(pred[i]) && !Number.isNaN(pred[best])))) best = i;
+      mask[best] = 1;
+    }
+  }
+}
+
+/** Keras's NEG_INF, the threshold of a top-k precision or recall given no thresholds. */
+const NEG_INF = -1e10;
+
+function confusionMetric(name: string, fused: Fused, kind: 'precision' | 'recall', threshold: number, classId: number | null, topK: number | null): Metric {
   let tp = 0, fp = 0, fn = 0;
   const value = (a: number, b: number, c: number): number => (kind === 'precision' ? ratio(a, a + b) : ratio(a, a + c));
+  // Keras compares in float32.
+  const t32 = Math.fround(threshold);
+  let mask = new Uint8Array(0);
   return {
     name,
     update(raw, targets, fromLogits, weights = null) {
@@ -203,12 +224,18 @@ function confusionMetric(name: string, fused: Fused, kind: 'precision' | 'recall
       const pred = modelOutput(raw, fromLogits, fused);
       const K = lastDim(pred);
       if (classId !== null && classId >= K) throw new ValueError(`${name}: classId ${classId} is out of range for ${K} outputs`);
+      if (topK !== null) {
+        if (topK > K) throw new ValueError(`${name}: topK ${topK} is more than the ${K} values of a prediction row`);
+        if (mask.length !== pred.size) mask = new Uint8Array(pred.size);
+        topKMask(pred.data, K, topK, mask);
+      }
       let a = 0, b = 0, c = 0;
       const start = classId ?? 0, step = classId === null ? 1 : K;
       // Keras broadcasts a row's weight over its K values: each counts w instead of 1.
       for (let i = start; i < pred.size; i += step) {
         const w = weights ? weights[Math.floor(i / K)] : 1;
-        const positive = targets.data[i] !== 0, predicted = pred.data[i] > threshold;
+        const p = topK !== null && !mask[i] ? NEG_INF : pred.data[i];
+        const positive = targets.data[i] !== 0, predicted = p > t32;
         if (predicted) positive ? (a += w) : (b += w);
         else if (positive) c += w;
       }
@@ -231,94 +258,181 @@ export interface AucArgs {
   curve?: 'ROC' | 'PR';
   /** 'interpolation' (default), 'minoring' or 'majoring'. */
   summationMethod?: 'interpolation' | 'minoring' | 'majoring';
+  /** Explicit thresholds (numThresholds is then their count + 2: Keras adds -1e-7 and 1 + 1e-7). */
+  thresholds?: number[];
+  /** One curve per output column (label), the AUC their mean; else every value is pooled into one curve. Default false. */
+  multiLabel?: boolean;
+  /** The number of labels when multiLabel (checked against the output). */
+  numLabels?: number;
+  /** Per label: its weight in the confusion counts (pooled), or in the mean over labels (multiLabel). */
+  labelWeights?: number[];
   /** Apply a sigmoid to the predictions first. Default false. */
   fromLogits?: boolean;
   name?: string;
 }
 
+/** Keras's AUC configuration, validated. */
+interface AucConfig {
+  /** Number of thresholds, the two outer ones included. */
+  T: number;
+  /** Uneven explicit thresholds (float32, sorted, with -1e-7 and 1 + 1e-7 around), or null: evenly spaced buckets. */
+  thresholds: Float32Array | null;
+  curve: 'ROC' | 'PR';
+  summation: 'interpolation' | 'minoring' | 'majoring';
+  fromLogits: boolean;
+  multiLabel: boolean;
+  numLabels: number | null;
+  labelWeights: number[] | null;
+}
+
 /**
- * Keras's AUC (one label, evenly spaced thresholds): confusion counts per threshold over every batch
- * since reset, bucketed as Keras does (ceil(p (T - 1)) - 1 in float32, p clipped to [0, 1]), then the
- * Riemann sum of the ROC or PR curve.
+ * The area under one curve from cumulative counts: tp[i], fp[i] (i < T, from `off`) the weight of
+ * positives and negatives predicted above threshold i, pos and neg their totals (Keras AUC.result).
  */
-function aucMetric(name: string, fused: Fused, T: number, curve: 'ROC' | 'PR', summation: 'interpolation' | 'minoring' | 'majoring', fromLogits: boolean): Metric {
-  const tpBuckets = new Float64Array(T), fpBuckets = new Float64Array(T);
-  const tpBatch = new Float64Array(T), fpBatch = new Float64Array(T);
-  const sigmoid = activations.sigmoid;
-  /** The area from bucketed counts: tp[i], fp[i] count the predictions above threshold i. */
-  const area = (tpB: Float64Array, fpB: Float64Array): number => {
-    const tp = new Float64Array(T), fp = new Float64Array(T);
-    let pos = 0, neg = 0;
-    for (let i = T - 1; i >= 0; i--) {
-      pos += tpB[i];
-      neg += fpB[i];
-      tp[i] = pos;
-      fp[i] = neg;
-    }
-    const fn = (i: number): number => pos - tp[i], tn = (i: number): number => neg - fp[i];
-    let auc = 0;
-    if (curve === 'PR' && summation === 'interpolation') {
-      // Keras's interpolate_pr_auc (Davis & Goadrich), term by term.
-      for (let i = 0; i < T - 1; i++) {
-        const dtp = tp[i] - tp[i + 1];
-        const pA = tp[i] + fp[i], pB = tp[i + 1] + fp[i + 1];
-        const slope = ratio(dtp, Math.max(pA - pB, 0));
-        const intercept = tp[i + 1] - slope * pB;
-        const pRatio = pA > 0 && pB > 0 ? ratio(pA, Math.max(pB, 0)) : 1;
-        auc += ratio(slope * (dtp + intercept * Math.log(pRatio)), Math.max(tp[i + 1] + fn(i + 1), 0));
-      }
-      return auc;
-    }
-    const x = new Float64Array(T), y = new Float64Array(T);
-    for (let i = 0; i < T; i++) {
-      const recall = ratio(tp[i], tp[i] + fn(i));
-      if (curve === 'ROC') {
-        x[i] = ratio(fp[i], fp[i] + tn(i));
-        y[i] = recall;
-      } else {
-        x[i] = recall;
-        y[i] = ratio(tp[i], tp[i] + fp[i]);
-      }
-    }
-    for (let i = 0; i < T - 1; i++) {
-      const h = summation === 'interpolation' ? (y[i] + y[i + 1]) / 2
-        : summation === 'minoring' ? Math.min(y[i], y[i + 1]) : Math.max(y[i], y[i + 1]);
-      auc += (x[i] - x[i + 1]) * h;
+function curveArea(c: AucConfig, tp: Float64Array, fp: Float64Array, off: number, pos: number, neg: number): number {
+  const { T, curve, summation } = c;
+  const fn = (i: number): number => pos - tp[off + i], tn = (i: number): number => neg - fp[off + i];
+  let auc = 0;
+  if (curve === 'PR' && summation === 'interpolation') {
+    // Keras's interpolate_pr_auc (Davis & Goadrich), term by term.
+    for (let i = off; i < off + T - 1; i++) {
+      const dtp = tp[i] - tp[i + 1];
+      const pA = tp[i] + fp[i], pB = tp[i + 1] + fp[i + 1];
+      const slope = ratio(dtp, Math.max(pA - pB, 0));
+      const intercept = tp[i + 1] - slope * pB;
+      const pRatio = pA > 0 && pB > 0 ? ratio(pA, Math.max(pB, 0)) : 1;
+      auc += ratio(slope * (dtp + intercept * Math.log(pRatio)), Math.max(tp[i + 1] + fn(i + 1 - off), 0));
     }
     return auc;
+  }
+  const x = new Float64Array(T), y = new Float64Array(T);
+  for (let i = 0; i < T; i++) {
+    const recall = ratio(tp[off + i], tp[off + i] + fn(i));
+    if (curve === 'ROC') {
+      x[i] = ratio(fp[off + i], fp[off + i] + tn(i));
+      y[i] = recall;
+    } else {
+      x[i] = recall;
+      y[i] = ratio(tp[off + i], tp[off + i] + fp[off + i]);
+    }
+  }
+  for (let i = 0; i < T - 1; i++) {
+    const h = summation === 'interpolation' ? (y[i] + y[i + 1]) / 2
+      : summation === 'minoring' ? Math.min(y[i], y[i + 1]) : Math.max(y[i], y[i + 1]);
+    auc += (x[i] - x[i + 1]) * h;
+  }
+  return auc;
+}
+
+/**
+ * Keras's AUC: per label (multiLabel) or pooled, the weight of positives and negatives above each
+ * threshold over every batch since reset, then the Riemann sum of the ROC or PR curve (the mean
+ * over labels, weighted by labelWeights when given). Evenly spaced thresholds bucket each
+ * prediction as Keras does (ceil(p (T - 1)) - 1 in float32, p clipped to [0, 1]); explicit uneven
+ * ones compare p > threshold in float32.
+ */
+function aucMetric(name: string, fused: Fused, c: AucConfig): Metric {
+  const { T } = c;
+  // Running state and this batch's, per label: [tp, fp] bucket weights (later made cumulative), and totals.
+  let L = 0;
+  let tpB = new Float64Array(0), fpB = new Float64Array(0), tpRun = new Float64Array(0), fpRun = new Float64Array(0);
+  let pos = new Float64Array(0), neg = new Float64Array(0), posRun = new Float64Array(0), negRun = new Float64Array(0);
+  const sigmoid = activations.sigmoid;
+  const allocate = (labels: number): void => {
+    L = labels;
+    [tpB, fpB, tpRun, fpRun] = [0, 0, 0, 0].map(() => new Float64Array(L * T));
+    [pos, neg, posRun, negRun] = [0, 0, 0, 0].map(() => new Float64Array(L));
+  };
+  /** The bucket of a prediction: the index of the last threshold it exceeds (-1: none). */
+  const bucketOf = c.thresholds
+    ? (p: number): number => {
+      const th = c.thresholds!;
+      let lo = 0, hi = T;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (th[mid] < p) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo - 1;
+    }
+    : (raw: number): number => {
+      const p = Math.min(Math.max(raw, 0), 1);
+      return Math.max(Math.ceil(Math.fround(p * (T - 1))) - 1, 0);
+    };
+  const result = (tp: Float64Array, fp: Float64Array, ps: Float64Array, ns: Float64Array): number => {
+    // Cumulative from the top threshold down: tp[i] counts what exceeds threshold i.
+    const tpc = new Float64Array(L * T), fpc = new Float64Array(L * T);
+    for (let l = 0; l < L; l++) {
+      let a = 0, b = 0;
+      for (let i = T - 1; i >= 0; i--) {
+        a += tp[l * T + i];
+        b += fp[l * T + i];
+        tpc[l * T + i] = a;
+        fpc[l * T + i] = b;
+      }
+    }
+    if (!c.multiLabel) return curveArea(c, tpc, fpc, 0, ps[0], ns[0]);
+    let sum = 0, weights = 0;
+    for (let l = 0; l < L; l++) {
+      const lw = c.labelWeights ? c.labelWeights[c.labelWeights.length === 1 ? 0 : l] : 1;
+      sum += lw * curveArea(c, tpc, fpc, l * T, ps[l], ns[l]);
+      weights += lw;
+    }
+    return c.labelWeights ? ratio(sum, weights) : sum / L;
   };
   return {
     name,
     update(raw, targets, logits, weights = null) {
       checkWeights(name, raw, weights);
       let pred = modelOutput(raw, logits, fused);
-      if (fromLogits) {
+      if (c.fromLogits) {
         const y = new Tensor(new Float32Array(pred.size), pred.shape);
         sigmoid.forward(y, pred);
         pred = y;
       }
-      tpBatch.fill(0);
-      fpBatch.fill(0);
       const K = lastDim(pred);
+      if (c.multiLabel && pred.rank !== 2) throw new ValueError(`${name}: multiLabel needs predictions of rank 2 [N, labels], got shape [${pred.shape.join(', ')}]`);
+      if (c.numLabels !== null && c.numLabels !== K) throw new ValueError(`${name}: numLabels is ${c.numLabels} but the predictions have ${K} labels`);
+      if (c.labelWeights && c.labelWeights.length !== 1 && c.labelWeights.length !== K) {
+        throw new ValueError(`${name}: labelWeights has ${c.labelWeights.length} values but the predictions have ${K} labels`);
+      }
+      const labels = c.multiLabel ? K : 1;
+      if (L !== labels) allocate(labels);
+      tpB.fill(0);
+      fpB.fill(0);
+      pos.fill(0);
+      neg.fill(0);
+      // Pooled, Keras weighs each value by its label's weight; with multiLabel the label weights weigh the mean.
+      const lw = !c.multiLabel ? c.labelWeights : null;
       for (let i = 0; i < pred.size; i++) {
-        // Keras's bucket: ceil(p (T - 1)) - 1 in float32, the first bucket taking p = 0.
-        const p = Math.min(Math.max(pred.data[i], 0), 1);
-        const bucket = Math.max(Math.ceil(Math.fround(p * (T - 1))) - 1, 0);
-        const w = weights ? weights[Math.floor(i / K)] : 1;
-        if (targets.data[i] !== 0) tpBatch[bucket] += w;
-        else fpBatch[bucket] += w;
+        const k = i % K, l = c.multiLabel ? k : 0;
+        const w = (weights ? weights[(i - k) / K] : 1) * (lw ? lw[lw.length === 1 ? 0 : k] : 1);
+        const bucket = bucketOf(pred.data[i]);
+        if (targets.data[i] !== 0) {
+          pos[l] += w;
+          if (bucket >= 0) tpB[l * T + bucket] += w;
+        } else {
+          neg[l] += w;
+          if (bucket >= 0) fpB[l * T + bucket] += w;
+        }
       }
-      for (let i = 0; i < T; i++) {
-        tpBuckets[i] += tpBatch[i];
-        fpBuckets[i] += fpBatch[i];
+      for (let i = 0; i < L * T; i++) {
+        tpRun[i] += tpB[i];
+        fpRun[i] += fpB[i];
       }
-      return [area(tpBatch, fpBatch), 1];
+      for (let l = 0; l < L; l++) {
+        posRun[l] += pos[l];
+        negRun[l] += neg[l];
+      }
+      return [result(tpB, fpB, pos, neg), 1];
     },
     reset() {
-      tpBuckets.fill(0);
-      fpBuckets.fill(0);
+      tpRun.fill(0);
+      fpRun.fill(0);
+      posRun.fill(0);
+      negRun.fill(0);
     },
-    result: () => area(tpBuckets, fpBuckets),
+    result: () => (L === 0 ? 0 : result(tpRun, fpRun, posRun, negRun)),
   };
 }
 
@@ -395,6 +509,8 @@ function weightedSampleMeans(name: string, values: ArrayLike<number>, samples: n
 // ---------------------------------------------------------------------------------------------
 // Names, factories and getMetric.
 
+const defaultAuc: AucConfig = { T: 200, thresholds: null, curve: 'ROC', summation: 'interpolation', fromLogits: false, multiLabel: false, numLabels: null, labelWeights: null };
+
 /** Every metric by canonical name: its maker (given the name to log and the fused activation) and the targets it reads. */
 const table: Record<string, { make: (name: string, fused: Fused) => Metric; targets: Targets }> = {
   categoricalaccuracy: { make: (n) => categoricalAccuracy(n), targets: 'dense' },
@@ -407,9 +523,9 @@ const table: Record<string, { make: (name: string, fused: Fused) => Metric; targ
   meansquaredlogarithmicerror: { make: (n, f) => lossMetric(n, f, getLoss('msle')), targets: 'dense' },
   topkcategoricalaccuracy: { make: (n) => topKAccuracy(n, 5, false), targets: 'dense' },
   sparsetopkcategoricalaccuracy: { make: (n) => topKAccuracy(n, 5, true), targets: 'sparse' },
-  precision: { make: (n, f) => confusionMetric(n, f, 'precision', 0.5, null), targets: 'dense' },
-  recall: { make: (n, f) => confusionMetric(n, f, 'recall', 0.5, null), targets: 'dense' },
-  auc: { make: (n, f) => aucMetric(n, f, 200, 'ROC', 'interpolation', false), targets: 'dense' },
+  precision: { make: (n, f) => confusionMetric(n, f, 'precision', 0.5, null, null), targets: 'dense' },
+  recall: { make: (n, f) => confusionMetric(n, f, 'recall', 0.5, null, null), targets: 'dense' },
+  auc: { make: (n, f) => aucMetric(n, f, defaultAuc), targets: 'dense' },
   kldivergence: { make: (n, f) => lossMetric(n, f, getLoss('kld')), targets: 'dense' },
   poisson: { make: (n, f) => lossMetric(n, f, getLoss('poisson')), targets: 'dense' },
   logcosherror: { make: (n, f) => lossMetric(n, f, getLoss('logcosh')), targets: 'dense' },
@@ -501,8 +617,10 @@ function plain(key: string, defaultName: string, where: string) {
 }
 
 export interface ThresholdArgs {
-  /** A prediction above it counts as positive. Default 0.5. */
+  /** A prediction above it counts as positive. Default 0.5 (with topK: any value among the top k). */
   thresholds?: number | [number];
+  /** Only the k largest values of each prediction row can count as positive. */
+  topK?: number;
   /** Count only this output column (class). */
   classId?: number;
   name?: string;
@@ -511,16 +629,19 @@ export interface ThresholdArgs {
 function confusionFactory(kind: 'precision' | 'recall') {
   return (args?: KerasOptions<ThresholdArgs>): Metric => {
     const where = `metrics.${kind}`;
-    const a = options<ThresholdArgs>(args, where, ['thresholds', 'classId'], { topK: null });
-    let threshold: unknown = a.thresholds ?? 0.5;
+    const a = options<ThresholdArgs>(args, where, ['thresholds', 'classId', 'topK']);
+    const topK = a.topK === undefined || a.topK === null ? null : positiveInt(a.topK, 1, 'topK', where);
+    let threshold: unknown = a.thresholds ?? (topK === null ? 0.5 : NEG_INF);
     if (Array.isArray(threshold)) {
-      if (threshold.length !== 1) throw new ValueError(`${where}: blasnet supports one threshold, got ${JSON.stringify(threshold)}`);
+      // Keras's result is then a vector, one value per threshold; blasnet's logs hold one number per metric.
+      if (threshold.length !== 1) throw new ValueError(`${where}: blasnet takes one threshold (Keras logs a vector for several, which blasnet's logs cannot hold), got ${JSON.stringify(threshold)}`);
       threshold = threshold[0];
     }
-    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) throw new ValueError(`${where}: thresholds must be a number in [0, 1], got ${JSON.stringify(a.thresholds)}`);
+    const ok = typeof threshold === 'number' && ((threshold >= 0 && threshold <= 1) || (threshold === NEG_INF && a.thresholds === undefined));
+    if (!ok) throw new ValueError(`${where}: thresholds must be a number in [0, 1], got ${JSON.stringify(a.thresholds)}`);
     const classId = a.classId === undefined || a.classId === null ? null : positiveInt(a.classId, 0, 'classId', where, 0);
-    const t = threshold;
-    return register({ make: (fused) => confusionMetric(a.name ?? kind, fused, kind, t, classId), targets: 'dense' });
+    const t = threshold as number;
+    return register({ make: (fused) => confusionMetric(a.name ?? kind, fused, kind, t, classId, topK), targets: 'dense' });
   };
 }
 
@@ -545,17 +666,38 @@ export const metrics = {
   recall: confusionFactory('recall'),
   auc(args?: KerasOptions<AucArgs>): Metric {
     const where = 'metrics.auc';
-    const a = options<AucArgs>(args, where, ['numThresholds', 'curve', 'summationMethod', 'fromLogits'],
-      { thresholds: null, multiLabel: false, numLabels: null, labelWeights: null });
-    const T = positiveInt(a.numThresholds, 200, 'numThresholds', where, 2);
+    const a = options<AucArgs>(args, where, ['numThresholds', 'curve', 'summationMethod', 'fromLogits', 'thresholds', 'multiLabel', 'numLabels', 'labelWeights']);
+    let T = positiveInt(a.numThresholds, 200, 'numThresholds', where, 2);
     const curve = String(a.curve ?? 'ROC').toUpperCase();
     if (curve !== 'ROC' && curve !== 'PR') throw new ValueError(`${where}: curve must be 'ROC' or 'PR', got ${JSON.stringify(a.curve)}`);
     const summation = String(a.summationMethod ?? 'interpolation').toLowerCase();
     if (summation !== 'interpolation' && summation !== 'minoring' && summation !== 'majoring') {
       throw new ValueError(`${where}: summationMethod must be 'interpolation', 'minoring' or 'majoring', got ${JSON.stringify(a.summationMethod)}`);
     }
-    if (a.fromLogits !== undefined && typeof a.fromLogits !== 'boolean') throw new ValueError(`${where}: fromLogits must be true or false, got ${JSON.stringify(a.fromLogits)}`);
-    return register({ make: (fused) => aucMetric(a.name ?? 'auc', fused, T, curve, summation, a.fromLogits ?? false), targets: 'dense' });
+    for (const flagName of ['fromLogits', 'multiLabel'] as const) {
+      if (a[flagName] !== undefined && a[flagName] !== null && typeof a[flagName] !== 'boolean') throw new ValueError(`${where}: ${flagName} must be true or false, got ${JSON.stringify(a[flagName])}`);
+    }
+    const multiLabel = a.multiLabel ?? false;
+    const numLabels = a.numLabels === undefined || a.numLabels === null ? null : positiveInt(a.numLabels, 1, 'numLabels', where);
+    // Keras: "`num_labels` is needed only when `multi_label` is True."
+    if (numLabels !== null && !multiLabel) throw new ValueError(`${where}: numLabels is needed only when multiLabel is true`);
+    const numbers = (v: unknown, what: string): number[] | null => {
+      if (v === undefined || v === null) return null;
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) throw new ValueError(`${where}: ${what} must be a list of finite numbers, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const labelWeights = numbers(a.labelWeights, 'labelWeights');
+    const explicit = numbers(a.thresholds, 'thresholds');
+    let thresholds: Float32Array | null = null;
+    if (explicit) {
+      // Keras: sorted, between -epsilon and 1 + epsilon; evenly spaced ones are its default buckets.
+      const sorted = [...explicit].sort((x, y) => x - y);
+      T = sorted.length + 2;
+      const even = T >= 3 && [0, ...sorted, 1].every((v, i) => Math.abs(v - Math.fround(i / (T - 1))) <= 1e-7 + 1e-5 * Math.abs(Math.fround(i / (T - 1))));
+      if (!even) thresholds = Float32Array.from([-1e-7, ...sorted, 1 + 1e-7]);
+    }
+    const config: AucConfig = { T, thresholds, curve, summation, fromLogits: a.fromLogits ?? false, multiLabel, numLabels, labelWeights };
+    return register({ make: (fused) => aucMetric(a.name ?? 'auc', fused, config), targets: 'dense' });
   },
   topKCategoricalAccuracy: topKFactory(false),
   sparseTopKCategoricalAccuracy: topKFactory(true),

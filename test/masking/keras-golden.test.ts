@@ -16,6 +16,7 @@ interface ModelCase {
   loss: string; metrics: string[];
   weights_before: Values[]; outputs: Values; evaluate: Record<string, number>; train_on_batch: Record<string, number>;
   weights_after: Values[];
+  sample_weight?: number[][]; weighted_metrics?: string[];
 }
 interface RecurrentCase {
   layer: 'LSTM' | 'GRU'; return_sequences: boolean; bidirectional: boolean; x: number[][]; weights: Values[]; outputs: Values;
@@ -37,6 +38,7 @@ function build(name: string): bn.LayersModel {
     case 'sequential_lstm':
       return bn.sequential({ layers: [L.embedding({ inputDim: V, outputDim: D, maskZero: true, inputShape: [T] }), L.lstm({ units: 4 }), L.dense({ units: 3, activation: 'softmax' })] });
     case 'sequential_gru_tagger':
+    case 'sequential_gru_tagger_weighted':
       return bn.sequential({ layers: [L.embedding({ inputDim: V, outputDim: D, maskZero: true, inputShape: [T] }), L.gru({ units: 4, returnSequences: true }),
         L.timeDistributed({ layer: L.dense({ units: 3, activation: 'softmax' }) })] });
     case 'functional_bilstm_pool':
@@ -60,18 +62,19 @@ for (const c of golden.models) {
   t.test(`${c.name}: outputs, loss, metrics and one SGD step match Keras`, async (t) => {
     const model = build(c.name);
     model.setWeights(weights(c.weights_before));
-    model.compile({ optimizer: bn.optimizers.sgd({ learningRate: 0.1 }), loss: c.loss, metrics: c.metrics } as never);
+    model.compile({ optimizer: bn.optimizers.sgd({ learningRate: 0.1 }), loss: c.loss, metrics: c.metrics, weightedMetrics: c.weighted_metrics } as never);
     const x = tokensOf(c.x);
+    const sampleWeight = c.sample_weight ? bn.tensor(Float32Array.from(c.sample_weight.flat()), [c.sample_weight.length, c.sample_weight[0].length]) : undefined;
     const y = bn.tensor(Float32Array.from((c.y as number[]).flat(2) as number[]), c.y_shape);
     const out = model.predict(x) as bn.Tensor;
     t.same(out.shape, c.outputs.shape, 'output shape');
     const d = maxAbsDiff(out.data, c.outputs.values);
     t.ok(d < 2e-6, `outputs: max |blasnet - keras| = ${d.toExponential(2)}`);
-    const evaluated = await model.evaluate(x, y, { verbose: 0 } as never);
+    const evaluated = await model.evaluate(x, y, { verbose: 0, sampleWeight } as never);
     for (const [k, want] of Object.entries(c.evaluate)) {
       t.ok(Math.abs(evaluated[k] - want) < 2e-6, `evaluate ${k}: ${evaluated[k]} vs keras ${want}`);
     }
-    const logs = model.trainOnBatch(x, y);
+    const logs = model.trainOnBatch(x, y, sampleWeight);
     t.ok(Math.abs(logs.loss - c.train_on_batch.loss) < 2e-6, `train_on_batch loss: ${logs.loss} vs keras ${c.train_on_batch.loss}`);
     const after = model.getWeights();
     c.weights_after.forEach((w, i) => {

@@ -57,14 +57,18 @@ def set_weights(model, rng):
     return ws
 
 
-def record(name, model, x, y, loss, metrics, rng, note):
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=LR), loss=loss, metrics=metrics)
+def record(name, model, x, y, loss, metrics, rng, note, sample_weight=None, weighted_metrics=None):
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=LR), loss=loss, metrics=metrics,
+                  weighted_metrics=weighted_metrics)
     before = set_weights(model, rng)
     outputs = model.predict(x, verbose=0)
-    evaluated = model.evaluate(x, y, verbose=0, return_dict=True)
-    trained = model.train_on_batch(x, y, return_dict=True)
+    evaluated = model.evaluate(x, y, verbose=0, return_dict=True, sample_weight=sample_weight)
+    trained = model.train_on_batch(x, y, return_dict=True, sample_weight=sample_weight)
     after = model.get_weights()
+    extra = {} if sample_weight is None else {
+        "sample_weight": np.asarray(sample_weight).tolist(), "weighted_metrics": weighted_metrics}
     return {
+        **extra,
         "name": name,
         "note": note,
         "x": np.asarray(x).tolist(),
@@ -99,6 +103,14 @@ def models():
     y = rng.integers(0, 3, size=(len(seqs), T))
     out.append(record("sequential_gru_tagger", m, x, y, "sparse_categorical_crossentropy", ["accuracy"], rng,
                       "Embedding(mask_zero) -> GRU(4, return_sequences) -> TimeDistributed(Dense(3, softmax)); per-step loss"))
+
+    # The same with per-timestep sample weights: Keras multiplies them by the mask's weights.
+    m = keras.Sequential([keras.Input((T,), dtype="int32"), layers.Embedding(V, D, mask_zero=True),
+                          layers.GRU(4, return_sequences=True), layers.TimeDistributed(layers.Dense(3, activation="softmax"))])
+    sw = rng.uniform(0.2, 2.0, size=(len(seqs), T)).astype(np.float32)
+    out.append(record("sequential_gru_tagger_weighted", m, x, y, "sparse_categorical_crossentropy", ["accuracy"], rng,
+                      "the tagger with per-timestep sample weights and a weighted accuracy",
+                      sample_weight=sw, weighted_metrics=["accuracy"]))
 
     # Functional: both directions, masked mean over time, a dense head; and a masked Dense chain to an MSE per step.
     inp = keras.Input((T,), dtype="int32", name="tokens")
