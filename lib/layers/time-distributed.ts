@@ -1,4 +1,5 @@
 import { LayerCall } from '../engine/call';
+import { checkMask } from '../engine/mask';
 import { Activation } from '../activations';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { camelKeys } from '../names';
@@ -30,11 +31,17 @@ export class TimeDistributed extends Layer {
   }
 
   /**
-   * Keras's TimeDistributed passes a mask on to its output; the inner layer sees one
-   * timestep at a time, without it.
+   * Keras's TimeDistributed gives the inner layer the mask of each timestep (here the mask
+   * folded as the batch is: [N*T, ...]) and passes the mask on. Where the inner layer
+   * consumes it (an LSTM's last output, GlobalAveragePooling1D) Keras's mask would not fit
+   * the output's positions, so the output has none.
    */
   override get supportsMasking(): boolean {
     return true;
+  }
+
+  override outputMasked(inputsMasked: readonly boolean[]): boolean {
+    return inputsMasked[0] && this.layer.outputMasked([true]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -72,7 +79,13 @@ export class TimeDistributed extends Layer {
   forward(x: Tensor, call: LayerCall): Tensor {
     this.checkInput(x);
     call.saved.batch = x.shape[0];
-    const y = this.layer.forward(new Tensor(x.data, [x.shape[0] * x.shape[1], ...x.shape.slice(2)]), call.child('layer'));
+    const inner = call.child('layer');
+    const mask = call.mask;
+    if (mask) {
+      checkMask(mask, x.shape, `${this.name} (TimeDistributed)`);
+      inner.masks = [{ data: mask.data, shape: [mask.shape[0] * mask.shape[1], ...mask.shape.slice(2)] }];
+    }
+    const y = this.layer.forward(new Tensor(x.data, [x.shape[0] * x.shape[1], ...x.shape.slice(2)]), inner);
     return this.unfold(y, call);
   }
 

@@ -24,6 +24,7 @@ interface RecurrentCase {
 const golden = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'masking', 'masking.json'), 'utf8')) as {
   vocab: number; dim: number; timesteps: number;
   models: ModelCase[]; recurrent: RecurrentCase[];
+  time_distributed: { x: number[][][]; weights: Values[]; outputs: Values };
   pad_sequences: { sequences: number[][]; cases: { options: Record<string, unknown>; result: number[][] }[] };
 };
 const { vocab: V, dim: D, timesteps: T } = golden;
@@ -123,6 +124,22 @@ for (const c of golden.recurrent) {
     });
   });
 }
+
+t.test('TimeDistributed gives its LSTM each timestep\'s mask: words of sentences, as Keras', async (t) => {
+  const c = golden.time_distributed;
+  const S = c.x[0].length;
+  const tokens = bn.input({ shape: [S, T], dtype: 'int32' });
+  const e = L.embedding({ inputDim: V, outputDim: D, maskZero: true }).apply(tokens) as SymbolicTensor;
+  const out = L.timeDistributed({ layer: L.lstm({ units: 2 }) }).apply(e) as SymbolicTensor;
+  t.notOk(out.masked, 'the LSTM consumed the mask: the output has none');
+  const model = bn.model({ inputs: tokens, outputs: out });
+  model.setWeights(weights(c.weights));
+  const x = bn.tensor(Int32Array.from(c.x.flat(2)), [c.x.length, S, T], 'int32');
+  const got = model.predict(x) as bn.Tensor;
+  t.same(got.shape, c.outputs.shape);
+  const d = maxAbsDiff(got.data, c.outputs.values);
+  t.ok(d < 2e-6, `outputs: max |blasnet - keras| = ${d.toExponential(2)}`);
+});
 
 t.test('padSequences matches keras.utils.pad_sequences', async (t) => {
   const { sequences, cases } = golden.pad_sequences;

@@ -161,6 +161,20 @@ def padded_equals_unpadded():
     return cases
 
 
+def time_distributed():
+    """TimeDistributed(LSTM) over words of sentences: each word sequence masked on its own."""
+    rng = np.random.default_rng(8)
+    x = np.stack([keras.utils.pad_sequences(ragged(rng, 3), maxlen=T) for _ in range(2)])  # [2, 3, T]
+    inp = keras.Input((3, T), dtype="int32")
+    e = layers.Embedding(V, D, mask_zero=True)(inp)
+    h = layers.TimeDistributed(layers.LSTM(2))(e)
+    m = keras.Model(inp, h)
+    ws = set_weights(m, rng)
+    y = m.predict(x, verbose=0)
+    return {"x": x.tolist(), "weights": [{"shape": list(w.shape), "values": f32(w)} for w in ws],
+            "outputs": {"shape": list(y.shape), "values": f32(y)}}
+
+
 def pad_cases():
     seqs = [[1], [2, 3], [4, 5, 6], [], [7, 8, 9, 10, 11]]
     cases = []
@@ -183,6 +197,7 @@ def main():
         "vocab": V, "dim": D, "timesteps": T,
         "models": models(),
         "recurrent": padded_equals_unpadded(),
+        "time_distributed": time_distributed(),
         "pad_sequences": pad_cases(),
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
