@@ -181,7 +181,8 @@ export abstract class Layer {
   /**
    * Applies the layer. To symbolic tensors (from bn.input or another apply) it records a
    * node of the graph being defined and returns its symbolic output; to tensors it runs
-   * the layer in inference mode and returns the result.
+   * the layer in inference mode and returns the result (without masks: an Embedding's
+   * maskZero takes effect in a model).
    */
   apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor;
   apply(inputs: Tensor | readonly Tensor[]): Tensor;
