@@ -36,6 +36,7 @@ export type { EarlyStoppingArgs, ReduceLROnPlateauArgs, ModelCheckpointArgs, CSV
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop } from './optimizers';
 export { initializers } from './initializers';
 export { regularizers, Regularizer } from './regularizers';
+export { constraints, Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm } from './constraints';
 export type { Initializer } from './initializers';
 export { getLoss, losses } from './losses';
 export type { Loss, CrossentropyArgs, SparseCrossentropyArgs, HuberArgs } from './losses';

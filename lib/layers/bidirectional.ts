@@ -44,6 +44,9 @@ export class Bidirectional extends Layer {
     if (!MERGE_MODES.includes(mode)) {
       throw new ValueError(`${where}: mergeMode must be one of 'concat', 'sum', 'mul', 'ave', got ${JSON.stringify(mode)}`);
     }
+    if (a.layer.activityRegularizer) {
+      throw new ValueError(`${where}: the wrapped ${a.layer.name} has an activityRegularizer, which Keras applies to each direction's output; blasnet does not support that yet: give activityRegularizer to the Bidirectional layer (a penalty of the merged output) or leave it out`);
+    }
     this.mergeMode = mode;
     this.template = a.layer;
     this.forwardLayer = a.layer.cloneWith({ name: `forward_${a.layer.name}` });
