@@ -32,7 +32,7 @@ export type { InputArgs } from './engine/input-layer';
 export { SymbolicTensor } from './engine/symbolic';
 export { History } from './models/history';
 export { callbacks, Callback, EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, ModelCheckpoint, CSVLogger } from './callbacks';
-export type { EarlyStoppingArgs, ReduceLROnPlateauArgs, ModelCheckpointArgs, CSVLoggerArgs } from './callbacks';
+export type { EarlyStoppingArgs, ReduceLROnPlateauArgs, ModelCheckpointArgs, CSVLoggerArgs, TerminateOnNaNArgs } from './callbacks';
 export { optimizers, Optimizer, SGD, Adam, AdamW, RMSprop } from './optimizers';
 export { initializers } from './initializers';
 export { regularizers, Regularizer } from './regularizers';
