@@ -110,20 +110,50 @@ NONNEG = ser(C.NonNeg())
 R = keras.regularizers
 
 
-def fit_case(id_, layers, input_shape, x, y, loss="mse", lr=0.5, epochs=3, input_dtype="float32"):
+def build(spec):
+    """A Keras layer from a spec; a wrapper's `layer` argument is a spec too."""
+    args = dict(spec["args"])
+    if isinstance(args.get("layer"), dict):
+        args["layer"] = build(args["layer"])
+    return getattr(keras.layers, spec["layer"])(**args)
+
+
+def shared_chain(inputs):
+    """One Dense layer called twice: its activity penalty is added at each call (model(x).losses
+    lists two). The JAX trainer, though, runs the model through stateless_call, which calls
+    Model.call rather than __call__, so each layer call enters a new call context and clears
+    that layer's earlier losses (Layer._get_call_context): its fit and evaluate count only the
+    last call's penalty. The TF and torch trainers call the model (__call__) and count both.
+    blasnet counts every call; the fixture records both numbers."""
+    shared = keras.layers.Dense(3, activation="tanh", activity_regularizer=R.L2(0.1), kernel_constraint=C.MaxNorm(0.8))
+    return keras.layers.Dense(1)(shared(shared(inputs)))
+
+
+FUNCTIONAL = {"shared_chain": shared_chain}
+
+
+def fit_case(id_, layers, input_shape, x, y, loss="mse", lr=0.5, epochs=3, input_dtype="float32", optimizer="SGD", functional=None):
     keras.utils.set_random_seed(7)
-    model = keras.Sequential([keras.Input(shape=input_shape, dtype=input_dtype)]
-                             + [getattr(keras.layers, spec["layer"])(**spec["args"]) for spec in layers])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss=loss)
+    inputs = keras.Input(shape=input_shape, dtype=input_dtype)
+    if functional:
+        model = keras.Model(inputs, FUNCTIONAL[functional](inputs))
+    else:
+        model = keras.Sequential([inputs] + [build(spec) for spec in layers])
+    model.compile(optimizer=getattr(keras.optimizers, optimizer)(learning_rate=lr), loss=loss)
     initial = [np.asarray(w) for w in model.get_weights()]
+    # An eager call: the penalty of each layer call, and the output loss, at the initial weights.
+    y_pred = model(x)
+    eager_losses = [float(v) for v in model.losses]
+    output_loss = float(np.asarray(keras.losses.get(loss)(y, y_pred)).mean())
     history = model.fit(x, y, batch_size=len(x), epochs=epochs, shuffle=False, verbose=0)
     final = [np.asarray(w) for w in model.get_weights()]
     evaluated = model.evaluate(x, y, batch_size=len(x), verbose=0)
     return {
-        "id": id_, "layers": layers, "input_shape": list(input_shape), "input_dtype": input_dtype,
+        "id": id_, "layers": layers, "functional": functional, "optimizer": optimizer, "input_shape": list(input_shape), "input_dtype": input_dtype,
         "x": tensor(x), "y": tensor(y), "loss": loss, "lr": lr, "epochs": epochs,
         "initial_weights": [tensor(w) for w in initial], "losses": [float(v) for v in history.history["loss"]],
         "final_weights": [tensor(w) for w in final], "evaluate_loss": float(evaluated),
+        "eager_losses": eager_losses, "initial_output_loss": output_loss,
     }
 
 
@@ -180,6 +210,27 @@ fits.append(fit_case("activity_lstm", [
     {"layer": "LSTM", "args": {"units": 2, "activity_regularizer": ser(R.L2(0.1)), "kernel_regularizer": ser(R.L2(0.01))}},
     {"layer": "Dense", "args": {"units": 1}},
 ], (4, 2), rand(3, 4, 2), rand(3, 1)))
+# Wrappers: Bidirectional builds its backward copy with the same constraints; its own
+# activity regularizer is of the merged output. TimeDistributed runs the inner layer through
+# layer.call, so the inner activity regularizer is not applied (the loss shows it).
+fits.append(fit_case("bidirectional", [
+    {"layer": "Bidirectional", "args": {"layer": {"layer": "LSTM", "args": {"units": 2, "kernel_constraint": maxnorm(0.4), "recurrent_constraint": NONNEG}},
+                                        "activity_regularizer": ser(R.L2(0.1))}},
+    {"layer": "Dense", "args": {"units": 1}},
+], (3, 2), rand(3, 3, 2), rand(3, 1)))
+fits.append(fit_case("time_distributed", [
+    {"layer": "TimeDistributed", "args": {"layer": {"layer": "Dense", "args": {"units": 2, "kernel_constraint": maxnorm(0.3, 0), "activity_regularizer": ser(R.L2(0.5))}}}},
+    {"layer": "Flatten", "args": {}},
+    {"layer": "Dense", "args": {"units": 1}},
+], (3, 2), rand(4, 3, 2), rand(4, 1), lr=0.1))
+# Adam, and a convolution run with its max pooling as one step in blasnet.
+fits.append(fit_case("adam_conv_pool", [
+    {"layer": "Conv2D", "args": {"filters": 2, "kernel_size": 2, "activation": "relu", "kernel_constraint": ser(C.UnitNorm(axis=[0, 1, 2])), "bias_constraint": NONNEG}},
+    {"layer": "MaxPooling2D", "args": {"pool_size": 2}},
+    {"layer": "Flatten", "args": {}},
+    {"layer": "Dense", "args": {"units": 1, "kernel_constraint": minmax(0.5, 0.7, 0.5)}},
+], (5, 5, 1), rand(4, 5, 5, 1), rand(4, 1), lr=0.05, optimizer="Adam"))
+fits.append(fit_case("shared_chain", [], (3,), rand(5, 3), rand(5, 1), functional="shared_chain"))
 
 os.makedirs(OUT_DIR, exist_ok=True)
 meta = {"keras": keras.__version__, "backend": keras.backend.backend()}
