@@ -171,7 +171,8 @@ export class ExecutionContext implements CallMode {
     else if (g.shape !== y.shape) this.activityGrads[i] = g = new Tensor(g.data, y.shape);
     const data = g.data as Float32Array;
     data.fill(0);
-    regularizer.addGradient(y.data as Float32Array, data, 1 / y.shape[0]);
+    // Keras's divide_no_nan: an empty batch has no penalty.
+    if (y.shape[0] > 0) regularizer.addGradient(y.data as Float32Array, data, 1 / y.shape[0]);
     this.addGradient(slot, g);
   }
 
