@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 import * as bn from '../../lib';
 import { getConstraint } from '../../lib/constraints';
 import { Layer } from '../../lib/layers/layer';
@@ -25,6 +27,8 @@ interface FitCase {
   initial_weights: Saved[]; final_weights: Saved[]; losses: number[]; evaluate_loss: number;
   /** An eager call's activity penalties (one per layer call) and output loss, at the initial weights. */
   eager_losses: number[]; initial_output_loss: number;
+  /** model.get_config() as Keras 3 writes it (module/registered_name forms). */
+  model_config: { class_name: string; config: unknown };
 }
 
 const dir = path.join(__dirname, '..', 'fixtures', 'constraints');
@@ -75,10 +79,23 @@ function build(c: FitCase): bn.LayersModel {
   return bn.sequential(c.layers.map((spec, i) => layerOf(spec, i === 0 ? { input_shape: c.input_shape } : {})));
 }
 
-for (const c of read<FitCase>('fits.json').cases) {
-  t.test(`fit ${c.id}: ${c.functional ?? c.layers.map((l) => l.layer).join(' > ')} (${c.optimizer})`, async (t) => {
-    const model = build(c);
-    model.setWeights(c.initial_weights.map((w) => bn.tensor(w.values, w.shape)));
+/** Keras 3's config of the model, with the initial weights, loaded as a model.json. */
+async function loadKerasConfig(c: FitCase, t: Test): Promise<bn.LayersModel> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'blasnet-constraints-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const ws = c.initial_weights;
+  writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat(ws.map((w) => Buffer.from(Float32Array.from(w.values).buffer))));
+  writeFileSync(path.join(dir, 'model.json'), JSON.stringify({
+    modelTopology: c.model_config, format: 'layers-model',
+    weightsManifest: [{ paths: ['weights.bin'], weights: ws.map((w, i) => ({ name: `w${i}`, shape: w.shape, dtype: 'float32' })) }],
+  }));
+  return bn.loadLayersModel(dir);
+}
+
+for (const c of read<FitCase>('fits.json').cases) for (const from of ['built', "Keras's config"] as const) {
+  t.test(`fit ${c.id}: ${c.functional ?? c.layers.map((l) => l.layer).join(' > ')} (${c.optimizer}), ${from}`, async (t) => {
+    const model = from === 'built' ? build(c) : await loadKerasConfig(c, t);
+    if (from === 'built') model.setWeights(c.initial_weights.map((w) => bn.tensor(w.values, w.shape)));
     const optimizer = c.optimizer === 'Adam' ? bn.optimizers.adam({ learningRate: c.lr }) : bn.optimizers.sgd({ learningRate: c.lr });
     model.compile({ optimizer, loss: c.loss });
     const x = bn.tensor(c.x.values, c.x.shape, c.input_dtype);

@@ -141,6 +141,7 @@ def fit_case(id_, layers, input_shape, x, y, loss="mse", lr=0.5, epochs=3, input
         model = keras.Sequential([inputs] + [build(spec) for spec in layers])
     model.compile(optimizer=getattr(keras.optimizers, optimizer)(learning_rate=lr), loss=loss)
     initial = [np.asarray(w) for w in model.get_weights()]
+    config = json.loads(json.dumps(model.get_config()))
     # An eager call: the penalty of each layer call, and the output loss, at the initial weights.
     y_pred = model(x)
     eager_losses = [float(v) for v in model.losses]
@@ -154,6 +155,7 @@ def fit_case(id_, layers, input_shape, x, y, loss="mse", lr=0.5, epochs=3, input
         "initial_weights": [tensor(w) for w in initial], "losses": [float(v) for v in history.history["loss"]],
         "final_weights": [tensor(w) for w in final], "evaluate_loss": float(evaluated),
         "eager_losses": eager_losses, "initial_output_loss": output_loss,
+        "model_config": {"class_name": model.__class__.__name__, "config": config},
     }
 
 
@@ -191,7 +193,7 @@ fits.append(fit_case("embedding", [
     {"layer": "Dense", "args": {"units": 1}},
 ], (2,), rng.integers(0, 6, (4, 2)).astype(np.int32), rand(4, 1), input_dtype="int32"))
 fits.append(fit_case("batchnorm", [
-    {"layer": "BatchNormalization", "args": {"gamma_constraint": minmax(0.9, 0.95, 1.0), "beta_constraint": NONNEG}},
+    {"layer": "BatchNormalization", "args": {"gamma_constraint": minmax(0.9, 0.95, 1.0), "beta_constraint": NONNEG, "gamma_regularizer": ser(R.L2(0.05))}},
     {"layer": "Dense", "args": {"units": 1}},
 ], (3,), rand(6, 3, lo=-2, hi=3), rand(6, 1)))
 # Activity regularizers: the penalty of the layer's output over the batch size joins the loss.
