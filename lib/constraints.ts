@@ -55,6 +55,8 @@ export class NonNeg extends Constraint {
 abstract class NormConstraint extends Constraint {
   /** The slice of each element, per weight shape (one constraint may serve several weights). */
   private readonly slices = new Map<string, { index: Int32Array; count: number }>();
+  /** The last shape array seen and its slices: a weight's shape is one array, so a step finds it without a lookup. */
+  private last: { shape: Shape; slices: { index: Int32Array; count: number } } | null = null;
   private norms = new Float64Array(0);
 
   constructor(readonly axis: ConstraintAxis, private readonly desired: Desired) {
@@ -101,9 +103,13 @@ abstract class NormConstraint extends Constraint {
   }
 
   private sliceIndex(shape: Shape): { index: Int32Array; count: number } {
+    if (this.last?.shape === shape) return this.last.slices;
     const key = shape.join(',');
     const known = this.slices.get(key);
-    if (known) return known;
+    if (known) {
+      this.last = { shape, slices: known };
+      return known;
+    }
     const reduced = this.reducedAxes(shape, this.className);
     // Row-major walk: the slice number is the position over the kept axes only.
     const size = shape.reduce((a, b) => a * b, 1);
@@ -126,6 +132,7 @@ abstract class NormConstraint extends Constraint {
     }
     const slices = { index, count };
     this.slices.set(key, slices);
+    this.last = { shape, slices };
     return slices;
   }
 }
