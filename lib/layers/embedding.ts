@@ -1,11 +1,12 @@
 import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
-import { Regularizer, RegularizerIdentifier } from '../regularizers';
+import { ConstraintIdentifier } from '../constraints';
+import { RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { DType, Shape, Tensor, sizeOf } from '../tensor';
-import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
+import { Layer, LayerArgs, Param, WeightPenalties, initializerConfig, layerOptions, penaltiesConfig, weightOptionKeys } from './layer';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices must lie in [0, inputDim). */
@@ -15,6 +16,7 @@ export interface EmbeddingArgs extends LayerArgs {
   /** Defaults to RandomUniform(-0.05, 0.05), as in Keras. */
   embeddingsInitializer?: InitializerIdentifier;
   embeddingsRegularizer?: RegularizerIdentifier | null;
+  embeddingsConstraint?: ConstraintIdentifier | null;
   /** Length of the index sequences; gives the input shape [inputLength] when inputShape is not set. */
   inputLength?: number | number[] | null;
   /** Only false: masks are not carried through the layers yet, so true is refused rather than ignored. */
@@ -35,7 +37,7 @@ export class Embedding extends Layer {
   readonly maskZero = false;
   readonly inputLength: number | number[] | null;
   private readonly embeddingsInitializer: Initializer;
-  private readonly embeddingsRegularizer: Regularizer | null;
+  private readonly penalty: Record<'embeddings', WeightPenalties>;
   private embeddings!: Param;
 
   constructor(args: EmbeddingArgs) {
@@ -43,9 +45,9 @@ export class Embedding extends Layer {
     const inputLength = a.inputLength ?? null;
     const shapeFromLength = inputLength !== null && !a.inputShape && !a.batchInputShape;
     super(shapeFromLength ? { ...args, inputShape: ([] as number[]).concat(inputLength) } : args, 'embedding',
-      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength', ...regularizerKeys('embeddings')],
+      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength', ...weightOptionKeys('embeddings')],
         // Masks are not carried through the layers yet: index 0 would be embedded and computed like any other.
-        { ...regularizerOptions('embeddings'), maskZero: false, sparse: false, loraRank: null, quantizationConfig: null }));
+        { maskZero: false, sparse: false, loraRank: null, quantizationConfig: null }));
     const where = `${this.name} (Embedding)`;
     for (const key of ['inputDim', 'outputDim'] as const) {
       if (!Number.isInteger(a[key]) || a[key] < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${JSON.stringify(a[key])}`);
@@ -62,7 +64,7 @@ export class Embedding extends Layer {
     this.outputDim = a.outputDim;
     this.inputLength = inputLength;
     this.embeddingsInitializer = getInitializer(a.embeddingsInitializer ?? 'randomUniform', this.name);
-    this.embeddingsRegularizer = this.regularizer(a.embeddingsRegularizer, 'embeddingsRegularizer');
+    this.penalty = this.penalties(a, 'embeddings');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -71,7 +73,7 @@ export class Embedding extends Layer {
 
   override build(inputShape: Shape): void {
     super.build(inputShape);
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer, true, this.embeddingsRegularizer);
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer, true, this.penalty.embeddings);
   }
 
   forward(x: Tensor, call: LayerCall): Tensor {
@@ -101,9 +103,7 @@ export class Embedding extends Layer {
       input_dim: this.inputDim,
       output_dim: this.outputDim,
       embeddings_initializer: initializerConfig(this.embeddingsInitializer),
-      embeddings_regularizer: this.embeddingsRegularizer?.getConfig() ?? null,
-      activity_regularizer: null,
-      embeddings_constraint: null,
+      ...penaltiesConfig(this, this.penalty),
       mask_zero: this.maskZero,
       input_length: this.inputLength,
     };
