@@ -74,7 +74,7 @@ function seedCnn(N: number, training: boolean): Kernel[] {
     ['unfused', 'max pool forward', () => native.maxPool2dForward(p, a, pool)],
     ['step', 'dense 5408->128 relu forward', () => native.denseForwardActivated(h, p, w1, b1, N, F, U, RELU), dense1Flops],
     ['step', 'dense 128->10 forward', () => native.denseForwardActivated(logits, h, w2, b2, N, U, K, LINEAR), dense2Flops],
-    ['step', 'softmax cross-entropy', () => native.softmaxCrossEntropy(dlogits, logits, targets, N, K, 1 / N)],
+    ['step', 'softmax cross-entropy', () => native.softmaxCrossEntropy(dlogits, logits, targets, null, N, K, 1 / N)],
     ['step', 'dense 128->10 backward', () => native.denseBackwardActivated(dh, dw2, db2, dlogits, h, w2, null, N, U, K, LINEAR), 2 * dense2Flops],
     ['step', 'dense 5408->128 relu backward', () => {
       dh.set(dhSource);

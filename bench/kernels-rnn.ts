@@ -60,7 +60,7 @@ function workload(name: string, N: number, T: number, I: number, K: number, voca
     ['dense 128->64 forward', () => native.denseForward(z1, out, w1, b1, R, U, H), 2 * R * U * H],
     ['relu forward', () => native.activationForward(relu, a1, z1, R, H)],
     [`dense 64->${K} forward`, () => native.denseForward(z2, a1, w2, b2, R, H, K), 2 * R * H * K],
-    ['softmax cross-entropy', () => native.softmaxCrossEntropy(dz2, z2, targets, R, K, 1 / R)],
+    ['softmax cross-entropy', () => native.softmaxCrossEntropy(dz2, z2, targets, null, R, K, 1 / R)],
     [`dense 64->${K} backward`, () => native.denseBackward(da1, dw2, db2, dz2, a1, w2, R, H, K), 4 * R * H * K],
     ['relu backward', () => native.activationBackward(relu, da1, da1, z1, a1, R, H)],
     ['dense 128->64 backward', () => native.denseBackward(dh, dw1, db1, da1, out, w1, R, U, H), 4 * R * U * H],

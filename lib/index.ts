@@ -23,7 +23,8 @@ export type {
 export { Sequential, sequential } from './models/sequential';
 export type { SequentialArgs } from './models/sequential';
 export { LayersModel, LayersModel as Model, model } from './models/model';
-export type { ModelArgs, ModelData, FitArgs, InferenceArgs } from './models/model';
+export type { ModelArgs, ModelData, FitArgs, InferenceArgs, EvaluateArgs } from './models/model';
+export type { SampleWeightData, ClassWeight } from './models/weights';
 export type { Callbacks, Logs } from './models/callbacks';
 export type { KerasOptions, SnakeKeys } from './names';
 export type { CompileArgs, PerOutput } from './models/training';

@@ -1,6 +1,8 @@
 // Training losses, matching Keras 3: each reduces a sample over the last axis (a mean for the
 // elementwise losses, a sum for the crossentropies, KL divergence and cosine similarity) and
-// then takes the mean over every remaining position ('sum_over_batch_size'). Gradients are
+// then takes the mean over every remaining position ('sum_over_batch_size'), each position's
+// value first multiplied by its weight when weights are given (Keras's sample weights, or a
+// mask). Gradients are
 // those JAX takes of Keras's formulas, ties included (d|x|/dx = 1 at 0, half the gradient to
 // each side of a max or clip at a tie). The crossentropies run native kernels; the others are
 // small TypeScript loops in double precision.
@@ -26,8 +28,13 @@ export interface Loss {
    * ready for compute (int32 labels for sparse losses). `where` names the caller.
    */
   prepareTargets(y: Tensor, outputShape: Shape, where: string): Tensor;
-  /** The gradient written is that of `gradScale` times the mean (a loss weight of a multi-output model). */
-  compute(input: Tensor, targets: Tensor, grad: Tensor | null, fromLogits: boolean, gradScale?: number): number;
+  /**
+   * The loss: `sum_i(w_i l_i) / positions` over the loss positions i (every axis of `input` but the
+   * last: a sample, or a sample-timestep), with `weights` one value per position (null: all 1), as
+   * Keras's sum_over_batch_size. With `grad`, writes the gradient of `gradScale` times that value
+   * (gradScale: a loss weight of a multi-output model).
+   */
+  compute(input: Tensor, targets: Tensor, grad: Tensor | null, fromLogits: boolean, gradScale?: number, weights?: Float32Array | null): number;
   /** How Keras serializes the loss: its class name and config (snake_case keys). Set by the `losses.*` factories. */
   readonly keras?: { readonly className: string; readonly config: Readonly<Record<string, unknown>> };
 }
@@ -39,6 +46,13 @@ const LOG2 = Math.log(2);
 const f32 = (t: Tensor): Float32Array => t.data as Float32Array;
 const gradData = (g: Tensor | null): Float32Array | null => (g ? f32(g) : null);
 const lastDim = (t: Tensor): number => t.shape[t.shape.length - 1];
+
+/** Weights must hold one value per loss position; a caller's bug otherwise, reported rather than read past. */
+function checkWeights(weights: Float32Array | null, positions: number, name: string): void {
+  if (weights && weights.length !== positions) {
+    throw new ShapeError(`${name}: weights has ${weights.length} values, expected one per loss position (every axis but the last) = ${positions}`);
+  }
+}
 
 /** d|x|/dx as JAX takes it: 1 at 0. */
 const absPrime = (x: number): number => (x >= 0 ? 1 : -1);
@@ -227,13 +241,14 @@ function categoricalCE(ownLogits: boolean, labelSmoothing: number): Loss {
     fusesWith: ownLogits ? null : 'softmax',
     sparse: false,
     prepareTargets: denseTargets('categorical_crossentropy', distributions),
-    compute(input, targets, grad, fromLogits, gradScale = 1) {
+    compute(input, targets, grad, fromLogits, gradScale = 1, weights = null) {
       const K = lastDim(input), R = input.size / K;
+      checkWeights(weights, R, 'categorical_crossentropy');
       if (R === 0) return 0;
       const logits = fromLogits || ownLogits;
-      if (labelSmoothing) return rowCompute(smoothed[logits ? 1 : 0], scratch, input, targets, grad, gradScale);
+      if (labelSmoothing) return rowCompute(smoothed[logits ? 1 : 0], scratch, input, targets, grad, gradScale, weights);
       const kernel = logits ? native.softmaxCrossEntropy : native.categoricalCrossEntropy;
-      return kernel(gradData(grad), f32(input), f32(targets), R, K, gradScale / R) / R;
+      return kernel(gradData(grad), f32(input), f32(targets), weights, R, K, gradScale / R) / R;
     },
   };
 }
@@ -244,11 +259,12 @@ function sparseCategoricalCE(ownLogits: boolean): Loss {
     fusesWith: ownLogits ? null : 'softmax',
     sparse: true,
     prepareTargets: sparseTargets,
-    compute(input, targets, grad, fromLogits, gradScale = 1) {
+    compute(input, targets, grad, fromLogits, gradScale = 1, weights = null) {
       const K = lastDim(input), R = input.size / K;
+      checkWeights(weights, R, 'sparse_categorical_crossentropy');
       if (R === 0) return 0;
       const kernel = fromLogits || ownLogits ? native.sparseSoftmaxCrossEntropy : native.sparseCategoricalCrossEntropy;
-      return kernel(gradData(grad), f32(input), targets.data as Int32Array, R, K, gradScale / R) / R;
+      return kernel(gradData(grad), f32(input), targets.data as Int32Array, weights, R, K, gradScale / R) / R;
     },
   };
 }
@@ -260,13 +276,14 @@ function binaryCE(ownLogits: boolean, labelSmoothing: number): Loss {
     fusesWith: ownLogits ? null : 'sigmoid',
     sparse: false,
     prepareTargets: denseTargets('binary_crossentropy', inUnitInterval),
-    compute(input, targets, grad, fromLogits, gradScale = 1) {
-      const n = input.size;
+    compute(input, targets, grad, fromLogits, gradScale = 1, weights = null) {
+      const n = input.size, K = lastDim(input);
+      checkWeights(weights, n / K, 'binary_crossentropy');
       if (n === 0) return 0;
       const logits = fromLogits || ownLogits;
-      if (labelSmoothing) return pointwiseCompute(smoothed[logits ? 1 : 0], false, input, targets, grad, gradScale);
+      if (labelSmoothing) return pointwiseCompute(smoothed[logits ? 1 : 0], false, input, targets, grad, gradScale, weights);
       const kernel = logits ? native.sigmoidBinaryCrossEntropy : native.binaryCrossEntropy;
-      return kernel(gradData(grad), f32(input), f32(targets), n, gradScale / n) / n;
+      return kernel(gradData(grad), f32(input), f32(targets), weights, n / K, K, gradScale / n) / n;
     },
   };
 }
@@ -276,9 +293,11 @@ const meanSquared: Loss = {
   fusesWith: null,
   sparse: false,
   prepareTargets: denseTargets('mean_squared_error'),
-  compute(input, targets, grad, _fromLogits, gradScale = 1) {
-    if (input.size === 0) return 0;
-    return native.squaredError(gradData(grad), f32(input), f32(targets), input.size, gradScale / input.size) / input.size;
+  compute(input, targets, grad, _fromLogits, gradScale = 1, weights = null) {
+    const n = input.size, K = lastDim(input);
+    checkWeights(weights, n / K, 'mean_squared_error');
+    if (n === 0) return 0;
+    return native.squaredError(gradData(grad), f32(input), f32(targets), weights, n / K, K, gradScale / n) / n;
   },
 };
 
@@ -292,8 +311,12 @@ interface Pointwise {
   grad(p: number, t: number): number;
 }
 
-/** The mean of `f` over every element; with `grad`, writes gradScale times its gradient. */
-function pointwiseCompute(f: Pointwise, hinge: boolean, input: Tensor, targets: Tensor, grad: Tensor | null, gradScale: number): number {
+/**
+ * The mean of `f` over every element, each times its row's weight (rows of the last axis; weights
+ * null: all 1); with `grad`, writes gradScale times its gradient.
+ */
+function pointwiseCompute(f: Pointwise, hinge: boolean, input: Tensor, targets: Tensor, grad: Tensor | null, gradScale: number,
+  weights: Float32Array | null): number {
   const p = f32(input), t = f32(targets), n = p.length, g = gradData(grad);
   if (n === 0) return 0;
   // Hinge losses: 0/1 labels become -1/1 when the batch holds no other value, as in Keras.
@@ -302,12 +325,17 @@ function pointwiseCompute(f: Pointwise, hinge: boolean, input: Tensor, targets: 
     convert = true;
     for (let i = 0; i < n && convert; i++) convert = t[i] === 0 || t[i] === 1;
   }
-  const scale = gradScale / n;
+  const K = lastDim(input);
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    const ti = convert ? 2 * t[i] - 1 : t[i];
-    total += f.value(p[i], ti);
-    if (g) g[i] = scale * f.grad(p[i], ti);
+  for (let r = 0, i = 0; i < n; r++) {
+    const w = weights ? weights[r] : 1, scale = (gradScale / n) * w;
+    let row = 0;
+    for (const end = i + K; i < end; i++) {
+      const ti = convert ? 2 * t[i] - 1 : t[i];
+      row += f.value(p[i], ti);
+      if (g) g[i] = scale * f.grad(p[i], ti);
+    }
+    total += w * row;
   }
   return total / n;
 }
@@ -318,7 +346,10 @@ function pointwiseLoss(name: string, f: Pointwise, check?: DomainCheck, hinge = 
     fusesWith: null,
     sparse: false,
     prepareTargets: denseTargets(name, check),
-    compute: (input, targets, grad, _fromLogits, gradScale = 1) => pointwiseCompute(f, hinge, input, targets, grad, gradScale),
+    compute(input, targets, grad, _fromLogits, gradScale = 1, weights = null) {
+      checkWeights(weights, input.size / lastDim(input), name);
+      return pointwiseCompute(f, hinge, input, targets, grad, gradScale, weights);
+    },
   };
 }
 
@@ -386,18 +417,25 @@ const squaredHingeFn: Pointwise = {
 /** Returns the row's value; with `g`, writes d value / d p[off + k] into g[k]. */
 type RowFn = (p: Float32Array, t: Float32Array, off: number, K: number, g: Float64Array | null) => number;
 
-/** The mean of `f` over rows; with `grad`, writes gradScale times its gradient. `scratch` holds a reused row buffer. */
-function rowCompute(f: RowFn, scratch: { buffer: Float64Array }, input: Tensor, targets: Tensor, grad: Tensor | null, gradScale: number): number {
+/**
+ * The mean over rows of `f` times the row's weight (weights null: all 1); with `grad`, writes gradScale
+ * times its gradient. `scratch` holds a reused row buffer.
+ */
+function rowCompute(f: RowFn, scratch: { buffer: Float64Array }, input: Tensor, targets: Tensor, grad: Tensor | null, gradScale: number,
+  weights: Float32Array | null): number {
   const K = lastDim(input), R = input.size / K;
   if (R === 0) return 0;
   const p = f32(input), t = f32(targets), out = gradData(grad);
   if (out && scratch.buffer.length !== K) scratch.buffer = new Float64Array(K);
   const g = out ? scratch.buffer : null;
-  const scale = gradScale / R;
   let total = 0;
   for (let r = 0, off = 0; r < R; r++, off += K) {
-    total += f(p, t, off, K, g);
-    if (out) for (let k = 0; k < K; k++) out[off + k] = scale * g![k];
+    const w = weights ? weights[r] : 1;
+    total += w * f(p, t, off, K, g);
+    if (out) {
+      const scale = (gradScale / R) * w;
+      for (let k = 0; k < K; k++) out[off + k] = scale * g![k];
+    }
   }
   return total / R;
 }
@@ -409,7 +447,10 @@ function rowLoss(name: string, f: RowFn, check?: DomainCheck): Loss {
     fusesWith: null,
     sparse: false,
     prepareTargets: denseTargets(name, check),
-    compute: (input, targets, grad, _fromLogits, gradScale = 1) => rowCompute(f, scratch, input, targets, grad, gradScale),
+    compute(input, targets, grad, _fromLogits, gradScale = 1, weights = null) {
+      checkWeights(weights, input.size / lastDim(input), name);
+      return rowCompute(f, scratch, input, targets, grad, gradScale, weights);
+    },
   };
 }
 

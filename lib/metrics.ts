@@ -2,7 +2,9 @@
 // state, `result` reports the value over every batch since `reset`. Mean metrics (accuracy,
 // mae, a loss used as a metric, ...) keep a sum over samples and a count, rmse the same with a
 // square root at the end, precision, recall and auc confusion counts, and a metric given as a
-// function the mean of what it returns.
+// function the mean of what it returns. Each takes optional per-position weights (one per
+// prediction row: a sample or a sample-timestep), as Keras's sample_weight: a mean metric
+// then reports sum(w v) / sum(w), the confusion counts add w instead of 1.
 import { Activation } from './activations';
 import { ValueError } from './errors';
 import { Loss, getLoss } from './losses';
@@ -19,9 +21,11 @@ export interface Metric {
   readonly name: string;
   /**
    * Adds a batch to the metric's state. Returns [value × count, count] for this batch alone
-   * (for mean metrics: the sum of the per-sample values and the number of samples).
+   * (for mean metrics: the sum of the per-sample values and the number of samples). `weights`
+   * holds one value per position of `pred` (every axis but the last), as Keras's sample_weight;
+   * null weighs every position 1.
    */
-  update(pred: Tensor, targets: Tensor, fromLogits: boolean): [number, number];
+  update(pred: Tensor, targets: Tensor, fromLogits: boolean, weights?: Float32Array | null): [number, number];
   /** Clears the state (Keras reset_state). Every metric made by getMetric or bn.metrics has it. */
   reset?(): void;
   /** The value over every batch since the last reset (Keras result()); 0 before any update. */
@@ -69,17 +73,47 @@ const lastDim = (t: Tensor): number => t.shape[t.shape.length - 1];
 /** Keras's divide_no_nan. */
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
+/** Weights must hold one value per prediction row; the caller's bug otherwise, reported rather than read past. */
+function checkWeights(name: string, pred: Tensor, weights: Float32Array | null): void {
+  const rows = pred.size / lastDim(pred);
+  if (weights && weights.length !== rows) {
+    throw new ValueError(`${name}: weights has ${weights.length} values, expected one per prediction row (every axis but the last) = ${rows}`);
+  }
+}
+
 /**
- * A Keras Mean metric over `perBatch`'s [sum of per-sample values, number of samples];
- * `finish` maps the mean to the result (a square root for rmse).
+ * A Keras Mean metric over the values `row(pred, targets, r, K)` of the prediction rows: the
+ * weighted sum and the sum of weights (Keras's reduce_to_samplewise_values gives the same ratio:
+ * it divides both by the rows per sample). `finish` maps the mean to the result (a square root for rmse).
  */
-function meanMetric(name: string, fused: Fused, perBatch: (pred: Tensor, targets: Tensor) => [number, number],
+function meanMetric(name: string, fused: Fused, row: (pred: ArrayLike<number>, targets: ArrayLike<number>, r: number, K: number) => number,
+  finish: (mean: number) => number = (m) => m): Metric {
+  const perBatch = (pred: Tensor, targets: Tensor, weights: Float32Array | null): [number, number] => {
+    const K = lastDim(pred), R = pred.size / K, p = pred.data, t = targets.data;
+    let s = 0, c = 0;
+    if (weights) {
+      for (let r = 0; r < R; r++) {
+        s += weights[r] * row(p, t, r, K);
+        c += weights[r];
+      }
+    } else {
+      for (let r = 0; r < R; r++) s += row(p, t, r, K);
+      c = R;
+    }
+    return [s, c];
+  };
+  return meanOf(name, fused, perBatch, finish);
+}
+
+/** A Keras Mean metric over `perBatch`'s [weighted sum of values, sum of weights]. */
+function meanOf(name: string, fused: Fused, perBatch: (pred: Tensor, targets: Tensor, weights: Float32Array | null) => [number, number],
   finish: (mean: number) => number = (m) => m): Metric {
   let total = 0, count = 0;
   return {
     name,
-    update(pred, targets, fromLogits) {
-      const [s, c] = perBatch(modelOutput(pred, fromLogits, fused), targets);
+    update(pred, targets, fromLogits, weights = null) {
+      checkWeights(name, pred, weights);
+      const [s, c] = perBatch(modelOutput(pred, fromLogits, fused), targets, weights);
       total += s;
       count += c;
       return [finish(ratio(s, c)) * c, c];
@@ -98,30 +132,24 @@ function argmax(data: ArrayLike<number>, offset: number, K: number): number {
   return best - offset;
 }
 
-/** Hits where the argmax of a prediction row is the row's true class, `trueClass(targets, r, K)`. */
-function argmaxAccuracy(name: string, trueClass: (targets: Tensor, row: number, K: number) => number): Metric {
+/** 1 where the argmax of a prediction row is the row's true class, `trueClass(targets, r, K)`. */
+function argmaxAccuracy(name: string, trueClass: (targets: ArrayLike<number>, row: number, K: number) => number): Metric {
   // argmax is the same on logits and on their softmax: no activation needed.
-  return meanMetric(name, null, (pred, targets) => {
-    const K = lastDim(pred), R = pred.size / K;
-    let hits = 0;
-    for (let r = 0; r < R; r++) if (argmax(pred.data, r * K, K) === trueClass(targets, r, K)) hits++;
-    return [hits, R];
-  });
+  return meanMetric(name, null, (p, t, r, K) => (argmax(p, r * K, K) === trueClass(t, r, K) ? 1 : 0));
 }
 
 /** One-hot (or probability) targets: the true class is their argmax. */
-const categoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (targets, r, K) => argmax(targets.data, r * K, K));
+const categoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (t, r, K) => argmax(t, r * K, K));
 
 /** Integer class labels, one per row. */
-const sparseCategoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (targets, r) => targets.data[r]);
+const sparseCategoricalAccuracy = (name: string): Metric => argmaxAccuracy(name, (t, r) => t[r]);
 
-/** Keras's binary_accuracy: the target equals (prediction > threshold), elementwise. */
+/** Keras's binary_accuracy: the target equals (prediction > threshold), elementwise, averaged over the row. */
 function binaryAccuracy(name: string, fused: Fused, threshold = 0.5): Metric {
-  return meanMetric(name, fused, (pred, targets) => {
-    const K = lastDim(pred);
+  return meanMetric(name, fused, (p, t, r, K) => {
     let hits = 0;
-    for (let i = 0; i < pred.size; i++) if ((pred.data[i] > threshold ? 1 : 0) === targets.data[i]) hits++;
-    return [hits / K, pred.size / K];
+    for (let i = r * K; i < (r + 1) * K; i++) if ((p[i] > threshold ? 1 : 0) === t[i]) hits++;
+    return hits / K;
   });
 }
 
@@ -136,31 +164,28 @@ function inTopK(pred: ArrayLike<number>, off: number, K: number, label: number, 
 
 function topKAccuracy(name: string, k: number, sparse: boolean): Metric {
   // Rank is the same on logits and on their softmax.
-  return meanMetric(name, null, (pred, targets) => {
-    const K = lastDim(pred), R = pred.size / K;
-    let hits = 0;
-    for (let r = 0; r < R; r++) {
-      const label = sparse ? targets.data[r] : argmax(targets.data, r * K, K);
-      if (inTopK(pred.data, r * K, K, label, k)) hits++;
-    }
-    return [hits, R];
-  });
+  return meanMetric(name, null, (p, t, r, K) => (inTopK(p, r * K, K, sparse ? t[r] : argmax(t, r * K, K), k) ? 1 : 0));
 }
 
-/** A loss as a metric: the mean of its per-sample values. `sign` -1 turns Keras's -cos loss into the +cos metric. */
+/** A loss as a metric: the mean of its per-row values. `sign` -1 turns Keras's -cos loss into the +cos metric. */
 function lossMetric(name: string, fused: Fused, loss: Loss, sign = 1): Metric {
-  return meanMetric(name, fused, (pred, targets) => {
+  return meanOf(name, fused, (pred, targets, weights) => {
+    // The loss is sum(w l) / rows: times rows, the weighted sum.
     const R = pred.size / lastDim(pred);
-    return [sign * loss.compute(pred, targets, null, false) * R, R];
+    let c = R;
+    if (weights) {
+      c = 0;
+      for (let r = 0; r < R; r++) c += weights[r];
+    }
+    return [sign * loss.compute(pred, targets, null, false, 1, weights) * R, c];
   });
 }
 
 function elementwiseMean(name: string, fused: Fused, f: (p: number, t: number) => number, finish?: (m: number) => number): Metric {
-  return meanMetric(name, fused, (pred, targets) => {
-    const K = lastDim(pred);
+  return meanMetric(name, fused, (p, t, r, K) => {
     let s = 0;
-    for (let i = 0; i < pred.size; i++) s += f(pred.data[i], targets.data[i]);
-    return [s / K, pred.size / K];
+    for (let i = r * K; i < (r + 1) * K; i++) s += f(p[i], t[i]);
+    return s / K;
   }, finish);
 }
 
@@ -168,21 +193,51 @@ const absError = (p: number, t: number): number => Math.abs(t - p);
 const squaredError = (p: number, t: number): number => (p - t) * (p - t);
 
 /** Precision or recall at one threshold: confusion counts over every batch since reset (Keras Precision, Recall). */
-function confusionMetric(name: string, fused: Fused, kind: 'precision' | 'recall', threshold: number, classId: number | null): Metric {
+/**
+ * Keras's _filter_top_k as a mask: the k largest values of each row (ties to the lower index, as
+ * jax.lax.top_k) are kept, the others become -1e10 and so never exceed a threshold.
+ */
+function topKMask(pred: ArrayLike<number>, K: number, k: number, mask: Uint8Array): void {
+  mask.fill(0);
+  for (let off = 0; off < pred.length; off += K) {
+    for (let j = 0; j < k; j++) {
+      let best = -1;
+      for (let i = off; i < off + K; i++) if (!mask[i] && (best < 0 || pred[i] > pred[best] || (Number.isNaN(pred[i]) && !Number.isNaN(pred[best])))) best = i;
+      mask[best] = 1;
+    }
+  }
+}
+
+/** Keras's NEG_INF, the threshold of a top-k precision or recall given no thresholds. */
+const NEG_INF = -1e10;
+
+function confusionMetric(name: string, fused: Fused, kind: 'precision' | 'recall', threshold: number, classId: number | null, topK: number | null): Metric {
   let tp = 0, fp = 0, fn = 0;
   const value = (a: number, b: number, c: number): number => (kind === 'precision' ? ratio(a, a + b) : ratio(a, a + c));
+  // Keras compares in float32.
+  const t32 = Math.fround(threshold);
+  let mask = new Uint8Array(0);
   return {
     name,
-    update(raw, targets, fromLogits) {
+    update(raw, targets, fromLogits, weights = null) {
+      checkWeights(name, raw, weights);
       const pred = modelOutput(raw, fromLogits, fused);
       const K = lastDim(pred);
       if (classId !== null && classId >= K) throw new ValueError(`${name}: classId ${classId} is out of range for ${K} outputs`);
+      if (topK !== null) {
+        if (topK > K) throw new ValueError(`${name}: topK ${topK} is more than the ${K} values of a prediction row`);
+        if (mask.length !== pred.size) mask = new Uint8Array(pred.size);
+        topKMask(pred.data, K, topK, mask);
+      }
       let a = 0, b = 0, c = 0;
       const start = classId ?? 0, step = classId === null ? 1 : K;
+      // Keras broadcasts a row's weight over its K values: each counts w instead of 1.
       for (let i = start; i < pred.size; i += step) {
-        const positive = targets.data[i] !== 0, predicted = pred.data[i] > threshold;
-        if (predicted) positive ? a++ : b++;
-        else if (positive) c++;
+        const w = weights ? weights[Math.floor(i / K)] : 1;
+        const p = topK !== null && !mask[i] ? NEG_INF : pred.data[i];
+        const positive = targets.data[i] !== 0, predicted = p > t32;
+        if (predicted) positive ? (a += w) : (b += w);
+        else if (positive) c += w;
       }
       tp += a;
       fp += b;
@@ -203,91 +258,181 @@ export interface AucArgs {
   curve?: 'ROC' | 'PR';
   /** 'interpolation' (default), 'minoring' or 'majoring'. */
   summationMethod?: 'interpolation' | 'minoring' | 'majoring';
+  /** Explicit thresholds (numThresholds is then their count + 2: Keras adds -1e-7 and 1 + 1e-7). */
+  thresholds?: number[];
+  /** One curve per output column (label), the AUC their mean; else every value is pooled into one curve. Default false. */
+  multiLabel?: boolean;
+  /** The number of labels when multiLabel (checked against the output). */
+  numLabels?: number;
+  /** Per label: its weight in the confusion counts (pooled), or in the mean over labels (multiLabel). */
+  labelWeights?: number[];
   /** Apply a sigmoid to the predictions first. Default false. */
   fromLogits?: boolean;
   name?: string;
 }
 
+/** Keras's AUC configuration, validated. */
+interface AucConfig {
+  /** Number of thresholds, the two outer ones included. */
+  T: number;
+  /** Uneven explicit thresholds (float32, sorted, with -1e-7 and 1 + 1e-7 around), or null: evenly spaced buckets. */
+  thresholds: Float32Array | null;
+  curve: 'ROC' | 'PR';
+  summation: 'interpolation' | 'minoring' | 'majoring';
+  fromLogits: boolean;
+  multiLabel: boolean;
+  numLabels: number | null;
+  labelWeights: number[] | null;
+}
+
 /**
- * Keras's AUC (one label, evenly spaced thresholds): confusion counts per threshold over every batch
- * since reset, bucketed as Keras does (ceil(p (T - 1)) - 1 in float32, p clipped to [0, 1]), then the
- * Riemann sum of the ROC or PR curve.
+ * The area under one curve from cumulative counts: tp[i], fp[i] (i < T, from `off`) the weight of
+ * positives and negatives predicted above threshold i, pos and neg their totals (Keras AUC.result).
  */
-function aucMetric(name: string, fused: Fused, T: number, curve: 'ROC' | 'PR', summation: 'interpolation' | 'minoring' | 'majoring', fromLogits: boolean): Metric {
-  const tpBuckets = new Float64Array(T), fpBuckets = new Float64Array(T);
-  const tpBatch = new Float64Array(T), fpBatch = new Float64Array(T);
-  const sigmoid = activations.sigmoid;
-  /** The area from bucketed counts: tp[i], fp[i] count the predictions above threshold i. */
-  const area = (tpB: Float64Array, fpB: Float64Array): number => {
-    const tp = new Float64Array(T), fp = new Float64Array(T);
-    let pos = 0, neg = 0;
-    for (let i = T - 1; i >= 0; i--) {
-      pos += tpB[i];
-      neg += fpB[i];
-      tp[i] = pos;
-      fp[i] = neg;
-    }
-    const fn = (i: number): number => pos - tp[i], tn = (i: number): number => neg - fp[i];
-    let auc = 0;
-    if (curve === 'PR' && summation === 'interpolation') {
-      // Keras's interpolate_pr_auc (Davis & Goadrich), term by term.
-      for (let i = 0; i < T - 1; i++) {
-        const dtp = tp[i] - tp[i + 1];
-        const pA = tp[i] + fp[i], pB = tp[i + 1] + fp[i + 1];
-        const slope = ratio(dtp, Math.max(pA - pB, 0));
-        const intercept = tp[i + 1] - slope * pB;
-        const pRatio = pA > 0 && pB > 0 ? ratio(pA, Math.max(pB, 0)) : 1;
-        auc += ratio(slope * (dtp + intercept * Math.log(pRatio)), Math.max(tp[i + 1] + fn(i + 1), 0));
-      }
-      return auc;
-    }
-    const x = new Float64Array(T), y = new Float64Array(T);
-    for (let i = 0; i < T; i++) {
-      const recall = ratio(tp[i], tp[i] + fn(i));
-      if (curve === 'ROC') {
-        x[i] = ratio(fp[i], fp[i] + tn(i));
-        y[i] = recall;
-      } else {
-        x[i] = recall;
-        y[i] = ratio(tp[i], tp[i] + fp[i]);
-      }
-    }
-    for (let i = 0; i < T - 1; i++) {
-      const h = summation === 'interpolation' ? (y[i] + y[i + 1]) / 2
-        : summation === 'minoring' ? Math.min(y[i], y[i + 1]) : Math.max(y[i], y[i + 1]);
-      auc += (x[i] - x[i + 1]) * h;
+function curveArea(c: AucConfig, tp: Float64Array, fp: Float64Array, off: number, pos: number, neg: number): number {
+  const { T, curve, summation } = c;
+  const fn = (i: number): number => pos - tp[off + i], tn = (i: number): number => neg - fp[off + i];
+  let auc = 0;
+  if (curve === 'PR' && summation === 'interpolation') {
+    // Keras's interpolate_pr_auc (Davis & Goadrich), term by term.
+    for (let i = off; i < off + T - 1; i++) {
+      const dtp = tp[i] - tp[i + 1];
+      const pA = tp[i] + fp[i], pB = tp[i + 1] + fp[i + 1];
+      const slope = ratio(dtp, Math.max(pA - pB, 0));
+      const intercept = tp[i + 1] - slope * pB;
+      const pRatio = pA > 0 && pB > 0 ? ratio(pA, Math.max(pB, 0)) : 1;
+      auc += ratio(slope * (dtp + intercept * Math.log(pRatio)), Math.max(tp[i + 1] + fn(i + 1 - off), 0));
     }
     return auc;
+  }
+  const x = new Float64Array(T), y = new Float64Array(T);
+  for (let i = 0; i < T; i++) {
+    const recall = ratio(tp[off + i], tp[off + i] + fn(i));
+    if (curve === 'ROC') {
+      x[i] = ratio(fp[off + i], fp[off + i] + tn(i));
+      y[i] = recall;
+    } else {
+      x[i] = recall;
+      y[i] = ratio(tp[off + i], tp[off + i] + fp[off + i]);
+    }
+  }
+  for (let i = 0; i < T - 1; i++) {
+    const h = summation === 'interpolation' ? (y[i] + y[i + 1]) / 2
+      : summation === 'minoring' ? Math.min(y[i], y[i + 1]) : Math.max(y[i], y[i + 1]);
+    auc += (x[i] - x[i + 1]) * h;
+  }
+  return auc;
+}
+
+/**
+ * Keras's AUC: per label (multiLabel) or pooled, the weight of positives and negatives above each
+ * threshold over every batch since reset, then the Riemann sum of the ROC or PR curve (the mean
+ * over labels, weighted by labelWeights when given). Evenly spaced thresholds bucket each
+ * prediction as Keras does (ceil(p (T - 1)) - 1 in float32, p clipped to [0, 1]); explicit uneven
+ * ones compare p > threshold in float32.
+ */
+function aucMetric(name: string, fused: Fused, c: AucConfig): Metric {
+  const { T } = c;
+  // Running state and this batch's, per label: [tp, fp] bucket weights (later made cumulative), and totals.
+  let L = 0;
+  let tpB = new Float64Array(0), fpB = new Float64Array(0), tpRun = new Float64Array(0), fpRun = new Float64Array(0);
+  let pos = new Float64Array(0), neg = new Float64Array(0), posRun = new Float64Array(0), negRun = new Float64Array(0);
+  const sigmoid = activations.sigmoid;
+  const allocate = (labels: number): void => {
+    L = labels;
+    [tpB, fpB, tpRun, fpRun] = [0, 0, 0, 0].map(() => new Float64Array(L * T));
+    [pos, neg, posRun, negRun] = [0, 0, 0, 0].map(() => new Float64Array(L));
+  };
+  /** The bucket of a prediction: the index of the last threshold it exceeds (-1: none). */
+  const bucketOf = c.thresholds
+    ? (p: number): number => {
+      const th = c.thresholds!;
+      let lo = 0, hi = T;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (th[mid] < p) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo - 1;
+    }
+    : (raw: number): number => {
+      const p = Math.min(Math.max(raw, 0), 1);
+      return Math.max(Math.ceil(Math.fround(p * (T - 1))) - 1, 0);
+    };
+  const result = (tp: Float64Array, fp: Float64Array, ps: Float64Array, ns: Float64Array): number => {
+    // Cumulative from the top threshold down: tp[i] counts what exceeds threshold i.
+    const tpc = new Float64Array(L * T), fpc = new Float64Array(L * T);
+    for (let l = 0; l < L; l++) {
+      let a = 0, b = 0;
+      for (let i = T - 1; i >= 0; i--) {
+        a += tp[l * T + i];
+        b += fp[l * T + i];
+        tpc[l * T + i] = a;
+        fpc[l * T + i] = b;
+      }
+    }
+    if (!c.multiLabel) return curveArea(c, tpc, fpc, 0, ps[0], ns[0]);
+    let sum = 0, weights = 0;
+    for (let l = 0; l < L; l++) {
+      const lw = c.labelWeights ? c.labelWeights[c.labelWeights.length === 1 ? 0 : l] : 1;
+      sum += lw * curveArea(c, tpc, fpc, l * T, ps[l], ns[l]);
+      weights += lw;
+    }
+    return c.labelWeights ? ratio(sum, weights) : sum / L;
   };
   return {
     name,
-    update(raw, targets, logits) {
+    update(raw, targets, logits, weights = null) {
+      checkWeights(name, raw, weights);
       let pred = modelOutput(raw, logits, fused);
-      if (fromLogits) {
+      if (c.fromLogits) {
         const y = new Tensor(new Float32Array(pred.size), pred.shape);
         sigmoid.forward(y, pred);
         pred = y;
       }
-      tpBatch.fill(0);
-      fpBatch.fill(0);
+      const K = lastDim(pred);
+      if (c.multiLabel && pred.rank !== 2) throw new ValueError(`${name}: multiLabel needs predictions of rank 2 [N, labels], got shape [${pred.shape.join(', ')}]`);
+      if (c.numLabels !== null && c.numLabels !== K) throw new ValueError(`${name}: numLabels is ${c.numLabels} but the predictions have ${K} labels`);
+      if (c.labelWeights && c.labelWeights.length !== 1 && c.labelWeights.length !== K) {
+        throw new ValueError(`${name}: labelWeights has ${c.labelWeights.length} values but the predictions have ${K} labels`);
+      }
+      const labels = c.multiLabel ? K : 1;
+      if (L !== labels) allocate(labels);
+      tpB.fill(0);
+      fpB.fill(0);
+      pos.fill(0);
+      neg.fill(0);
+      // Pooled, Keras weighs each value by its label's weight; with multiLabel the label weights weigh the mean.
+      const lw = !c.multiLabel ? c.labelWeights : null;
       for (let i = 0; i < pred.size; i++) {
-        // Keras's bucket: ceil(p (T - 1)) - 1 in float32, the first bucket taking p = 0.
-        const p = Math.min(Math.max(pred.data[i], 0), 1);
-        const bucket = Math.max(Math.ceil(Math.fround(p * (T - 1))) - 1, 0);
-        if (targets.data[i] !== 0) tpBatch[bucket]++;
-        else fpBatch[bucket]++;
+        const k = i % K, l = c.multiLabel ? k : 0;
+        const w = (weights ? weights[(i - k) / K] : 1) * (lw ? lw[lw.length === 1 ? 0 : k] : 1);
+        const bucket = bucketOf(pred.data[i]);
+        if (targets.data[i] !== 0) {
+          pos[l] += w;
+          if (bucket >= 0) tpB[l * T + bucket] += w;
+        } else {
+          neg[l] += w;
+          if (bucket >= 0) fpB[l * T + bucket] += w;
+        }
       }
-      for (let i = 0; i < T; i++) {
-        tpBuckets[i] += tpBatch[i];
-        fpBuckets[i] += fpBatch[i];
+      for (let i = 0; i < L * T; i++) {
+        tpRun[i] += tpB[i];
+        fpRun[i] += fpB[i];
       }
-      return [area(tpBatch, fpBatch), 1];
+      for (let l = 0; l < L; l++) {
+        posRun[l] += pos[l];
+        negRun[l] += neg[l];
+      }
+      return [result(tpB, fpB, pos, neg), 1];
     },
     reset() {
-      tpBuckets.fill(0);
-      fpBuckets.fill(0);
+      tpRun.fill(0);
+      fpRun.fill(0);
+      posRun.fill(0);
+      negRun.fill(0);
     },
-    result: () => area(tpBuckets, fpBuckets),
+    result: () => (L === 0 ? 0 : result(tpRun, fpRun, posRun, negRun)),
   };
 }
 
@@ -298,28 +443,24 @@ function functionMetric(fn: MetricFn, fused: Fused): Metric {
   let total = 0, count = 0;
   return {
     name,
-    update(pred, targets, fromLogits) {
+    update(pred, targets, fromLogits, weights = null) {
+      checkWeights(name, pred, weights);
       const out = fn(targets, modelOutput(pred, fromLogits, fused));
-      let s = 0, c = 0;
-      if (typeof out === 'number') {
-        s = out;
-        c = 1;
+      let values: ArrayLike<number>, samples: number;
+      if (typeof out === 'number' || (out instanceof Tensor && out.rank === 0)) {
+        if (weights) throw new ValueError(`metric ${name}: returns one number per batch, which sample weights cannot weigh (as in Keras); return one value per sample to use it as a weighted metric`);
+        values = typeof out === 'number' ? [out] : out.data;
+        samples = 1;
       } else if (out instanceof Tensor) {
-        if (out.rank === 0) [s, c] = [out.data[0], 1];
-        else {
-          // Per-sample values; a rank > 1 tensor is averaged over its other axes first.
-          c = out.shape[0];
-          const per = c === 0 ? 0 : out.size / c;
-          for (let i = 0; i < out.size; i++) s += out.data[i];
-          if (per > 0) s /= per;
-        }
+        values = out.data;
+        samples = out.shape[0];
       } else if (out && typeof (out as ArrayLike<number>).length === 'number') {
-        const a = out as ArrayLike<number>;
-        for (let i = 0; i < a.length; i++) s += a[i];
-        c = a.length;
+        values = out as ArrayLike<number>;
+        samples = values.length;
       } else {
         throw new ValueError(`metric ${name}: expected a number, a Tensor or an array of numbers, got ${JSON.stringify(out)}`);
       }
+      const [s, c] = weights ? weightedSampleMeans(name, values, samples, pred.shape[0], weights) : sampleMeans(values, samples);
       total += s;
       count += c;
       return [s, c];
@@ -332,8 +473,43 @@ function functionMetric(fn: MetricFn, fused: Fused): Metric {
   };
 }
 
+/** [sum over samples of each sample's mean value, samples]: a Tensor of rank > 1 is averaged over its other axes. */
+function sampleMeans(values: ArrayLike<number>, samples: number): [number, number] {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  const per = samples === 0 ? 0 : values.length / samples;
+  return [per > 0 ? s / per : s, samples];
+}
+
+/**
+ * Keras's reduce_to_samplewise_values for a function's values and per-position weights: values
+ * with one entry per position are weighted one by one, values with any number per sample by the
+ * sample's weight (one position per sample); each sample's weighted values and weights are averaged.
+ */
+function weightedSampleMeans(name: string, values: ArrayLike<number>, samples: number, N: number, weights: Float32Array): [number, number] {
+  const S = weights.length / N;
+  if (samples !== N || values.length % N !== 0 || (S > 1 && values.length !== weights.length)) {
+    throw new ValueError(`metric ${name}: returned ${values.length} values for ${samples} samples; with sample weights (${weights.length} for ${N} samples) it must return one value per sample${S > 1 ? ' and timestep' : ''}, as Keras needs`);
+  }
+  const per = values.length / N;
+  let s = 0, c = 0;
+  for (let n = 0; n < N; n++) {
+    let vs = 0, ws = 0;
+    for (let j = 0; j < per; j++) {
+      const w = weights[S > 1 ? n * S + j : n];
+      vs += values[n * per + j] * w;
+      ws += w;
+    }
+    s += vs / per;
+    c += S > 1 ? ws / per : weights[n];
+  }
+  return [s, c];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Names, factories and getMetric.
+
+const defaultAuc: AucConfig = { T: 200, thresholds: null, curve: 'ROC', summation: 'interpolation', fromLogits: false, multiLabel: false, numLabels: null, labelWeights: null };
 
 /** Every metric by canonical name: its maker (given the name to log and the fused activation) and the targets it reads. */
 const table: Record<string, { make: (name: string, fused: Fused) => Metric; targets: Targets }> = {
@@ -347,9 +523,9 @@ const table: Record<string, { make: (name: string, fused: Fused) => Metric; targ
   meansquaredlogarithmicerror: { make: (n, f) => lossMetric(n, f, getLoss('msle')), targets: 'dense' },
   topkcategoricalaccuracy: { make: (n) => topKAccuracy(n, 5, false), targets: 'dense' },
   sparsetopkcategoricalaccuracy: { make: (n) => topKAccuracy(n, 5, true), targets: 'sparse' },
-  precision: { make: (n, f) => confusionMetric(n, f, 'precision', 0.5, null), targets: 'dense' },
-  recall: { make: (n, f) => confusionMetric(n, f, 'recall', 0.5, null), targets: 'dense' },
-  auc: { make: (n, f) => aucMetric(n, f, 200, 'ROC', 'interpolation', false), targets: 'dense' },
+  precision: { make: (n, f) => confusionMetric(n, f, 'precision', 0.5, null, null), targets: 'dense' },
+  recall: { make: (n, f) => confusionMetric(n, f, 'recall', 0.5, null, null), targets: 'dense' },
+  auc: { make: (n, f) => aucMetric(n, f, defaultAuc), targets: 'dense' },
   kldivergence: { make: (n, f) => lossMetric(n, f, getLoss('kld')), targets: 'dense' },
   poisson: { make: (n, f) => lossMetric(n, f, getLoss('poisson')), targets: 'dense' },
   logcosherror: { make: (n, f) => lossMetric(n, f, getLoss('logcosh')), targets: 'dense' },
@@ -441,8 +617,10 @@ function plain(key: string, defaultName: string, where: string) {
 }
 
 export interface ThresholdArgs {
-  /** A prediction above it counts as positive. Default 0.5. */
+  /** A prediction above it counts as positive. Default 0.5 (with topK: any value among the top k). */
   thresholds?: number | [number];
+  /** Only the k largest values of each prediction row can count as positive. */
+  topK?: number;
   /** Count only this output column (class). */
   classId?: number;
   name?: string;
@@ -451,16 +629,19 @@ export interface ThresholdArgs {
 function confusionFactory(kind: 'precision' | 'recall') {
   return (args?: KerasOptions<ThresholdArgs>): Metric => {
     const where = `metrics.${kind}`;
-    const a = options<ThresholdArgs>(args, where, ['thresholds', 'classId'], { topK: null });
-    let threshold: unknown = a.thresholds ?? 0.5;
+    const a = options<ThresholdArgs>(args, where, ['thresholds', 'classId', 'topK']);
+    const topK = a.topK === undefined || a.topK === null ? null : positiveInt(a.topK, 1, 'topK', where);
+    let threshold: unknown = a.thresholds ?? (topK === null ? 0.5 : NEG_INF);
     if (Array.isArray(threshold)) {
-      if (threshold.length !== 1) throw new ValueError(`${where}: blasnet supports one threshold, got ${JSON.stringify(threshold)}`);
+      // Keras's result is then a vector, one value per threshold; blasnet's logs hold one number per metric.
+      if (threshold.length !== 1) throw new ValueError(`${where}: blasnet takes one threshold (Keras logs a vector for several, which blasnet's logs cannot hold), got ${JSON.stringify(threshold)}`);
       threshold = threshold[0];
     }
-    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) throw new ValueError(`${where}: thresholds must be a number in [0, 1], got ${JSON.stringify(a.thresholds)}`);
+    const ok = typeof threshold === 'number' && ((threshold >= 0 && threshold <= 1) || (threshold === NEG_INF && a.thresholds === undefined));
+    if (!ok) throw new ValueError(`${where}: thresholds must be a number in [0, 1], got ${JSON.stringify(a.thresholds)}`);
     const classId = a.classId === undefined || a.classId === null ? null : positiveInt(a.classId, 0, 'classId', where, 0);
-    const t = threshold;
-    return register({ make: (fused) => confusionMetric(a.name ?? kind, fused, kind, t, classId), targets: 'dense' });
+    const t = threshold as number;
+    return register({ make: (fused) => confusionMetric(a.name ?? kind, fused, kind, t, classId, topK), targets: 'dense' });
   };
 }
 
@@ -485,17 +666,38 @@ export const metrics = {
   recall: confusionFactory('recall'),
   auc(args?: KerasOptions<AucArgs>): Metric {
     const where = 'metrics.auc';
-    const a = options<AucArgs>(args, where, ['numThresholds', 'curve', 'summationMethod', 'fromLogits'],
-      { thresholds: null, multiLabel: false, numLabels: null, labelWeights: null });
-    const T = positiveInt(a.numThresholds, 200, 'numThresholds', where, 2);
+    const a = options<AucArgs>(args, where, ['numThresholds', 'curve', 'summationMethod', 'fromLogits', 'thresholds', 'multiLabel', 'numLabels', 'labelWeights']);
+    let T = positiveInt(a.numThresholds, 200, 'numThresholds', where, 2);
     const curve = String(a.curve ?? 'ROC').toUpperCase();
     if (curve !== 'ROC' && curve !== 'PR') throw new ValueError(`${where}: curve must be 'ROC' or 'PR', got ${JSON.stringify(a.curve)}`);
     const summation = String(a.summationMethod ?? 'interpolation').toLowerCase();
     if (summation !== 'interpolation' && summation !== 'minoring' && summation !== 'majoring') {
       throw new ValueError(`${where}: summationMethod must be 'interpolation', 'minoring' or 'majoring', got ${JSON.stringify(a.summationMethod)}`);
     }
-    if (a.fromLogits !== undefined && typeof a.fromLogits !== 'boolean') throw new ValueError(`${where}: fromLogits must be true or false, got ${JSON.stringify(a.fromLogits)}`);
-    return register({ make: (fused) => aucMetric(a.name ?? 'auc', fused, T, curve, summation, a.fromLogits ?? false), targets: 'dense' });
+    for (const flagName of ['fromLogits', 'multiLabel'] as const) {
+      if (a[flagName] !== undefined && a[flagName] !== null && typeof a[flagName] !== 'boolean') throw new ValueError(`${where}: ${flagName} must be true or false, got ${JSON.stringify(a[flagName])}`);
+    }
+    const multiLabel = a.multiLabel ?? false;
+    const numLabels = a.numLabels === undefined || a.numLabels === null ? null : positiveInt(a.numLabels, 1, 'numLabels', where);
+    // Keras: "`num_labels` is needed only when `multi_label` is True."
+    if (numLabels !== null && !multiLabel) throw new ValueError(`${where}: numLabels is needed only when multiLabel is true`);
+    const numbers = (v: unknown, what: string): number[] | null => {
+      if (v === undefined || v === null) return null;
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) throw new ValueError(`${where}: ${what} must be a list of finite numbers, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const labelWeights = numbers(a.labelWeights, 'labelWeights');
+    const explicit = numbers(a.thresholds, 'thresholds');
+    let thresholds: Float32Array | null = null;
+    if (explicit) {
+      // Keras: sorted, between -epsilon and 1 + epsilon; evenly spaced ones are its default buckets.
+      const sorted = [...explicit].sort((x, y) => x - y);
+      T = sorted.length + 2;
+      const even = T >= 3 && [0, ...sorted, 1].every((v, i) => Math.abs(v - Math.fround(i / (T - 1))) <= 1e-7 + 1e-5 * Math.abs(Math.fround(i / (T - 1))));
+      if (!even) thresholds = Float32Array.from([-1e-7, ...sorted, 1 + 1e-7]);
+    }
+    const config: AucConfig = { T, thresholds, curve, summation, fromLogits: a.fromLogits ?? false, multiLabel, numLabels, labelWeights };
+    return register({ make: (fused) => aucMetric(a.name ?? 'auc', fused, config), targets: 'dense' });
   },
   topKCategoricalAccuracy: topKFactory(false),
   sparseTopKCategoricalAccuracy: topKFactory(true),

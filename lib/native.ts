@@ -119,14 +119,19 @@ export interface Binding {
   denseBackwardActivated(dx: F32 | null, dw: F32 | null, db: F32 | null, dy: F32, x: F32, w: F32, y: F32 | null, N: number, I: number, U: number, activation: number): void;
   activationForward(kind: number, y: F32, x: F32, R: number, K: number): void;
   activationBackward(kind: number, dx: F32, dy: F32, x: F32, y: F32, R: number, K: number): void;
-  /** Row losses return the summed loss and write gradScale * gradient when grad is given. */
-  softmaxCrossEntropy(grad: F32 | null, logits: F32, targets: F32, R: number, K: number, gradScale: number): number;
-  categoricalCrossEntropy(grad: F32 | null, probs: F32, targets: F32, R: number, K: number, gradScale: number): number;
-  sparseSoftmaxCrossEntropy(grad: F32 | null, logits: F32, labels: I32, R: number, K: number, gradScale: number): number;
-  sparseCategoricalCrossEntropy(grad: F32 | null, probs: F32, labels: I32, R: number, K: number, gradScale: number): number;
-  sigmoidBinaryCrossEntropy(grad: F32 | null, logits: F32, targets: F32, n: number, gradScale: number): number;
-  binaryCrossEntropy(grad: F32 | null, probs: F32, targets: F32, n: number, gradScale: number): number;
-  squaredError(grad: F32 | null, y: F32, targets: F32, n: number, gradScale: number): number;
+  /**
+   * Losses over rows [R, K] (a sample or sample-timestep per row): return the sum over rows of weights[r]
+   * times the row's loss (weights null: all 1) and write gradScale times its gradient when grad is given.
+   * The crossentropies' row loss sums over K; the element losses' (binary, squared error) too, so the
+   * caller divides by R*K for their mean.
+   */
+  softmaxCrossEntropy(grad: F32 | null, logits: F32, targets: F32, weights: F32 | null, R: number, K: number, gradScale: number): number;
+  categoricalCrossEntropy(grad: F32 | null, probs: F32, targets: F32, weights: F32 | null, R: number, K: number, gradScale: number): number;
+  sparseSoftmaxCrossEntropy(grad: F32 | null, logits: F32, labels: I32, weights: F32 | null, R: number, K: number, gradScale: number): number;
+  sparseCategoricalCrossEntropy(grad: F32 | null, probs: F32, labels: I32, weights: F32 | null, R: number, K: number, gradScale: number): number;
+  sigmoidBinaryCrossEntropy(grad: F32 | null, logits: F32, targets: F32, weights: F32 | null, R: number, K: number, gradScale: number): number;
+  binaryCrossEntropy(grad: F32 | null, probs: F32, targets: F32, weights: F32 | null, R: number, K: number, gradScale: number): number;
+  squaredError(grad: F32 | null, y: F32, targets: F32, weights: F32 | null, R: number, K: number, gradScale: number): number;
   /**
    * Optimizer updates; with consumeGrad the gradient is zeroed as it is read. Each array is one Float32Array,
    * or a list of segments (one per weight array): then every array argument is a list (or null where allowed)

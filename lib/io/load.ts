@@ -63,6 +63,7 @@ function restoreTraining(model: LayersModel, config: unknown, state: DecodedWeig
       optimizer: optimizerFromConfig(config.optimizer_config ?? config.optimizerConfig, 'trainingConfig'),
       loss: config.loss as string,
       metrics: (config.metrics ?? undefined) as string[] | undefined,
+      weightedMetrics: (config.weighted_metrics ?? config.weightedMetrics ?? undefined) as string[] | undefined,
       lossWeights: (lossWeights ?? undefined) as number[] | undefined,
     });
   } catch (err) {

@@ -28,14 +28,22 @@ export function sliceRows(t: Tensor, start: number, end: number): Tensor {
   return new Tensor(t.data.subarray(start * rowSize, end * rowSize), [end - start, ...t.shape.slice(1)]);
 }
 
-/** Inputs and prepared targets of a dataset, one tensor per model input and output, all with the same rows. */
+/**
+ * Inputs and prepared targets of a dataset, one tensor per model input and output, all with the
+ * same rows; with sample weights, per output its weights per loss position (null: unweighted).
+ */
 export interface Batches {
   xs: Tensor[];
   ys: Tensor[];
+  sw: (Tensor | null)[] | null;
 }
 
 export function sliceBatches(data: Batches, start: number, end: number): Batches {
-  return { xs: data.xs.map((t) => sliceRows(t, start, end)), ys: data.ys.map((t) => sliceRows(t, start, end)) };
+  return {
+    xs: data.xs.map((t) => sliceRows(t, start, end)),
+    ys: data.ys.map((t) => sliceRows(t, start, end)),
+    sw: data.sw && data.sw.map((t) => t && sliceRows(t, start, end)),
+  };
 }
 
 /**

@@ -19,6 +19,7 @@ import { History } from './history';
 import { ProgressLogger } from './progress';
 import { summaryText } from './summary';
 import { CompileArgs, Trainer } from './training';
+import { ClassWeight, SampleWeightData, classWeights, sampleWeights } from './weights';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -37,13 +38,28 @@ export interface InferenceArgs {
   verbose?: number;
 }
 
+/** evaluate's options. */
+export interface EvaluateArgs extends InferenceArgs {
+  /** Weights of the samples in the loss and the weighted metrics, as in fit. */
+  sampleWeight?: SampleWeightData;
+}
+
 export interface FitArgs {
   epochs?: number;
   batchSize?: number;
   shuffle?: boolean;
   /** Fraction of the data, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
-  validationData?: [ModelData, ModelData];
+  /** Held-out data: [x, y], or [x, y, sampleWeight] as Keras's 3-tuple. */
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, SampleWeightData | null];
+  /**
+   * Weights of the samples in the loss and the weighted metrics: [N], or per timestep [N, T] for a
+   * sequence output; for several outputs one such array each (a list or keyed by output name), or
+   * one [N] array for all. Keras's sample_weight.
+   */
+  sampleWeight?: SampleWeightData;
+  /** `{classIndex: weight}` (single-output models): each sample weighs its class's weight, 1 for classes left out. */
+  classWeight?: ClassWeight;
   /** 0 silent, 1 live progress bar, 2 one line per epoch. */
   verbose?: number;
   initialEpoch?: number;
@@ -54,11 +70,12 @@ export interface FitArgs {
 }
 
 const FIT_OPTIONS: OptionSpec = {
-  known: ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'initialEpoch', 'callbacks', 'signal'],
-  unsupported: { classWeight: null, sampleWeight: null, stepsPerEpoch: null, validationSteps: null, validationBatchSize: null,
+  known: ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'initialEpoch', 'callbacks', 'signal',
+    'sampleWeight', 'classWeight'],
+  unsupported: { stepsPerEpoch: null, validationSteps: null, validationBatchSize: null,
     validationFreq: 1, yieldEvery: null },
 };
-const EVALUATE_OPTIONS: OptionSpec = { known: ['batchSize', 'verbose'], unsupported: { sampleWeight: null, steps: null, callbacks: null, returnDict: null } };
+const EVALUATE_OPTIONS: OptionSpec = { known: ['batchSize', 'verbose', 'sampleWeight'], unsupported: { steps: null, callbacks: null, returnDict: null } };
 const PREDICT_OPTIONS: OptionSpec = { known: ['batchSize', 'verbose'], unsupported: { steps: null, callbacks: null } };
 
 /** A model of layers connected as a graph: `bn.model({inputs, outputs})`. */
@@ -211,15 +228,21 @@ export class LayersModel {
     const batchSize = positiveInt(a.batchSize, 32, 'batchSize', 'fit');
     const split = a.validationSplit ?? 0;
     if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new ValueError(`fit: validationSplit must be in [0, 1), got ${JSON.stringify(split)}`);
-    let train = this.batches(x, y, 'fit');
+    let train = this.batches(x, y, 'fit', a.sampleWeight, a.classWeight);
     let validation: Batches | null = null;
     if (a.validationData) {
-      validation = this.batches(a.validationData[0], a.validationData[1], 'fit (validationData)');
+      const v = a.validationData;
+      if (!Array.isArray(v) || (v.length !== 2 && v.length !== 3)) {
+        throw new ValueError(`fit: validationData must hold 2 items [x, y] or 3 items [x, y, sampleWeight], got ${Array.isArray(v) ? `${(v as unknown[]).length} items` : JSON.stringify(v)}`);
+      }
+      validation = this.batches(v[0], v[1], 'fit (validationData)', v[2] ?? undefined);
     } else if (split > 0) {
       const n = train.xs[0].shape[0];
       const cut = n - Math.floor(n * split);
       if (cut <= 0 || cut >= n) throw new ValueError(`fit: validationSplit ${split} of ${n} samples leaves an empty training or validation set`);
       validation = sliceBatches(train, cut, n);
+      // Keras splits x, y and sampleWeight; class weights weigh the training data only.
+      if (a.classWeight) validation.sw = null;
       train = sliceBatches(train, 0, cut);
     }
 
@@ -229,6 +252,7 @@ export class LayersModel {
     const history = new History();
     const logger = new ProgressLogger(a.verbose ?? 1);
     const xb: (Tensor | null)[] = train.xs.map(() => null), yb: (Tensor | null)[] = train.ys.map(() => null);
+    const swb: (Tensor | null)[] | null = train.sw && train.sw.map(() => null);
     const callbacks = new CallbackList(a.callbacks, this);
     this.stopTraining = false;
     await callbacks.call('onTrainBegin', {});
@@ -246,7 +270,8 @@ export class LayersModel {
         await callbacks.call('onBatchBegin', step, {});
         train.xs.forEach((t, i) => (xb[i] = gatherRows(t, order, start, end, xb[i])));
         train.ys.forEach((t, i) => (yb[i] = gatherRows(t, order, start, end, yb[i])));
-        totals.add(trainer.trainStep(xb as Tensor[], yb as Tensor[]), end - start);
+        train.sw?.forEach((t, i) => (swb![i] = t && gatherRows(t, order, start, end, swb![i])));
+        totals.add(trainer.trainStep(xb as Tensor[], yb as Tensor[], swb), end - start);
         const logs = totals.means();
         logger.batchEnd(step + 1, logs);
         await callbacks.call('onBatchEnd', step, logs);
@@ -270,22 +295,32 @@ export class LayersModel {
 
 
   /**
-   * One optimizer step on one batch (Keras' train_on_batch); returns the batch's loss
-   * and metrics as measured before the update.
+   * One optimizer step on one batch (Keras' train_on_batch(x, y, sample_weight, class_weight));
+   * returns the batch's loss and metrics as measured before the update.
    */
-  trainOnBatch(x: ModelData, y: ModelData): Record<string, number> {
+  trainOnBatch(x: ModelData, y: ModelData, sampleWeight?: SampleWeightData | null, classWeight?: ClassWeight | null): Record<string, number> {
     const trainer = this.requireCompiled('trainOnBatch');
-    const batch = this.batches(x, y, 'trainOnBatch');
+    const batch = this.batches(x, y, 'trainOnBatch', sampleWeight ?? undefined, classWeight ?? undefined);
     trainer.resetMetrics();
-    const values = trainer.trainStep(batch.xs, batch.ys);
+    const values = trainer.trainStep(batch.xs, batch.ys, batch.sw);
+    return Object.fromEntries(trainer.logNames.map((name, i) => [name, values[i]]));
+  }
+
+  /** Loss and metrics of one batch in inference mode (Keras' test_on_batch(x, y, sample_weight)). */
+  testOnBatch(x: ModelData, y: ModelData, sampleWeight?: SampleWeightData | null): Record<string, number> {
+    const trainer = this.requireCompiled('testOnBatch');
+    const batch = this.batches(x, y, 'testOnBatch', sampleWeight ?? undefined);
+    trainer.resetMetrics();
+    const values = trainer.evaluateBatch(batch.xs, batch.ys, batch.sw);
     return Object.fromEntries(trainer.logNames.map((name, i) => [name, values[i]]));
   }
 
   /** Loss and metrics on held-out data, e.g. `{loss, accuracy}`. */
-  async evaluate(x: ModelData, y: ModelData, args: KerasOptions<InferenceArgs> = {}): Promise<Record<string, number>> {
+  async evaluate(x: ModelData, y: ModelData, args: KerasOptions<EvaluateArgs> = {}): Promise<Record<string, number>> {
     this.requireCompiled('evaluate');
-    const batchSize = positiveInt(readOptions<{ batchSize?: number }>(args, 'evaluate', EVALUATE_OPTIONS).batchSize, 32, 'batchSize', 'evaluate');
-    return this.evaluateBatches(this.batches(x, y, 'evaluate'), batchSize);
+    const a = readOptions<EvaluateArgs>(args, 'evaluate', EVALUATE_OPTIONS);
+    const batchSize = positiveInt(a.batchSize, 32, 'batchSize', 'evaluate');
+    return this.evaluateBatches(this.batches(x, y, 'evaluate', a.sampleWeight), batchSize);
   }
 
   /** Runs the model in inference mode: a new tensor per output (one tensor for a model of one output). */
@@ -427,7 +462,7 @@ export class LayersModel {
     return xs;
   }
 
-  private batches(x: ModelData, y: ModelData, where: string): Batches {
+  private batches(x: ModelData, y: ModelData, where: string, sampleWeight?: SampleWeightData, classWeight?: ClassWeight): Batches {
     const xs = this.prepareInputs(x, where);
     const ys = this.perEntry(y, this.outputNames, 'y', where).map((d, k) => toTensor(d, `${where}: y${this.outputNames.length > 1 ? `[${k}]` : ''}`));
     const n = xs[0].shape[0];
@@ -435,7 +470,19 @@ export class LayersModel {
       if (t.shape[0] !== n) throw new ShapeError(`${where}: x has ${n} samples but y has ${t.shape[0]}`);
     });
     const last = this.graph.outputs.length === 1 ? this.graph.outputs[0].sourceLayer.name : null;
-    return { xs, ys: this.trainer!.prepareTargets(ys, last ? `${where} (output of ${last})` : where) };
+    const prepared = this.trainer!.prepareTargets(ys, last ? `${where} (output of ${last})` : where);
+    return { xs, ys: prepared, sw: this.sampleWeightsOf(ys, n, where, sampleWeight, classWeight) };
+  }
+
+  /** Per output, the sample weights per loss position, from sampleWeight or classWeight (Keras takes one or the other). */
+  private sampleWeightsOf(ys: Tensor[], n: number, where: string, sampleWeight?: SampleWeightData, classWeight?: ClassWeight): (Tensor | null)[] | null {
+    if (sampleWeight === undefined || sampleWeight === null) {
+      if (classWeight === undefined || classWeight === null) return null;
+      sampleWeight = classWeights(classWeight, ys[0], this.trainer!.outputs[0], ys.length, where);
+    } else if (classWeight !== undefined && classWeight !== null) {
+      throw new ValueError(`${where}: give sampleWeight or classWeight, not both (as Keras)`);
+    }
+    return sampleWeights(sampleWeight, this.trainer!.outputs, n, where);
   }
 
   private async evaluateBatches(data: Batches, batchSize: number): Promise<Record<string, number>> {
@@ -446,7 +493,7 @@ export class LayersModel {
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
       const batch = sliceBatches(data, start, end);
-      totals.add(trainer.evaluateBatch(batch.xs, batch.ys), end - start);
+      totals.add(trainer.evaluateBatch(batch.xs, batch.ys, batch.sw), end - start);
       await yieldToEventLoop();
     }
     return totals.means();

@@ -23,6 +23,8 @@ export interface CompileArgs {
   metrics?: MetricIdentifier | MetricIdentifier[] | MetricIdentifier[][] | Record<string, MetricIdentifier | MetricIdentifier[]>;
   /** Scales each output's loss in the total (default 1 each). */
   lossWeights?: number[] | Record<string, number>;
+  /** Metrics updated with the sample weights (plain `metrics` ignore them, as in Keras), in the forms `metrics` takes. */
+  weightedMetrics?: CompileArgs['metrics'];
 }
 
 /** How one model output is trained. */
@@ -31,6 +33,8 @@ interface OutputTraining {
   readonly loss: Loss;
   readonly weight: number;
   readonly metrics: Metric[];
+  /** Metrics updated with the sample weights. */
+  readonly weightedMetrics: Metric[];
   /** The loss starts from the output layer's logits (softmax/sigmoid fused into the loss). */
   readonly fromLogits: boolean;
   /** Per-sample output shape. */
@@ -85,8 +89,8 @@ export class Trainer {
   constructor(graph: Graph, outputNames: readonly string[], args: CompileArgs) {
     if (!args || typeof args !== 'object') throw new ValueError('compile: expected {optimizer, loss, metrics?}');
     const a = readOptions<CompileArgs>(args, 'compile', {
-      known: ['optimizer', 'loss', 'metrics', 'lossWeights'],
-      unsupported: { weightedMetrics: null, runEagerly: false, stepsPerExecution: 1, jitCompile: 'auto', autoScaleLossForMixedPrecision: null, sampleWeightMode: null },
+      known: ['optimizer', 'loss', 'metrics', 'lossWeights', 'weightedMetrics'],
+      unsupported: { runEagerly: false, stepsPerExecution: 1, jitCompile: 'auto', autoScaleLossForMixedPrecision: null, sampleWeightMode: null },
     });
     if (a.loss === undefined) throw new ValueError("compile: loss is required, e.g. loss: 'categoricalCrossentropy'");
     if (a.optimizer === undefined) throw new ValueError("compile: optimizer is required, e.g. optimizer: 'adam'");
@@ -95,7 +99,8 @@ export class Trainer {
     weights.forEach((w, k) => {
       if (!Number.isFinite(w) || w < 0) throw new ValueError(`compile: lossWeights for output '${outputNames[k]}' must be a finite number >= 0, got ${w}`);
     });
-    const metricNames = this.metricNames(a.metrics, outputNames);
+    const metricNames = this.metricNames(a.metrics, outputNames, 'metrics');
+    const weightedNames = this.metricNames(a.weightedMetrics, outputNames, 'weightedMetrics');
     this.optimizer = getOptimizer(a.optimizer);
     this.outputs = outputNames.map((name, k) => {
       const shape = graph.outputs[k].shape;
@@ -108,11 +113,11 @@ export class Trainer {
       const fromLogits = !!act && !step!.lastLayer.activityRegularizer && graph.consumers[slot] === 0 && graph.outputSlots.filter((s) => s === slot).length === 1 &&
         ((loss.fusesWith === 'softmax' && act.isSoftmax) || (loss.fusesWith === 'sigmoid' && act.isSigmoid));
       const metrics = metricNames[k].map((m) => getMetric(m, loss, shape[shape.length - 1]));
-      return { name, loss, weight: weights[k], metrics, fromLogits, shape };
+      const weightedMetrics = weightedNames[k].map((m) => getMetric(m, loss, shape[shape.length - 1]));
+      return { name, loss, weight: weights[k], metrics, weightedMetrics, fromLogits, shape };
     });
     const several = outputNames.length > 1;
-    this.logNames = ['loss', ...(several ? this.outputs.map((o) => `${o.name}_loss`) : []),
-      ...this.outputs.flatMap((o) => o.metrics.map((m) => (several ? `${o.name}_${m.name}` : m.name)))];
+    this.logNames = ['loss', ...(several ? this.outputs.map((o) => `${o.name}_loss`) : []), ...metricLogNames(this.outputs)];
 
     const trainable = new Set<Param>();
     for (const l of graph.layers) for (const p of l.trainableWeights) trainable.add(p);
@@ -134,6 +139,9 @@ export class Trainer {
     return {
       loss: this.outputs.length === 1 ? this.outputs[0].loss.name : this.outputs.map((x) => x.loss.name),
       metrics: this.outputs.length === 1 ? this.outputs[0].metrics.map((m) => m.name) : this.outputs.map((x) => x.metrics.map((m) => m.name)),
+      ...(this.outputs.some((x) => x.weightedMetrics.length) ? {
+        weighted_metrics: this.outputs.length === 1 ? this.outputs[0].weightedMetrics.map((m) => m.name) : this.outputs.map((x) => x.weightedMetrics.map((m) => m.name)),
+      } : {}),
       loss_weights: this.outputs.length === 1 ? null : this.outputs.map((x) => x.weight),
       // camelCase config keys, as TF.js reads them (Keras's snake_case loads too).
       optimizer_config: { class_name: o.className, config: camelKeys(o.getConfig()) },
@@ -147,7 +155,10 @@ export class Trainer {
 
   /** Starts the metrics' state afresh: each epoch, each evaluation, each trainOnBatch (as Keras 3). */
   resetMetrics(): void {
-    for (const o of this.outputs) for (const m of o.metrics) m.reset?.();
+    for (const o of this.outputs) {
+      for (const m of o.metrics) m.reset?.();
+      for (const m of o.weightedMetrics) m.reset?.();
+    }
   }
 
   /** Per logged value: whether it is a metric's running result (else a loss, averaged by batch size). */
@@ -161,11 +172,14 @@ export class Trainer {
       `${where} (output ${this.outputs[k].name})`));
   }
 
-  /** Forward, losses, backward and one optimizer update on a prepared batch; returns the logged values. */
-  trainStep(xs: readonly Tensor[], ys: readonly Tensor[]): number[] {
+  /**
+   * Forward, losses, backward and one optimizer update on a prepared batch; returns the logged
+   * values. `weights`: per output, one weight per loss position [N, positions] (see weights.ts), or null.
+   */
+  trainStep(xs: readonly Tensor[], ys: readonly Tensor[], weights: SampleWeights = null): number[] {
     const ctx = this.context;
     const outs = ctx.forward(xs, true, true);
-    const values = this.lossesAndMetrics(ctx, outs, ys, true);
+    const values = this.lossesAndMetrics(ctx, outs, ys, weights, true);
     ctx.backward(this.lossGrads, { preActivation: this.preActivation, activity: true });
     for (const [p, r, g] of this.penalties) r.addGradient(p.value.data as Float32Array, g);
     this.optimizer.applyGradients(this.params, this.grads);
@@ -173,13 +187,13 @@ export class Trainer {
   }
 
   /** The logged values of an inference pass on a prepared batch. */
-  evaluateBatch(xs: readonly Tensor[], ys: readonly Tensor[]): number[] {
+  evaluateBatch(xs: readonly Tensor[], ys: readonly Tensor[], weights: SampleWeights = null): number[] {
     const outs = this.evalContext.forward(xs, false, false);
-    return this.lossesAndMetrics(this.evalContext, outs, ys, false);
+    return this.lossesAndMetrics(this.evalContext, outs, ys, weights, false);
   }
 
   /** Total loss, per-output losses (several outputs) and metrics; with grads, leaves each output's loss gradient in lossGrads. */
-  private lossesAndMetrics(ctx: ExecutionContext, outs: Tensor[], ys: readonly Tensor[], withGrad: boolean): number[] {
+  private lossesAndMetrics(ctx: ExecutionContext, outs: Tensor[], ys: readonly Tensor[], sw: SampleWeights, withGrad: boolean): number[] {
     let total = 0;
     const losses: number[] = [];
     const metrics: number[] = [];
@@ -192,12 +206,20 @@ export class Trainer {
           : new Tensor(new Float32Array(input.size), input.shape);
         this.lossGrads[k] = grad;
       }
-      const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight);
+      const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight, weightsOf(sw, k));
       losses.push(loss);
       total += o.weight * loss;
       // Streaming metrics (precision, recall, AUC) report their state since the last reset, as Keras.
+      // Keras's CompileMetrics: `metrics` ignore the sample weights, `weightedMetrics` take them.
       for (const m of o.metrics) {
         const [sum, count] = m.update(input, ys[k], o.fromLogits);
+        metrics.push(m.result ? m.result() : sum / count);
+      }
+    });
+    // Keras logs every output's metrics, then every output's weighted metrics.
+    this.outputs.forEach((o, k) => {
+      for (const m of o.weightedMetrics) {
+        const [sum, count] = m.update(o.fromLogits ? ctx.preActivation(k)! : outs[k], ys[k], o.fromLogits, weightsOf(sw, k));
         metrics.push(m.result ? m.result() : sum / count);
       }
     });
@@ -207,7 +229,7 @@ export class Trainer {
     return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics];
   }
 
-  private metricNames(metrics: CompileArgs['metrics'], outputNames: readonly string[]): MetricIdentifier[][] {
+  private metricNames(metrics: CompileArgs['metrics'], outputNames: readonly string[], option: string): MetricIdentifier[][] {
     if (metrics === undefined || metrics === null) return outputNames.map(() => []);
     const list = (v: unknown): MetricIdentifier[] => (Array.isArray(v) ? v : [v]) as MetricIdentifier[];
     // A single metric (a name, an object or a function) as Keras allows.
@@ -216,18 +238,58 @@ export class Trainer {
     }
     if (Array.isArray(metrics)) {
       if (metrics.some((m) => Array.isArray(m))) {
-        if (metrics.length !== outputNames.length) throw new ValueError(`compile: metrics has ${metrics.length} lists but the model has ${outputNames.length} outputs`);
+        if (metrics.length !== outputNames.length) throw new ValueError(`compile: ${option} has ${metrics.length} lists but the model has ${outputNames.length} outputs`);
         return metrics.map(list);
       }
       return outputNames.map(() => metrics as MetricIdentifier[]);
     }
     if (typeof metrics === 'object') {
       for (const k of Object.keys(metrics)) {
-        if (!outputNames.includes(k)) throw new ValueError(`compile: metrics names output '${k}', but the outputs are ${outputNames.join(', ')}`);
+        if (!outputNames.includes(k)) throw new ValueError(`compile: ${option} names output '${k}', but the outputs are ${outputNames.join(', ')}`);
       }
       const byName = metrics as Record<string, MetricIdentifier | MetricIdentifier[]>;
       return outputNames.map((n) => (byName[n] === undefined ? [] : list(byName[n])));
     }
-    throw new ValueError(`compile: metrics must be a list of names such as ['accuracy'], got ${JSON.stringify(metrics)}`);
+    throw new ValueError(`compile: ${option} must be a list of names such as ['accuracy'], got ${JSON.stringify(metrics)}`);
   }
+}
+
+/** Per output, the per-position sample weights [N, positions] of a batch (or null for that output); null: none. */
+export type SampleWeights = readonly (Tensor | null)[] | null;
+
+const weightsOf = (sw: SampleWeights, k: number): Float32Array | null => (sw?.[k] ? (sw[k]!.data as Float32Array) : null);
+
+/**
+ * The metrics' keys in the logs, as Keras's CompileMetrics.result: the output's name first when
+ * there are several outputs; a repeated name gets _1, _2, ...; a weighted metric whose name is
+ * taken becomes weighted_<name> (then weighted_<name>_1, ...).
+ */
+function metricLogNames(outputs: readonly OutputTraining[]): string[] {
+  const several = outputs.length > 1;
+  const counters = new Map<string, number>();
+  const prefix = (o: OutputTraining): string => (several ? `${o.name}_` : '');
+  const numbered = (name: string): string => {
+    const i = counters.get(name);
+    if (i === undefined) {
+      counters.set(name, 1);
+      return name;
+    }
+    counters.set(name, i + 1);
+    return `${name}_${i}`;
+  };
+  const names: string[] = [];
+  for (const o of outputs) {
+    for (const m of o.metrics) {
+      const name = prefix(o) + m.name;
+      // Keras does not count the numbered name itself.
+      names.push(counters.has(name) ? numbered(name) : (counters.set(name, 1), name));
+    }
+  }
+  for (const o of outputs) {
+    for (const m of o.weightedMetrics) {
+      const name = prefix(o) + m.name;
+      names.push(counters.has(name) ? numbered(`${prefix(o)}weighted_${m.name}`) : (counters.set(name, 1), name));
+    }
+  }
+  return names;
 }

@@ -94,45 +94,36 @@ Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
 }
 
 // Row losses with dense targets:
-// [sync] name(grad[R*K]|null, input[R*K], targets[R*K], R, K, gradScale) -> summed loss
-template <double (*kernel)(float*, const float*, const float*, int64_t, int64_t, float)>
+// [sync] name(grad[R*K]|null, input[R*K], targets[R*K], weights[R]|null, R, K, gradScale) -> loss
+// summed over rows, each row's times its weight (null: all 1).
+template <double (*kernel)(float*, const float*, const float*, const float*, int64_t, int64_t, float)>
 Napi::Value DenseTargetRowLoss(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 6);
-  const int64_t R = a.Dim(3, "R"), K = a.Dim(4, "K");
+  Args a(info, fn, 7);
+  const int64_t R = a.Dim(4, "R"), K = a.Dim(5, "K");
   const int64_t n = a.Product({R, K});
   float* grad = a.F32OrNull(0, "grad", n, "R*K");
   const float* input = a.F32(1, "input", n, "R*K");
   const float* targets = a.F32(2, "targets", n, "R*K");
-  const float scale = static_cast<float>(a.Number(5, "gradScale"));
-  return Napi::Number::New(info.Env(), kernel(grad, input, targets, R, K, scale));
+  const float* weights = a.F32OrNull(3, "weights", R, "R");
+  const float scale = static_cast<float>(a.Number(6, "gradScale"));
+  return Napi::Number::New(info.Env(), kernel(grad, input, targets, weights, R, K, scale));
 }
 
 // Row losses with integer labels:
-// [sync] name(grad[R*K]|null, input[R*K], labels[R] Int32Array, R, K, gradScale) -> summed loss.
-// Every label must lie in [0, K): RangeError naming the first bad one otherwise.
-template <double (*kernel)(float*, const float*, const int32_t*, int64_t, int64_t, float)>
+// [sync] name(grad[R*K]|null, input[R*K], labels[R] Int32Array, weights[R]|null, R, K, gradScale)
+// -> weighted summed loss. Every label must lie in [0, K): RangeError naming the first bad one otherwise.
+template <double (*kernel)(float*, const float*, const int32_t*, const float*, int64_t, int64_t, float)>
 Napi::Value SparseRowLoss(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 6);
-  const int64_t R = a.Dim(3, "R"), K = a.Dim(4, "K");
+  Args a(info, fn, 7);
+  const int64_t R = a.Dim(4, "R"), K = a.Dim(5, "K");
   const int64_t n = a.Product({R, K});
   float* grad = a.F32OrNull(0, "grad", n, "R*K");
   const float* input = a.F32(1, "input", n, "R*K");
   const int32_t* labels = a.I32(2, "labels", R, "R");
   a.CheckIndices(labels, R, K, "labels");
-  const float scale = static_cast<float>(a.Number(5, "gradScale"));
-  return Napi::Number::New(info.Env(), kernel(grad, input, labels, R, K, scale));
-}
-
-// Element losses: [sync] name(grad[n]|null, input[n], targets[n], n, gradScale) -> summed loss
-template <double (*kernel)(float*, const float*, const float*, int64_t, float)>
-Napi::Value ElementLoss(const Napi::CallbackInfo& info, const char* fn) {
-  Args a(info, fn, 5);
-  const int64_t n = a.Dim(3, "n");
-  float* grad = a.F32OrNull(0, "grad", n, "n");
-  const float* input = a.F32(1, "input", n, "n");
-  const float* targets = a.F32(2, "targets", n, "n");
-  const float scale = static_cast<float>(a.Number(4, "gradScale"));
-  return Napi::Number::New(info.Env(), kernel(grad, input, targets, n, scale));
+  const float* weights = a.F32OrNull(3, "weights", R, "R");
+  const float scale = static_cast<float>(a.Number(6, "gradScale"));
+  return Napi::Number::New(info.Env(), kernel(grad, input, labels, weights, R, K, scale));
 }
 
 }  // namespace
@@ -155,11 +146,11 @@ void RegisterCoreOps(Napi::Env env, Napi::Object exports) {
   add("sparseCategoricalCrossEntropy", [](const Napi::CallbackInfo& i) {
     return SparseRowLoss<sparse_categorical_cross_entropy>(i, "sparseCategoricalCrossEntropy"); });
   add("sigmoidBinaryCrossEntropy", [](const Napi::CallbackInfo& i) {
-    return ElementLoss<sigmoid_binary_cross_entropy>(i, "sigmoidBinaryCrossEntropy"); });
+    return DenseTargetRowLoss<sigmoid_binary_cross_entropy>(i, "sigmoidBinaryCrossEntropy"); });
   add("binaryCrossEntropy", [](const Napi::CallbackInfo& i) {
-    return ElementLoss<binary_cross_entropy>(i, "binaryCrossEntropy"); });
+    return DenseTargetRowLoss<binary_cross_entropy>(i, "binaryCrossEntropy"); });
   add("squaredError", [](const Napi::CallbackInfo& i) {
-    return ElementLoss<squared_error>(i, "squaredError"); });
+    return DenseTargetRowLoss<squared_error>(i, "squaredError"); });
 }
 
 }  // namespace blasnet

@@ -115,25 +115,28 @@ void relu_mask(float* dy, const float* y, int64_t n, ThreadPool& pool);
 void column_sums(float* sums, const float* x, int64_t rows, int64_t cols, ThreadPool& pool);
 
 // ---- losses.cc -------------------------------------------------------------
-// Each returns the SUM of the per-row losses (the caller divides) and, when the
-// gradient pointer is not null, writes grad_scale * d(sum)/d(input) into it.
-// Row losses: rows are [R,K], one sample-timestep per row.
+// Each returns the SUM over rows of weights[r] times the row's loss (the caller
+// divides) and, when the gradient pointer is not null, writes
+// grad_scale * d(sum)/d(input) into it. weights [R] is one value per row (a
+// sample or sample-timestep), or null for all ones. Inputs are [R,K].
 double softmax_cross_entropy(float* dlogits, const float* logits, const float* targets,
-                             int64_t R, int64_t K, float grad_scale);
+                             const float* weights, int64_t R, int64_t K, float grad_scale);
 double sparse_softmax_cross_entropy(float* dlogits, const float* logits, const int32_t* labels,
-                                    int64_t R, int64_t K, float grad_scale);
+                                    const float* weights, int64_t R, int64_t K, float grad_scale);
 // Keras' categorical cross-entropy on probabilities: renormalise rows, clip to
 // [eps, 1-eps], -sum t*log p. Used when the last activation is not softmax.
 double categorical_cross_entropy(float* dprobs, const float* probs, const float* targets,
-                                 int64_t R, int64_t K, float grad_scale);
+                                 const float* weights, int64_t R, int64_t K, float grad_scale);
 double sparse_categorical_cross_entropy(float* dprobs, const float* probs, const int32_t* labels,
-                                        int64_t R, int64_t K, float grad_scale);
-// Element losses over [n] values; the caller divides by the elements per row.
+                                        const float* weights, int64_t R, int64_t K, float grad_scale);
+// Element losses: a row's loss is the sum over its K elements; the caller
+// divides by R*K for Keras's mean over the last axis and then over rows.
 double sigmoid_binary_cross_entropy(float* dlogits, const float* logits, const float* targets,
-                                    int64_t n, float grad_scale);
+                                    const float* weights, int64_t R, int64_t K, float grad_scale);
 double binary_cross_entropy(float* dprobs, const float* probs, const float* targets,
-                            int64_t n, float grad_scale);
-double squared_error(float* dy, const float* y, const float* targets, int64_t n, float grad_scale);
+                            const float* weights, int64_t R, int64_t K, float grad_scale);
+double squared_error(float* dy, const float* y, const float* targets, const float* weights,
+                     int64_t R, int64_t K, float grad_scale);
 
 // ---- optim.cc --------------------------------------------------------------
 // In-place parameter updates, Keras 3 formulas, over `count` segments: one per

@@ -13,13 +13,13 @@ const cases: [keyof typeof native, unknown[], number[]][] = [
   ['denseBackwardActivated', [f(N * I), f(I * U), f(U), f(N * U), f(N * I), f(I * U), f(N * U), N, I, U, 1], [7, 8, 9]],
   ['activationForward', [1, f(R * K), f(R * K), R, K], [3, 4]],
   ['activationBackward', [1, f(R * K), f(R * K), f(R * K), f(R * K), R, K], [5, 6]],
-  ['softmaxCrossEntropy', [f(R * K), f(R * K), f(R * K), R, K, 1], [3, 4]],
-  ['categoricalCrossEntropy', [f(R * K), f(R * K), f(R * K), R, K, 1], [3, 4]],
-  ['sparseSoftmaxCrossEntropy', [f(R * K), f(R * K), Int32Array.from([0, 2]), R, K, 1], [3, 4]],
-  ['sparseCategoricalCrossEntropy', [f(R * K), f(R * K), Int32Array.from([1, 2]), R, K, 1], [3, 4]],
-  ['sigmoidBinaryCrossEntropy', [f(5), f(5), f(5), 5, 1], [3]],
-  ['binaryCrossEntropy', [f(5), f(5), f(5), 5, 1], [3]],
-  ['squaredError', [f(5), f(5), f(5), 5, 1], [3]],
+  ['softmaxCrossEntropy', [f(R * K), f(R * K), f(R * K), f(R), R, K, 1], [4, 5]],
+  ['categoricalCrossEntropy', [f(R * K), f(R * K), f(R * K), f(R), R, K, 1], [4, 5]],
+  ['sparseSoftmaxCrossEntropy', [f(R * K), f(R * K), Int32Array.from([0, 2]), f(R), R, K, 1], [4, 5]],
+  ['sparseCategoricalCrossEntropy', [f(R * K), f(R * K), Int32Array.from([1, 2]), f(R), R, K, 1], [4, 5]],
+  ['sigmoidBinaryCrossEntropy', [f(R * K), f(R * K), f(R * K), f(R), R, K, 1], [4, 5]],
+  ['binaryCrossEntropy', [f(R * K), f(R * K), f(R * K), f(R), R, K, 1], [4, 5]],
+  ['squaredError', [f(R * K), f(R * K), f(R * K), f(R), R, K, 1], [4, 5]],
   ['sgdUpdate', [f(5), f(5), f(5), 0.1, 0.9, false, 0, false], []],
   ['adamUpdate', [f(5), f(5), f(5), f(5), 0.1, 0.9, 0.999, 1e-7, 1, 0, false], []],
   ['rmspropUpdate', [f(5), f(5), f(5), f(5), f(5), 0.1, 0.9, 0.5, 1e-7, 0, false], []],
@@ -32,8 +32,11 @@ for (const [name, valid, dims] of cases) {
 t.test('messages name the function, the argument and the expected size', async (t) => {
   t.throws(() => native.denseForward(f(7), f(N * I), f(I * U), null, N, I, U), { message: 'denseForward: out has 7 elements, expected N*U = 8' });
   t.throws(() => native.activationForward(13, f(6), f(6), 2, 3), /kind must be an integer in \[0, 12\], got 13/);
-  t.throws(() => native.sparseSoftmaxCrossEntropy(null, f(6), Int32Array.from([0, 3]), 2, 3, 1), { name: 'RangeError', message: /labels\[1\] = 3 is outside \[0, 3\)/ });
-  t.throws(() => native.sparseSoftmaxCrossEntropy(null, f(6), Int32Array.from([-1, 0]), 2, 3, 1), RangeError);
+  t.throws(() => native.sparseSoftmaxCrossEntropy(null, f(6), Int32Array.from([0, 3]), null, 2, 3, 1), { name: 'RangeError', message: /labels\[1\] = 3 is outside \[0, 3\)/ });
+  t.throws(() => native.sparseSoftmaxCrossEntropy(null, f(6), Int32Array.from([-1, 0]), null, 2, 3, 1), RangeError);
+  t.throws(() => native.squaredError(null, f(6), f(6), f(3), 2, 3, 1), { name: 'RangeError', message: 'squaredError: weights has 3 elements, expected R = 2' });
+  t.throws(() => native.softmaxCrossEntropy(null, f(6), f(6), new Float64Array(2) as never, 2, 3, 1), { name: 'TypeError', message: 'softmaxCrossEntropy: weights must be a Float32Array or null' });
+  t.doesNotThrow(() => native.binaryCrossEntropy(f(6), f(6), f(6), null, 2, 3, 1), 'null weights: all 1');
   t.throws(() => native.adamUpdate(f(2), f(2), f(2), f(2), NaN, 0.9, 0.999, 1e-7, 1, 0, false), /lr must be finite/);
   t.throws(() => native.adamUpdate(f(2), f(2), f(2), f(2), 0.1, 0.9, 0.999, 1e-7, 0, 0, false), /step must be an integer in \[1,/);
   t.throws(() => native.sgdUpdate(f(2), null, f(2), 0.1, 0.9, false, 0, false), /velocity is required when momentum > 0/);

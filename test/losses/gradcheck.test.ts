@@ -59,17 +59,23 @@ const cases: Case[] = [
   { name: 'binary crossentropy, smoothing, logits', loss: losses.binaryCrossentropy({ labelSmoothing: 0.3, fromLogits: true }), pred: randomArray(N, 35, -4, 4), targets: randomArray(N, 36, 0, 1) },
 ];
 
+/** Per-row weights (sample weights): a zero, a negative and one above 1 among them. */
+const rowWeights = Float32Array.from([1, 0, 2.5, -0.5, 0.75, 1.5]);
+
 for (const c of cases) {
-  t.test(`${c.name} gradient`, async (t) => {
-    const input = new Tensor(c.pred, [R, K]);
-    const targets = c.loss.prepareTargets(new Tensor(c.targets, [R, K]), [K], 'test');
-    const grad = new Tensor(new Float32Array(N), [R, K]);
-    const value = c.loss.compute(input, targets, grad, c.fromLogits ?? false);
-    t.ok(Number.isFinite(value), `loss ${value}`);
-    const res = checkGradient(c.pred, grad.data as Float32Array, () => c.loss.compute(input, targets, null, c.fromLogits ?? false), {
-      eps, skip: c.skip ? (i) => c.skip!(c.pred[i], c.targets[i]) : undefined,
+  for (const weights of [null, rowWeights]) {
+    t.test(`${c.name} gradient${weights ? ' with row weights' : ''}`, async (t) => {
+      const input = new Tensor(c.pred, [R, K]);
+      const targets = c.loss.prepareTargets(new Tensor(c.targets, [R, K]), [K], 'test');
+      const grad = new Tensor(new Float32Array(N), [R, K]);
+      const value = c.loss.compute(input, targets, grad, c.fromLogits ?? false, 1, weights);
+      t.ok(Number.isFinite(value), `loss ${value}`);
+      const res = checkGradient(c.pred, grad.data as Float32Array, () => c.loss.compute(input, targets, null, c.fromLogits ?? false, 1, weights), {
+        eps, skip: c.skip ? (i) => c.skip!(c.pred[i], c.targets[i]) : undefined,
+      });
+      t.ok(res.checked >= N / 2, `${res.checked} points checked`);
+      t.ok(res.maxRelError < 1e-3, `max rel error ${res.maxRelError.toExponential(2)}`, res.worst ?? {});
+      if (weights) t.ok(grad.data.slice(K, 2 * K).every((v) => v === 0), 'a row of weight 0 gets no gradient');
     });
-    t.ok(res.checked >= N / 2, `${res.checked} points checked`);
-    t.ok(res.maxRelError < 1e-3, `max rel error ${res.maxRelError.toExponential(2)}`, res.worst ?? {});
-  });
+  }
 }

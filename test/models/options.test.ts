@@ -20,7 +20,7 @@ t.test('compile, fit, evaluate, predict, sequential, model and input refuse unkn
   m.compile({ optimizer: 'sgd', loss: 'mse' });
   const x = bn.zeros([4, 3]), y = bn.zeros([4, 2]);
   await t.rejects(m.fit(x, y, { batchsize: 7 } as never), /fit: unknown option 'batchsize' — did you mean 'batchSize'\?/);
-  await t.rejects(m.fit(x, y, { classWeight: { 0: 2 } } as never), /fit: option 'classWeight' is not supported by blasnet yet/);
+  await t.rejects(m.fit(x, y, { stepsPerEpoch: 2 } as never), /fit: option 'stepsPerEpoch' is not supported by blasnet yet/);
   await t.rejects(m.evaluate(x, y, { batch_sise: 2 } as never), /evaluate: unknown option 'batch_sise' — did you mean 'batch_size'\?/);
   t.throws(() => m.predict(x, { bachSize: 2 } as never), /predict: unknown option 'bachSize' — did you mean 'batchSize'\?/);
   t.same(m.predict(x, { batch_size: 2 } as never).shape, [4, 2], 'snake_case works');
