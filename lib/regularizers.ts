@@ -1,5 +1,6 @@
-// Weight regularizers as Keras 3 computes them: l1 * sum|w| + l2 * sum(w^2), added to the loss
-// (and so to the logged loss) for every trainable weight that has one, with its gradient.
+// Regularizers as Keras 3 computes them: l1 * sum|w| + l2 * sum(w^2), added to the loss (and so
+// to the logged loss) for every trainable weight that has one, with its gradient; as a layer's
+// activityRegularizer, of the layer's output divided by the batch size (see ExecutionContext).
 import { ValueError } from './errors';
 import { KerasOptions, canonicalName } from './names';
 import { readOptions } from './options';
@@ -21,9 +22,9 @@ export class Regularizer {
     return this.l1 * a + this.l2 * s;
   }
 
-  /** Adds the penalty's gradient to grad (sign(w) * l1 + 2 * l2 * w, with sign(0) = 0 as TensorFlow). */
-  addGradient(w: Float32Array, grad: Float32Array): void {
-    const l1 = this.l1, l2 = 2 * this.l2;
+  /** Adds scale times the penalty's gradient to grad (sign(w) * l1 + 2 * l2 * w, with sign(0) = 0 as TensorFlow). */
+  addGradient(w: Float32Array, grad: Float32Array, scale = 1): void {
+    const l1 = scale * this.l1, l2 = scale * 2 * this.l2;
     for (let i = 0; i < w.length; i++) grad[i] += l1 * Math.sign(w[i]) + l2 * w[i];
   }
 

@@ -26,13 +26,31 @@ export abstract class Callback {
 
 type Mode = 'auto' | 'min' | 'max';
 
-/** Keras's direction for 'auto': losses and errors go down, accuracy-like metrics up. */
+/** Keras's direction for 'auto' (each metric's _direction): losses and errors go down, accuracy-like metrics up. */
 function direction(monitor: string, mode: Mode, where: string): 'min' | 'max' {
   if (mode === 'min' || mode === 'max') return mode;
   const name = monitor.replace(/^val_/, '');
-  if (/loss|error|^mae$|^mse$|^rmse$|^msle$|^mape$/.test(name)) return 'min';
-  if (/acc|auc|precision|recall/.test(name)) return 'max';
+  if (/loss|error|crossentropy|hinge|poisson|divergence|logcosh|^kld$|^mae$|^mse$|^rmse$|^msle$|^mape$/.test(name)) return 'min';
+  if (/acc|auc|precision|recall|cosine|r2|f1|fbeta|iou|pearson|correlation/.test(name)) return 'max';
   throw new ValueError(`${where}: cannot tell whether '${monitor}' should go up or down; give mode: 'min' or 'max'`);
+}
+
+/**
+ * Whether `value` improves on `reference` as Keras 3's MonitorCallback._is_improvement tests
+ * it: no reference yet (null) always does, even NaN; else value shifted by minDelta against
+ * the reference, compared in float32 as ops.less/ops.greater compare Python floats.
+ */
+function improves(lower: boolean, minDelta: number, value: number, reference: number | null): boolean {
+  if (reference === null) return true;
+  const shifted = Math.fround(lower ? value + minDelta : value - minDelta);
+  return lower ? shifted < Math.fround(reference) : shifted > Math.fround(reference);
+}
+
+/** The learning rate as Keras reads it from the optimizer's float32 variable. */
+function learningRateOf(optimizer: { learningRate: unknown }, where: string, what: string): number {
+  const lr = optimizer.learningRate;
+  if (typeof lr !== 'number') throw new ValueError(`${where}: the optimizer follows a learning-rate schedule, which it cannot ${what}`);
+  return Math.fround(lr);
 }
 
 function monitored(logs: Logs, monitor: string, where: string): number {
@@ -69,7 +87,7 @@ export class EarlyStopping extends Callback {
   private readonly minDelta: number;
   private readonly verbose: number;
   private wait = 0;
-  private best = Infinity;
+  private best: number | null = null;
   private lower = true;
   private bestWeights: Tensor[] | null = null;
   /** The epoch training stopped at (0 when it did not stop), and the best epoch. */
@@ -94,13 +112,14 @@ export class EarlyStopping extends Callback {
     this.lower = direction(this.monitor, this.mode, 'earlyStopping') === 'min';
     this.wait = 0;
     this.stoppedEpoch = 0;
-    this.best = this.lower ? Infinity : -Infinity;
+    // Keras 3 starts from no best value (the baseline only gates resetting the patience).
+    this.best = null;
     this.bestWeights = null;
     this.bestEpoch = 0;
   }
 
-  private improves(value: number, reference: number): boolean {
-    return this.lower ? value + this.minDelta < reference : value - this.minDelta > reference;
+  private improves(value: number, reference: number | null): boolean {
+    return improves(this.lower, this.minDelta, value, reference);
   }
 
   onEpochEnd(epoch: number, logs: Logs): void {
@@ -157,7 +176,7 @@ export class ReduceLROnPlateau extends Callback {
   private readonly verbose: number;
   private wait = 0;
   private cooldownCounter = 0;
-  private best = Infinity;
+  private best: number | null = null;
   private lower = true;
 
   constructor(args: KerasOptions<ReduceLROnPlateauArgs> = {}) {
@@ -170,39 +189,37 @@ export class ReduceLROnPlateau extends Callback {
     this.patience = a.patience ?? 10;
     this.verbose = a.verbose ?? 0;
     this.mode = checkMode(a.mode, where);
-    this.minDelta = a.minDelta ?? 1e-4;
+    this.minDelta = Math.abs(a.minDelta ?? 1e-4);
     this.cooldown = a.cooldown ?? 0;
     this.minLr = a.minLr ?? 0;
   }
 
   onTrainBegin(): void {
-    // Keras: 'auto' means max only for monitors naming accuracy.
-    this.lower = this.mode === 'min' || (this.mode === 'auto' && !this.monitor.includes('acc'));
-    this.best = this.lower ? Infinity : -Infinity;
+    this.lower = direction(this.monitor, this.mode, 'reduceLROnPlateau') === 'min';
+    this.best = null;
     this.cooldownCounter = 0;
     this.wait = 0;
   }
 
   onEpochEnd(epoch: number, logs: Logs): void {
     const optimizer = this.requireModel().optimizer;
-    if (typeof optimizer.learningRate !== 'number') throw new ValueError('reduceLROnPlateau: the optimizer follows a learning-rate schedule, which it cannot lower');
-    logs.learning_rate = optimizer.learningRate;
+    const old = learningRateOf(optimizer, 'reduceLROnPlateau', 'lower');
+    logs.learning_rate = old;
     const current = monitored(logs, this.monitor, 'reduceLROnPlateau');
     const inCooldown = this.cooldownCounter > 0;
     if (inCooldown) {
       this.cooldownCounter--;
       this.wait = 0;
     }
-    if (this.lower ? current < this.best - this.minDelta : current > this.best + this.minDelta) {
+    if (improves(this.lower, this.minDelta, current, this.best)) {
       this.best = current;
       this.wait = 0;
     } else if (!(this.cooldownCounter > 0)) {
       this.wait++;
       if (this.wait >= this.patience) {
-        const old = optimizer.learningRate;
-        // Keras compares the float32 rate with float32 minLr.
-        if (Math.fround(old) > Math.fround(this.minLr)) {
-          optimizer.learningRate = Math.max(old * this.factor, this.minLr);
+        // Keras compares the float32 rate with float32 minLr, and keeps the new rate in float32.
+        if (old > Math.fround(this.minLr)) {
+          optimizer.learningRate = Math.fround(Math.max(old * this.factor, this.minLr));
           if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${optimizer.learningRate}.`);
           this.cooldownCounter = this.cooldown;
           this.wait = 0;
@@ -221,24 +238,36 @@ export class LearningRateScheduler extends Callback {
 
   onEpochBegin(epoch: number): void {
     const optimizer = this.requireModel().optimizer;
-    const lr = optimizer.learningRate;
-    if (typeof lr !== 'number') throw new ValueError('learningRateScheduler: the optimizer already follows a learning-rate schedule');
-    const next = this.schedule(epoch, lr);
+    // Keras hands the schedule the float32 rate and keeps what it returns in float32.
+    const next = this.schedule(epoch, learningRateOf(optimizer, 'learningRateScheduler', 'also follow'));
     if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) throw new ValueError(`learningRateScheduler: the schedule returned ${JSON.stringify(next)} for epoch ${epoch}; expected a finite number >= 0`);
-    optimizer.learningRate = next;
+    optimizer.learningRate = Math.fround(next);
     if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${next}.`);
   }
 
   onEpochEnd(_epoch: number, logs: Logs): void {
-    logs.learning_rate = this.requireModel().optimizer.learningRate as number;
+    logs.learning_rate = learningRateOf(this.requireModel().optimizer, 'learningRateScheduler', 'also follow');
   }
 }
 
-/** Stops training after a batch whose loss is NaN or infinite (Keras's TerminateOnNaN). */
+export interface TerminateOnNaNArgs {
+  /** Throw at once instead of stopping after the batch (Keras 3's raise_error). */
+  raiseError?: boolean;
+}
+
+/** Stops training after a batch whose loss is NaN or infinite, or throws (Keras 3's TerminateOnNaN). */
 export class TerminateOnNaN extends Callback {
+  readonly raiseError: boolean;
+
+  constructor(args: KerasOptions<TerminateOnNaNArgs> = {}) {
+    super();
+    this.raiseError = readOptions<TerminateOnNaNArgs>(args, 'terminateOnNaN', { known: ['raiseError'] }).raiseError ?? false;
+  }
+
   onBatchEnd(batch: number, logs: Logs): void {
     const loss = logs.loss;
     if (loss !== undefined && !Number.isFinite(loss)) {
+      if (this.raiseError) throw new Error(`NaN or Inf loss encountered at batch ${batch}. Loss value: ${loss}. Terminating training immediately.`);
       console.log(`Batch ${batch}: Invalid loss, terminating training`);
       this.requireModel().stopTraining = true;
     }
@@ -277,7 +306,8 @@ export class ModelCheckpoint extends Callback {
   readonly saveBestOnly: boolean;
   private readonly mode: Mode;
   private readonly verbose: number;
-  private best: number;
+  /** The best value so far: initialValueThreshold, or none (the first value then saves). */
+  private best: number | null;
   private lower = true;
   /** Where each save went, in order. */
   readonly saved: string[] = [];
@@ -295,13 +325,12 @@ export class ModelCheckpoint extends Callback {
     this.verbose = a.verbose ?? 0;
     this.saveBestOnly = a.saveBestOnly ?? false;
     this.mode = checkMode(a.mode, where);
-    this.best = a.initialValueThreshold ?? NaN;
+    this.best = a.initialValueThreshold ?? null;
   }
 
   onTrainBegin(): void {
-    if (!this.saveBestOnly) return;
-    this.lower = direction(this.monitor, this.mode, 'modelCheckpoint') === 'min';
-    if (Number.isNaN(this.best)) this.best = this.lower ? Infinity : -Infinity;
+    // As Keras, best carries over from one fit to the next.
+    if (this.saveBestOnly) this.lower = direction(this.monitor, this.mode, 'modelCheckpoint') === 'min';
   }
 
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
@@ -309,7 +338,7 @@ export class ModelCheckpoint extends Callback {
     const file = formatPath(this.filepath, { epoch: epoch + 1, ...logs });
     if (this.saveBestOnly) {
       const current = monitored(logs, this.monitor, 'modelCheckpoint');
-      if (!(this.lower ? current < this.best : current > this.best)) return;
+      if (!improves(this.lower, 0, current, this.best)) return;
       if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: ${this.monitor} improved from ${this.best} to ${current}, saving model to ${file}`);
       this.best = current;
     }
@@ -362,7 +391,7 @@ export const callbacks = {
   earlyStopping: (args?: KerasOptions<EarlyStoppingArgs>): EarlyStopping => new EarlyStopping(args),
   reduceLROnPlateau: (args?: KerasOptions<ReduceLROnPlateauArgs>): ReduceLROnPlateau => new ReduceLROnPlateau(args),
   learningRateScheduler: (schedule: (epoch: number, lr: number) => number, verbose = 0): LearningRateScheduler => new LearningRateScheduler(schedule, verbose),
-  terminateOnNaN: (): TerminateOnNaN => new TerminateOnNaN(),
+  terminateOnNaN: (args?: KerasOptions<TerminateOnNaNArgs>): TerminateOnNaN => new TerminateOnNaN(args),
   modelCheckpoint: (args: KerasOptions<ModelCheckpointArgs>): ModelCheckpoint => new ModelCheckpoint(args),
   csvLogger: (args: KerasOptions<CSVLoggerArgs> | string): CSVLogger => new CSVLogger(args),
 };

@@ -1,4 +1,5 @@
 import { Param } from '../layers/layer';
+import { Regularizer } from '../regularizers';
 import { Tensor } from '../tensor';
 import { CallMode, LayerCall } from './call';
 import { Graph } from './graph';
@@ -10,6 +11,8 @@ export interface BackwardRequest {
   readonly preActivation?: readonly boolean[];
   /** Compute the gradients with respect to the model's inputs. */
   readonly inputGradients?: boolean;
+  /** Add the gradients of the layers' activity penalties (see activityPenalty): a training step's. */
+  readonly activity?: boolean;
 }
 
 /**
@@ -34,6 +37,10 @@ export class ExecutionContext implements CallMode {
   /** With a graph that makes masks: the mask of each slot and each step's input masks; else empty. */
   private readonly masks: (Mask | null)[];
   private readonly stepMasks: (Mask | null)[][];
+  /** Per step, the activity regularizer of its output; null when no layer has one (the common case costs nothing). */
+  private readonly activity: (Regularizer | null)[] | null;
+  /** Per step with an activity regularizer, the buffer of its penalty's gradient. */
+  private readonly activityGrads: (Tensor | null)[];
   /** The backward plan without and with input gradients; see plan(). */
   private plans: ({ needs: boolean[]; needInputs: boolean[][] } | null)[] = [null, null];
 
@@ -51,6 +58,24 @@ export class ExecutionContext implements CallMode {
     this.outputs = new Array<Tensor>(graph.outputSlots.length);
     this.masks = graph.masking ? new Array<Mask | null>(graph.slotCount).fill(null) : [];
     this.stepMasks = graph.masking ? graph.steps.map((step) => new Array<Mask | null>(step.inputSlots.length).fill(null)) : [];
+    const activity = graph.steps.map((s) => s.lastLayer.activityRegularizer);
+    this.activity = activity.some((r) => r) ? activity : null;
+    this.activityGrads = graph.steps.map(() => null);
+  }
+
+  /**
+   * The activity penalties of the last forward, as Keras 3 adds them (Layer.__call__): each
+   * regularized layer's penalty of its output divided by the batch size, once per call.
+   */
+  activityPenalty(): number {
+    const activity = this.activity;
+    if (!activity) return 0;
+    let total = 0;
+    for (let i = 0; i < activity.length; i++) {
+      const y = activity[i] && this.values[this.graph.steps[i].outputSlot];
+      if (y && y.shape[0] > 0) total += activity[i]!.penalty(y.data as Float32Array) / y.shape[0];
+    }
+    return total;
   }
 
   /** Routes weight gradients (a trainer's buffers), or none. */
@@ -136,9 +161,12 @@ export class ExecutionContext implements CallMode {
     const { needs, needInputs } = this.plan(wantInputs);
     graph.outputSlots.forEach((s, k) => { if (outputGrads[k]) this.addGradient(s, outputGrads[k]!); });
     const pre = request.preActivation;
+    const activity = request.activity ? this.activity : null;
     const steps = graph.steps;
     for (let i = steps.length - 1; i >= 0; i--) {
       const step = steps[i];
+      // Every reader of the step's output has added its gradient by now.
+      if (activity?.[i] && needs[step.outputSlot]) this.addActivityGradient(i, activity[i]!);
       const dy = grads[step.outputSlot];
       if (!dy || !needs[step.outputSlot]) continue;
       const k = pre ? graph.outputSlots.indexOf(step.outputSlot) : -1;
@@ -166,6 +194,20 @@ export class ExecutionContext implements CallMode {
     const plan = { needs, needInputs: graph.steps.map((step) => step.inputSlots.map((s) => needs[s])) };
     this.plans[wantInputs ? 1 : 0] = plan;
     return plan;
+  }
+
+  /** Adds the gradient of step i's activity penalty (with respect to its output, as the penalty is) to the output's gradient. */
+  private addActivityGradient(i: number, regularizer: Regularizer): void {
+    const slot = this.graph.steps[i].outputSlot;
+    const y = this.values[slot]!;
+    let g = this.activityGrads[i];
+    if (!g || g.size !== y.size) this.activityGrads[i] = g = new Tensor(new Float32Array(y.size), y.shape);
+    else if (g.shape !== y.shape) this.activityGrads[i] = g = new Tensor(g.data, y.shape);
+    const data = g.data as Float32Array;
+    data.fill(0);
+    // Keras's divide_no_nan: an empty batch has no penalty.
+    if (y.shape[0] > 0) regularizer.addGradient(y.data as Float32Array, data, 1 / y.shape[0]);
+    this.addGradient(slot, g);
   }
 
   /** Adds g to the gradient of a slot: the first is kept as it is, a second is summed into a buffer of ours. */

@@ -208,7 +208,8 @@ export class Graph {
       if (fusedPools.has(node)) continue;
       const out = node.outputs[0];
       const layer = node.layer;
-      if (layer instanceof Conv && this.consumers[slot(out)] === 1 && !this.outputs.includes(out)) {
+      // A convolution with an activity regularizer keeps its output: the penalty is of it.
+      if (layer instanceof Conv && !layer.activityRegularizer && this.consumers[slot(out)] === 1 && !this.outputs.includes(out)) {
         const [next] = readers.get(out)!;
         const pool = next.layer;
         if (pool instanceof Pooling && pool.mode === 'max' && next.inputs.length === 1 && layer.fusesWithMaxPool(pool)) {

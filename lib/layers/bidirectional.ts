@@ -12,9 +12,20 @@ export interface BidirectionalArgs extends LayerArgs {
   layer: Recurrent;
   /** How the two directions combine. Default 'concat' (units doubled). */
   mergeMode?: MergeMode | null;
+  /** Only the wrapped layer with goBackwards flipped, as Keras 3 writes it in configs (blasnet makes that copy itself). */
+  backwardLayer?: Recurrent | null;
 }
 
 const MERGE_MODES: readonly string[] = ['concat', 'sum', 'mul', 'ave'];
+
+/** Whether `backward` is `layer` with goBackwards flipped (the backward layer Keras 3 makes and saves), names aside. */
+function isFlippedCopy(backward: unknown, layer: Recurrent): boolean {
+  const rest = (l: Recurrent): string => {
+    const { name: _name, go_backwards: _goBackwards, ...config } = l.getConfig();
+    return JSON.stringify(config);
+  };
+  return backward instanceof Recurrent && backward.className === layer.className && backward.goBackwards !== layer.goBackwards && rest(backward) === rest(layer);
+}
 
 /**
  * Runs a recurrent layer over the sequence in both directions and merges the two
@@ -32,7 +43,7 @@ export class Bidirectional extends Layer {
     const a = camelKeys(args ?? ({} as BidirectionalArgs));
     // The wrapped layer's inputShape works too, as in Keras: Bidirectional(LSTM(8, input_shape=...)).
     const inner = a.layer instanceof Recurrent && !a.inputShape && !a.batchInputShape ? a.layer.declaredInputShape : null;
-    super(inner ? { ...args, inputShape: [...inner] } : args, 'bidirectional', layerOptions(['layer', 'mergeMode'], { backwardLayer: null }));
+    super(inner ? { ...args, inputShape: [...inner] } : args, 'bidirectional', layerOptions(['layer', 'mergeMode', 'backwardLayer']));
     const where = `${this.name} (Bidirectional)`;
     if (!(a.layer instanceof Recurrent)) {
       throw new ValueError(`${where}: layer must be an LSTM or GRU layer, e.g. bn.layers.lstm({units: 8}), got ${a.layer === undefined ? 'nothing' : String(a.layer)}`);
@@ -43,6 +54,12 @@ export class Bidirectional extends Layer {
     }
     if (!MERGE_MODES.includes(mode)) {
       throw new ValueError(`${where}: mergeMode must be one of 'concat', 'sum', 'mul', 'ave', got ${JSON.stringify(mode)}`);
+    }
+    if (a.layer.activityRegularizer) {
+      throw new ValueError(`${where}: the wrapped ${a.layer.name} has an activityRegularizer, which Keras applies to each direction's output; blasnet does not support that yet: give activityRegularizer to the Bidirectional layer (a penalty of the merged output) or leave it out`);
+    }
+    if (a.backwardLayer !== undefined && a.backwardLayer !== null && !isFlippedCopy(a.backwardLayer, a.layer)) {
+      throw new ValueError(`${where}: backwardLayer must be the wrapped layer with goBackwards flipped, as Keras 3 writes it in configs; another backward layer is not supported`);
     }
     this.mergeMode = mode;
     this.template = a.layer;

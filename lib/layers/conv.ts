@@ -2,12 +2,13 @@ import { Activation, ActivationIdentifier } from '../activations';
 import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
-import { Regularizer, RegularizerIdentifier } from '../regularizers';
+import { ConstraintIdentifier } from '../constraints';
+import { RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { BatchGeometry, Conv2DGeometry, Pool2DGeometry, geometryByBatchSize, native, packConvGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
-import { LayerArgs, Param, kernelBiasConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
+import { LayerArgs, Param, WeightPenalties, kernelBiasConfig, layerOptions, weightOptionKeys } from './layer';
 
 export type ConvPadding = 'valid' | 'same' | 'causal';
 
@@ -27,6 +28,8 @@ export interface ConvArgs extends LayerArgs {
   biasInitializer?: InitializerIdentifier;
   kernelRegularizer?: RegularizerIdentifier | null;
   biasRegularizer?: RegularizerIdentifier | null;
+  kernelConstraint?: ConstraintIdentifier | null;
+  biasConstraint?: ConstraintIdentifier | null;
 }
 export type Conv2DArgs = ConvArgs;
 export type Conv1DArgs = ConvArgs;
@@ -91,8 +94,7 @@ export abstract class Conv extends ActivatedLayer {
   readonly useBias: boolean;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
-  private readonly kernelRegularizer: Regularizer | null;
-  private readonly biasRegularizer: Regularizer | null;
+  private readonly penalty: Record<'kernel' | 'bias', WeightPenalties>;
   private kernel!: Param;
   private bias: Param | null = null;
   /** The geometry of the built input for a batch size (the last one memoised). */
@@ -103,7 +105,7 @@ export abstract class Conv extends ActivatedLayer {
   constructor(args: ConvArgs, private readonly rank: 1 | 2, kind: string, defaultName: string) {
     const a = camelKeys(args ?? ({} as ConvArgs));
     super(args, defaultName, layerOptions(['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation',
-      'useBias', 'kernelInitializer', 'biasInitializer', ...regularizerKeys('kernel', 'bias')], { ...regularizerOptions('kernel', 'bias'), groups: 1, loraRank: null }));
+      'useBias', 'kernelInitializer', 'biasInitializer', ...weightOptionKeys('kernel', 'bias')], { groups: 1, loraRank: null }));
     const where = `${this.name} (${kind})`;
     if (!Number.isInteger(a.filters) || a.filters < 1) {
       throw new ValueError(`${where}: filters must be a positive integer, got ${JSON.stringify(a.filters)}`);
@@ -127,8 +129,7 @@ export abstract class Conv extends ActivatedLayer {
     this.useBias = a.useBias ?? true;
     this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform', this.name);
     this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros', this.name);
-    this.kernelRegularizer = this.regularizer(a.kernelRegularizer, 'kernelRegularizer');
-    this.biasRegularizer = this.regularizer(a.biasRegularizer, 'biasRegularizer');
+    this.penalty = this.penalties(a, 'kernel', 'bias');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -152,8 +153,8 @@ export abstract class Conv extends ActivatedLayer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     const channels = inputShape[inputShape.length - 1];
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInitializer, true, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, true, this.biasRegularizer);
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInitializer, true, this.penalty.kernel);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, true, this.penalty.bias);
     // Conv1D is a Conv2D of height 1.
     const [H, W] = this.rank === 2 ? inputShape : [1, inputShape[0]];
     const [OH, OW] = this.rank === 2 ? this.outputShape! : [1, this.outputShape![0]];
@@ -253,7 +254,7 @@ export abstract class Conv extends ActivatedLayer {
       data_format: 'channels_last',
       dilation_rate: [...this.dilationRate],
       groups: 1,
-      ...kernelBiasConfig(this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer, this.kernelRegularizer, this.biasRegularizer),
+      ...kernelBiasConfig(this, this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer, this.penalty.kernel, this.penalty.bias),
     };
   }
 }

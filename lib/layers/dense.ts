@@ -2,12 +2,13 @@ import { Activation, ActivationIdentifier } from '../activations';
 import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
-import { Regularizer, RegularizerIdentifier } from '../regularizers';
+import { ConstraintIdentifier } from '../constraints';
+import { RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { Shape, Tensor } from '../tensor';
 import { ActivatedLayer } from './activation-mixin';
-import { LayerArgs, Param, kernelBiasConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
+import { LayerArgs, Param, WeightPenalties, kernelBiasConfig, layerOptions, weightOptionKeys } from './layer';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -17,6 +18,8 @@ export interface DenseArgs extends LayerArgs {
   biasInitializer?: InitializerIdentifier;
   kernelRegularizer?: RegularizerIdentifier | null;
   biasRegularizer?: RegularizerIdentifier | null;
+  kernelConstraint?: ConstraintIdentifier | null;
+  biasConstraint?: ConstraintIdentifier | null;
 }
 
 /**
@@ -29,8 +32,7 @@ export class Dense extends ActivatedLayer {
   readonly useBias: boolean;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
-  private readonly kernelRegularizer: Regularizer | null;
-  private readonly biasRegularizer: Regularizer | null;
+  private readonly penalty: Record<'kernel' | 'bias', WeightPenalties>;
   private kernel!: Param;
   private bias: Param | null = null;
 
@@ -41,8 +43,8 @@ export class Dense extends ActivatedLayer {
 
   constructor(args: DenseArgs) {
     const a = camelKeys(args ?? ({} as DenseArgs));
-    super(args, 'dense', layerOptions(['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', ...regularizerKeys('kernel', 'bias')],
-      { ...regularizerOptions('kernel', 'bias'), loraRank: null, loraAlpha: null, quantizationConfig: null, inputDim: null }));
+    super(args, 'dense', layerOptions(['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', ...weightOptionKeys('kernel', 'bias')],
+      { loraRank: null, loraAlpha: null, quantizationConfig: null, inputDim: null }));
     if (!Number.isInteger(a.units) || a.units < 1) {
       throw new ValueError(`${this.name} (Dense): units must be a positive integer, got ${JSON.stringify(a.units)}`);
     }
@@ -51,8 +53,7 @@ export class Dense extends ActivatedLayer {
     this.useBias = a.useBias ?? true;
     this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform', this.name);
     this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros', this.name);
-    this.kernelRegularizer = this.regularizer(a.kernelRegularizer, 'kernelRegularizer');
-    this.biasRegularizer = this.regularizer(a.biasRegularizer, 'biasRegularizer');
+    this.penalty = this.penalties(a, 'kernel', 'bias');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -63,8 +64,8 @@ export class Dense extends ActivatedLayer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     const inFeatures = inputShape[inputShape.length - 1];
-    this.kernel = this.addWeight('kernel', [inFeatures, this.units], this.kernelInitializer, true, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, true, this.biasRegularizer);
+    this.kernel = this.addWeight('kernel', [inFeatures, this.units], this.kernelInitializer, true, this.penalty.kernel);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, true, this.penalty.bias);
   }
 
   forward(x: Tensor, call: LayerCall): Tensor {
@@ -97,7 +98,7 @@ export class Dense extends ActivatedLayer {
     return {
       ...super.getConfig(),
       units: this.units,
-      ...kernelBiasConfig(this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer, this.kernelRegularizer, this.biasRegularizer),
+      ...kernelBiasConfig(this, this.act.name, this.useBias, this.kernelInitializer, this.biasInitializer, this.penalty.kernel, this.penalty.bias),
     };
   }
 }

@@ -2,11 +2,12 @@ import { LayerCall } from '../engine/call';
 import { Mask } from '../engine/mask';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
-import { Regularizer, RegularizerIdentifier } from '../regularizers';
+import { ConstraintIdentifier } from '../constraints';
+import { RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { DType, Shape, Tensor, sizeOf } from '../tensor';
-import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
+import { Layer, LayerArgs, Param, WeightPenalties, initializerConfig, layerOptions, penaltiesConfig, weightOptionKeys } from './layer';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices must lie in [0, inputDim). */
@@ -16,6 +17,7 @@ export interface EmbeddingArgs extends LayerArgs {
   /** Defaults to RandomUniform(-0.05, 0.05), as in Keras. */
   embeddingsInitializer?: InitializerIdentifier;
   embeddingsRegularizer?: RegularizerIdentifier | null;
+  embeddingsConstraint?: ConstraintIdentifier | null;
   /** Length of the index sequences; gives the input shape [inputLength] when inputShape is not set. */
   inputLength?: number | number[] | null;
   /**
@@ -39,7 +41,7 @@ export class Embedding extends Layer {
   readonly maskZero: boolean;
   readonly inputLength: number | number[] | null;
   private readonly embeddingsInitializer: Initializer;
-  private readonly embeddingsRegularizer: Regularizer | null;
+  private readonly penalty: Record<'embeddings', WeightPenalties>;
   private embeddings!: Param;
 
   constructor(args: EmbeddingArgs) {
@@ -47,8 +49,8 @@ export class Embedding extends Layer {
     const inputLength = a.inputLength ?? null;
     const shapeFromLength = inputLength !== null && !a.inputShape && !a.batchInputShape;
     super(shapeFromLength ? { ...args, inputShape: ([] as number[]).concat(inputLength) } : args, 'embedding',
-      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength', 'maskZero', ...regularizerKeys('embeddings')],
-        { ...regularizerOptions('embeddings'), sparse: false, loraRank: null, quantizationConfig: null }));
+      layerOptions(['inputDim', 'outputDim', 'embeddingsInitializer', 'inputLength', 'maskZero', ...weightOptionKeys('embeddings')],
+        { sparse: false, loraRank: null, quantizationConfig: null }));
     const where = `${this.name} (Embedding)`;
     for (const key of ['inputDim', 'outputDim'] as const) {
       if (!Number.isInteger(a[key]) || a[key] < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${JSON.stringify(a[key])}`);
@@ -69,7 +71,7 @@ export class Embedding extends Layer {
     this.outputDim = a.outputDim;
     this.inputLength = inputLength;
     this.embeddingsInitializer = getInitializer(a.embeddingsInitializer ?? 'randomUniform', this.name);
-    this.embeddingsRegularizer = this.regularizer(a.embeddingsRegularizer, 'embeddingsRegularizer');
+    this.penalty = this.penalties(a, 'embeddings');
   }
 
   /** With maskZero the layer makes a mask (Keras sets supports_masking = mask_zero). */
@@ -96,7 +98,7 @@ export class Embedding extends Layer {
 
   override build(inputShape: Shape): void {
     super.build(inputShape);
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer, true, this.embeddingsRegularizer);
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer, true, this.penalty.embeddings);
   }
 
   forward(x: Tensor, call: LayerCall): Tensor {
@@ -126,9 +128,7 @@ export class Embedding extends Layer {
       input_dim: this.inputDim,
       output_dim: this.outputDim,
       embeddings_initializer: initializerConfig(this.embeddingsInitializer),
-      embeddings_regularizer: this.embeddingsRegularizer?.getConfig() ?? null,
-      activity_regularizer: null,
-      embeddings_constraint: null,
+      ...penaltiesConfig(this, this.penalty),
       mask_zero: this.maskZero,
       input_length: this.inputLength,
     };

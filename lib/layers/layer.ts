@@ -1,4 +1,5 @@
 import { Activation } from '../activations';
+import { Constraint, getConstraint } from '../constraints';
 import { ShapeError, ValueError, formatShape } from '../errors';
 import { Initializer } from '../initializers';
 import { LayerCall, CallMode } from '../engine/call';
@@ -20,11 +21,13 @@ export interface LayerArgs {
   trainable?: boolean;
   /** Only float32 layers exist: 'float32' or Keras's DTypePolicy of it. */
   dtype?: string | { config?: { name?: string } };
+  /** A penalty on the layer's output, divided by the batch size, added to the loss (Keras 3). */
+  activityRegularizer?: RegularizerIdentifier | null;
 }
 
 /** Options every layer takes, and the Keras/TF.js layer options blasnet does not implement. */
 const LAYER_OPTIONS: OptionSpec = {
-  known: ['name', 'inputShape', 'batchInputShape', 'batchShape', 'trainable', 'dtype'],
+  known: ['name', 'inputShape', 'batchInputShape', 'batchShape', 'trainable', 'dtype', 'activityRegularizer'],
   unsupported: { batchSize: null, weights: null, inputDtype: null },
 };
 
@@ -33,22 +36,16 @@ export function layerOptions(known: readonly string[], unsupported: Record<strin
   return { known: [...LAYER_OPTIONS.known, ...known], unsupported: { ...LAYER_OPTIONS.unsupported, ...unsupported } };
 }
 
-/** The regularizer and constraint options a layer with these weights does not implement: Keras's defaults (null) only. */
-export function regularizerOptions(...weights: string[]): Record<string, null> {
-  const out: Record<string, null> = { activityRegularizer: null };
-  for (const w of weights) out[`${w}Constraint`] = null;
-  return out;
-}
-
-/** The weight-regularizer options (kernelRegularizer, ...) of a layer with these weights. */
-export const regularizerKeys = (...weights: string[]): string[] => weights.map((w) => `${w}Regularizer`);
+/** The regularizer and constraint options (kernelRegularizer, kernelConstraint, ...) of a layer with these weights. */
+export const weightOptionKeys = (...weights: string[]): string[] => weights.flatMap((w) => [`${w}Regularizer`, `${w}Constraint`]);
 
 /**
  * A weight of a layer. It belongs to the layer, whatever models the layer is in: each
  * model call finds its gradient in the call's context, never here.
  */
 export class Param {
-  constructor(readonly name: string, readonly value: Tensor, readonly trainable: boolean) {}
+  /** @param constraint projects the weight after each optimizer update that trains it (Keras's variable.constraint). */
+  constructor(readonly name: string, readonly value: Tensor, readonly trainable: boolean, readonly constraint: Constraint | null = null) {}
 }
 
 /** A one-off inference call (layer.apply on concrete tensors): no gradients kept. */
@@ -81,6 +78,8 @@ export abstract class Layer {
   protected readonly params: Param[] = [];
   /** Weights with a regularizer, whose penalty training adds to the loss. */
   readonly regularized: [Param, Regularizer][] = [];
+  /** The penalty of each output of this layer, over the batch size, that training adds to the loss. */
+  readonly activityRegularizer: Regularizer | null;
   /** Each application of this layer to symbolic inputs, in order (Keras' _inbound_nodes). */
   readonly inboundNodes: Node[] = [];
   private warnedMaskDropped = false;
@@ -104,6 +103,7 @@ export abstract class Layer {
       }
     }
     this.declaredInputShape = shape ? (shape as number[]) : null;
+    this.activityRegularizer = getRegularizer(a.activityRegularizer, `${this.name}: activityRegularizer`);
   }
 
   /** The per-sample output shape for a per-sample input shape; throws ShapeError when the input does not fit. */
@@ -305,19 +305,32 @@ export abstract class Layer {
   getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
     if (this.declaredInputShape) config.batch_input_shape = [null, ...this.declaredInputShape];
+    // Keras 3 writes it only when set (layers with weights write null too, as TF.js).
+    if (this.activityRegularizer) config.activity_regularizer = this.activityRegularizer.getConfig();
     return config;
   }
 
-  protected addWeight(name: string, shape: Shape, initializer: Initializer, trainable = true, regularizer: Regularizer | null = null): Param {
-    const p = new Param(name, new Tensor(initializer.init(shape), shape), trainable);
+  protected addWeight(name: string, shape: Shape, initializer: Initializer, trainable = true, penalties: WeightPenalties | null = null): Param {
+    const constraint = penalties?.constraint ?? null;
+    constraint?.check(shape, `${this.name} (${this.className}): ${name} constraint`);
+    const p = new Param(name, new Tensor(initializer.init(shape), shape), trainable, constraint);
     this.params.push(p);
-    if (regularizer) this.regularized.push([p, regularizer]);
+    if (penalties?.regularizer) this.regularized.push([p, penalties.regularizer]);
     return p;
   }
 
-  /** A regularizer option, checked. */
-  protected regularizer(id: RegularizerIdentifier | null | undefined, key: string): Regularizer | null {
-    return getRegularizer(id, `${this.name} (${this.className}): ${key}`);
+  /** The `<weight>Regularizer` and `<weight>Constraint` options of these weights, checked. */
+  protected penalties<W extends string>(options: object, ...weights: W[]): Record<W, WeightPenalties> {
+    const args = options as Record<string, unknown>;
+    const where = (key: string): string => `${this.name} (${this.className}): ${key}`;
+    const out = {} as Record<W, WeightPenalties>;
+    for (const w of weights) {
+      out[w] = {
+        regularizer: getRegularizer(args[`${w}Regularizer`], where(`${w}Regularizer`)),
+        constraint: getConstraint(args[`${w}Constraint`], where(`${w}Constraint`)),
+      };
+    }
+    return out;
   }
 
   /** Throws unless a batch's per-sample shape equals the built input shape. */
@@ -343,21 +356,34 @@ export function initializerConfig(init: Initializer): Record<string, unknown> {
   return { class_name: init.className, config: init.config };
 }
 
+/** The regularizer and constraint of one weight, as options give them. */
+export interface WeightPenalties {
+  regularizer: Regularizer | null;
+  constraint: Constraint | null;
+}
+
 /**
- * The config fields Keras writes for a layer with a kernel, an optional bias and an
- * activation (Dense, Conv); constraints and activity regularizers are not supported, so null.
+ * The `<weight>_regularizer`, `activity_regularizer` and `<weight>_constraint` fields Keras
+ * writes (null where unset), for weights named as in the options (kernel, recurrent, bias).
+ * Layers whose TF.js config has no activity_regularizer (BatchNormalization) leave it to
+ * Layer.getConfig, which writes it only when set.
  */
-export function kernelBiasConfig(activation: string, useBias: boolean, kernelInitializer: Initializer,
-  biasInitializer: Initializer, kernelRegularizer: Regularizer | null = null, biasRegularizer: Regularizer | null = null): Record<string, unknown> {
+export function penaltiesConfig(layer: Layer, weights: Record<string, WeightPenalties>, withActivity = true): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const [w, p] of Object.entries(weights)) config[`${w}_regularizer`] = p.regularizer?.getConfig() ?? null;
+  if (withActivity) config.activity_regularizer = layer.activityRegularizer?.getConfig() ?? null;
+  for (const [w, p] of Object.entries(weights)) config[`${w}_constraint`] = p.constraint?.getConfig() ?? null;
+  return config;
+}
+
+/** The config fields Keras writes for a layer with a kernel, an optional bias and an activation (Dense, Conv). */
+export function kernelBiasConfig(layer: Layer, activation: string, useBias: boolean, kernelInitializer: Initializer,
+  biasInitializer: Initializer, kernel: WeightPenalties, bias: WeightPenalties): Record<string, unknown> {
   return {
     activation,
     use_bias: useBias,
     kernel_initializer: initializerConfig(kernelInitializer),
     bias_initializer: initializerConfig(biasInitializer),
-    kernel_regularizer: kernelRegularizer?.getConfig() ?? null,
-    bias_regularizer: biasRegularizer?.getConfig() ?? null,
-    activity_regularizer: null,
-    kernel_constraint: null,
-    bias_constraint: null,
+    ...penaltiesConfig(layer, { kernel, bias }),
   };
 }

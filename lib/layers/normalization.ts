@@ -1,10 +1,12 @@
 import { LayerCall } from '../engine/call';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
+import { ConstraintIdentifier } from '../constraints';
 import { camelKeys } from '../names';
+import { RegularizerIdentifier } from '../regularizers';
 import { native } from '../native';
 import { Shape, Tensor } from '../tensor';
-import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions } from './layer';
+import { Layer, LayerArgs, Param, WeightPenalties, initializerConfig, layerOptions, penaltiesConfig, weightOptionKeys } from './layer';
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The channel axis, counting the batch axis; only the last (-1) is supported. */
@@ -19,6 +21,10 @@ export interface BatchNormalizationArgs extends LayerArgs {
   gammaInitializer?: InitializerIdentifier;
   movingMeanInitializer?: InitializerIdentifier;
   movingVarianceInitializer?: InitializerIdentifier;
+  betaRegularizer?: RegularizerIdentifier | null;
+  gammaRegularizer?: RegularizerIdentifier | null;
+  betaConstraint?: ConstraintIdentifier | null;
+  gammaConstraint?: ConstraintIdentifier | null;
 }
 
 /**
@@ -35,6 +41,7 @@ export class BatchNormalization extends Layer {
   readonly center: boolean;
   readonly scale: boolean;
   private readonly initializers: Record<'beta' | 'gamma' | 'movingMean' | 'movingVariance', Initializer>;
+  private readonly penalty: Record<'beta' | 'gamma', WeightPenalties>;
   private gamma: Param | null = null;
   private beta: Param | null = null;
   private movingMean!: Param;
@@ -43,8 +50,8 @@ export class BatchNormalization extends Layer {
   constructor(args: BatchNormalizationArgs = {}) {
     const a = camelKeys(args ?? {});
     super(args, 'batch_normalization', layerOptions(['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer',
-      'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer'], {
-      ...regularizerOptions('beta', 'gamma'), betaRegularizer: null, gammaRegularizer: null, synchronized: false, renorm: false, renormClipping: null,
+      'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer', ...weightOptionKeys('beta', 'gamma')], {
+      synchronized: false, renorm: false, renormClipping: null,
       renormMomentum: 0.99, fused: null, virtualBatchSize: null, adjustment: null,
     }));
     const where = `${this.name} (BatchNormalization)`;
@@ -60,6 +67,7 @@ export class BatchNormalization extends Layer {
     if (typeof this.epsilon !== 'number' || !(this.epsilon > 0) || !Number.isFinite(this.epsilon)) {
       throw new ValueError(`${where}: epsilon must be a positive number, got ${JSON.stringify(a.epsilon)}`);
     }
+    this.penalty = this.penalties(a, 'beta', 'gamma');
     this.center = a.center ?? true;
     this.scale = a.scale ?? true;
     this.initializers = {
@@ -98,8 +106,8 @@ export class BatchNormalization extends Layer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     const shape = [inputShape[inputShape.length - 1]];
-    if (this.scale) this.gamma = this.addWeight('gamma', shape, this.initializers.gamma);
-    if (this.center) this.beta = this.addWeight('beta', shape, this.initializers.beta);
+    if (this.scale) this.gamma = this.addWeight('gamma', shape, this.initializers.gamma, true, this.penalty.gamma);
+    if (this.center) this.beta = this.addWeight('beta', shape, this.initializers.beta, true, this.penalty.beta);
     this.movingMean = this.addWeight('moving_mean', shape, this.initializers.movingMean, false);
     this.movingVariance = this.addWeight('moving_variance', shape, this.initializers.movingVariance, false);
   }
@@ -150,10 +158,7 @@ export class BatchNormalization extends Layer {
       gamma_initializer: initializerConfig(this.initializers.gamma),
       moving_mean_initializer: initializerConfig(this.initializers.movingMean),
       moving_variance_initializer: initializerConfig(this.initializers.movingVariance),
-      beta_regularizer: null,
-      gamma_regularizer: null,
-      beta_constraint: null,
-      gamma_constraint: null,
+      ...penaltiesConfig(this, this.penalty, false),
       synchronized: false,
     };
   }

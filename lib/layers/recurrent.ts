@@ -3,12 +3,13 @@ import { LayerCall } from '../engine/call';
 import { Mask, checkMask } from '../engine/mask';
 import { ValueError, formatShape } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
-import { Regularizer, RegularizerIdentifier } from '../regularizers';
+import { ConstraintIdentifier } from '../constraints';
+import { RegularizerIdentifier } from '../regularizers';
 import { camelKeys } from '../names';
 import { RnnGeometry, native } from '../native';
 import { random, seededRandom } from '../random';
 import { Shape, Tensor, sizeOf } from '../tensor';
-import { Layer, LayerArgs, Param, initializerConfig, layerOptions, regularizerOptions, regularizerKeys } from './layer';
+import { Layer, LayerArgs, Param, WeightPenalties, initializerConfig, layerOptions, penaltiesConfig, weightOptionKeys } from './layer';
 
 /** Arguments shared by LSTM and GRU (Keras 3 defaults). */
 export interface RecurrentArgs extends LayerArgs {
@@ -24,6 +25,9 @@ export interface RecurrentArgs extends LayerArgs {
   kernelRegularizer?: RegularizerIdentifier | null;
   recurrentRegularizer?: RegularizerIdentifier | null;
   biasRegularizer?: RegularizerIdentifier | null;
+  kernelConstraint?: ConstraintIdentifier | null;
+  recurrentConstraint?: ConstraintIdentifier | null;
+  biasConstraint?: ConstraintIdentifier | null;
   /** Output every timestep ([timesteps, units]) instead of the last one ([units]). */
   returnSequences?: boolean;
   /** Also return the final states: Keras accepts it, but a Sequential model takes one output. */
@@ -108,7 +112,7 @@ export abstract class Recurrent extends Layer {
   protected readonly kernelInitializer: Initializer;
   protected readonly recurrentInitializer: Initializer;
   protected readonly biasInitializer: Initializer;
-  private readonly regularizers: Record<'kernel' | 'recurrent' | 'bias', Regularizer | null>;
+  private readonly penalty: Record<'kernel' | 'recurrent' | 'bias', WeightPenalties>;
   private readonly unroll: boolean;
   private readonly implementation: number;
   readonly dropout: number;
@@ -135,9 +139,9 @@ export abstract class Recurrent extends Layer {
     super(args, defaultName, layerOptions(['units', 'activation', 'recurrentActivation', 'useBias', 'kernelInitializer',
       'recurrentInitializer', 'biasInitializer', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'dropout',
       // useCudnn only picks a GPU kernel: it does not change what is computed.
-      'recurrentDropout', 'implementation', 'seed', 'useCudnn', 'zeroOutputForMask', ...regularizerKeys('kernel', 'recurrent', 'bias'),
+      'recurrentDropout', 'implementation', 'seed', 'useCudnn', 'zeroOutputForMask', ...weightOptionKeys('kernel', 'recurrent', 'bias'),
       ...cellOptions],
-    { ...regularizerOptions('kernel', 'recurrent', 'bias'), timeMajor: false }));
+    { timeMajor: false }));
     const where = `${this.name} (${className})`;
     this.args = a;
     if (!Number.isInteger(a.units) || a.units < 1) {
@@ -150,11 +154,7 @@ export abstract class Recurrent extends Layer {
     this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform', this.name);
     this.recurrentInitializer = getInitializer(a.recurrentInitializer ?? 'orthogonal', this.name);
     this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros', this.name);
-    this.regularizers = {
-      kernel: this.regularizer(a.kernelRegularizer, 'kernelRegularizer'),
-      recurrent: this.regularizer(a.recurrentRegularizer, 'recurrentRegularizer'),
-      bias: this.regularizer(a.biasRegularizer, 'biasRegularizer'),
-    };
+    this.penalty = this.penalties(a, 'kernel', 'recurrent', 'bias');
     this.returnSequences = a.returnSequences ?? false;
     this.returnState = a.returnState ?? false;
     this.goBackwards = a.goBackwards ?? false;
@@ -210,9 +210,9 @@ export abstract class Recurrent extends Layer {
   override build(inputShape: Shape): void {
     super.build(inputShape);
     const G = this.gates * this.units;
-    this.kernel = this.addWeight('kernel', [inputShape[1], G], this.kernelInitializer, true, this.regularizers.kernel);
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, G], this.recurrentInitializer, true, this.regularizers.recurrent);
-    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit(), true, this.regularizers.bias);
+    this.kernel = this.addWeight('kernel', [inputShape[1], G], this.kernelInitializer, true, this.penalty.kernel);
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, G], this.recurrentInitializer, true, this.penalty.recurrent);
+    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit(), true, this.penalty.bias);
   }
 
   /** Keras's RNN takes a mask and passes it on with returnSequences (unchanged, whatever the direction). */
@@ -322,13 +322,7 @@ export abstract class Recurrent extends Layer {
       kernel_initializer: initializerConfig(this.kernelInitializer),
       recurrent_initializer: initializerConfig(this.recurrentInitializer),
       bias_initializer: initializerConfig(this.biasInitializer),
-      kernel_regularizer: this.regularizers.kernel?.getConfig() ?? null,
-      recurrent_regularizer: this.regularizers.recurrent?.getConfig() ?? null,
-      bias_regularizer: this.regularizers.bias?.getConfig() ?? null,
-      activity_regularizer: null,
-      kernel_constraint: null,
-      recurrent_constraint: null,
-      bias_constraint: null,
+      ...penaltiesConfig(this, this.penalty),
       dropout: this.dropout,
       recurrent_dropout: this.recurrentDropout,
       seed: this.seed,

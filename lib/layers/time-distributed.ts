@@ -61,6 +61,7 @@ export class TimeDistributed extends Layer {
     }
     this.params.push(...this.layer.weights);
     this.regularized.push(...this.layer.regularized);
+    // The inner layer's activityRegularizer is not applied: Keras 3 runs it through layer.call, not __call__.
   }
 
   override get trainableWeights(): Param[] {

@@ -112,8 +112,8 @@ export class Trainer {
       const act = step?.lastLayer.activation;
       const loss = losses[k];
       // The logits are only used when the loss alone gives the output its gradient: no layer reads
-      // it and it is not a model output twice.
-      const fromLogits = !!act && graph.consumers[slot] === 0 && graph.outputSlots.filter((s) => s === slot).length === 1 &&
+      // it, it is not a model output twice and no activity penalty is taken of it.
+      const fromLogits = !!act && !step!.lastLayer.activityRegularizer && graph.consumers[slot] === 0 && graph.outputSlots.filter((s) => s === slot).length === 1 &&
         ((loss.fusesWith === 'softmax' && act.isSoftmax) || (loss.fusesWith === 'sigmoid' && act.isSigmoid));
       const metrics = metricNames[k].map((m) => getMetric(m, loss, shape[shape.length - 1]));
       const weightedMetrics = weightedNames[k].map((m) => getMetric(m, loss, shape[shape.length - 1]));
@@ -183,7 +183,7 @@ export class Trainer {
     const ctx = this.context;
     const outs = ctx.forward(xs, true, true);
     const values = this.lossesAndMetrics(ctx, outs, ys, weights, true);
-    ctx.backward(this.lossGrads, { preActivation: this.preActivation });
+    ctx.backward(this.lossGrads, { preActivation: this.preActivation, activity: true });
     for (const [p, r, g] of this.penalties) r.addGradient(p.value.data as Float32Array, g);
     this.optimizer.applyGradients(this.params, this.grads);
     return values;
@@ -230,8 +230,9 @@ export class Trainer {
         metrics.push(m.result ? m.result() : sum / count);
       }
     });
-    // Keras adds the regularization penalties to the total loss (not to the per-output losses).
+    // Keras adds the regularization and activity penalties to the total loss (not to the per-output losses).
     for (const [p, r] of this.penalties) total += r.penalty(p.value.data as Float32Array);
+    total += ctx.activityPenalty();
     return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics];
   }
 

@@ -45,7 +45,7 @@ export abstract class Optimizer {
   /** The weights of the last build, in order: what getWeights and setWeights cover. */
   private variables: readonly Param[] = [];
   /** Per weight list: the value arrays and each kind of state, gathered once. */
-  private readonly gathered = new WeakMap<readonly Param[], { values: Segments; slots: (Segments | null)[] }>();
+  private readonly gathered = new WeakMap<readonly Param[], { values: Segments; slots: (Segments | null)[]; constrained: Param[] }>();
 
   /** Creates the state of these weights (those that have none yet). */
   build(params: readonly Param[]): void {
@@ -62,7 +62,7 @@ export abstract class Optimizer {
       const perParam = params.map((p) => this.slots.get(p)!);
       const kinds = perParam[0]?.length ?? 0;
       const slots = Array.from({ length: kinds }, (_, k) => (perParam[0][k] ? perParam.map((s) => s[k]!) : null));
-      g = { values: params.map((p) => p.value.data as Float32Array), slots };
+      g = { values: params.map((p) => p.value.data as Float32Array), slots, constrained: params.filter((p) => p.constraint) };
       this.gathered.set(params, g);
     }
     this.variables = params;
@@ -70,6 +70,8 @@ export abstract class Optimizer {
     this.clip(grads);
     this.iterations++;
     this.update(g.values, grads, g.slots);
+    // Keras 3 (base_optimizer.py, apply): each variable's constraint after the update.
+    for (const p of g.constrained) p.constraint!.apply(p.value.data as Float32Array, p.value.shape);
   }
 
   /** The learning rate of the update being applied (a schedule sees the steps before it, as in Keras). */

@@ -69,3 +69,11 @@ t.test('Keras config fields and defaults', async (t) => {
   bn.sequential({ layers: [g2] });
   t.same(g2.weights.map((p) => p.value.shape), [[2, 9], [3, 9], [2, 9]], 'reset_after: bias [2, 3U]');
 });
+
+t.test("Bidirectional takes Keras 3's backwardLayer (the wrapped layer flipped) and refuses any other", async (t) => {
+  const layer = bn.layers.lstm({ units: 2, name: 'forward_l' });
+  t.doesNotThrow(() => bn.layers.bidirectional({ layer, backwardLayer: bn.layers.lstm({ units: 2, name: 'backward_l', goBackwards: true }) }));
+  t.throws(() => bn.layers.bidirectional({ layer, backwardLayer: bn.layers.lstm({ units: 3, goBackwards: true }) }), /backwardLayer must be the wrapped layer with goBackwards flipped/);
+  t.throws(() => bn.layers.bidirectional({ layer, backwardLayer: bn.layers.lstm({ units: 2 }) }), /backwardLayer must be the wrapped layer with goBackwards flipped/);
+  t.throws(() => bn.layers.bidirectional({ layer, backwardLayer: bn.layers.gru({ units: 2, goBackwards: true }) }), /backwardLayer must be the wrapped layer with goBackwards flipped/);
+});
