@@ -164,3 +164,18 @@ t.test('mask_zero is saved and loaded (blasnet, tfjs, Keras configs): the loaded
   const rnn = layerFromConfig('LSTM', { name: 'l', units: 2, zero_output_for_mask: true });
   t.equal(rnn.getConfig().zero_output_for_mask, true, 'a Keras LSTM config with zero_output_for_mask');
 });
+
+t.test('padded positions never count in precision, recall or AUC (as tf.keras; Keras 3 masks only mean metrics)', async (t) => {
+  // Every kept position predicts sigmoid(2) > 0.5; 4 of the 5 kept are positive, the 3 pads negative.
+  const m = bn.sequential([
+    L.embedding({ inputDim: 3, outputDim: 2, maskZero: true, inputShape: [4], embeddingsInitializer: 'ones' }),
+    L.dense({ units: 1, activation: 'sigmoid', kernelInitializer: 'ones' }),
+  ]);
+  m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['binary_accuracy', bn.metrics.precision(), bn.metrics.recall()] });
+  const x = bn.preprocessing.padSequences([[1, 2], [2, 1, 1]], { maxlen: 4 });
+  const y = bn.tensor([[[0], [0], [1], [1]], [[0], [1], [1], [0]]]);
+  const r = await m.evaluate(x, y, { verbose: 0 }) as Record<string, number>;
+  t.equal(r.binary_accuracy, 0.8, 'accuracy over the 5 kept positions');
+  t.equal(r.precision, 0.8, 'precision 4 / 5, not 4 / 8 with the pads');
+  t.equal(r.recall, 1, 'recall 4 / 4');
+});
