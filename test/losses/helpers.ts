@@ -62,7 +62,7 @@ export const lossFor = (targets: 'dense' | 'sparse'): Loss => getLoss(targets ==
 
 export function makeMetric(spec: Spec, targets: 'dense' | 'sparse', units: number): Metric {
   const id = spec.name ?? (metrics as unknown as Record<string, Factory>)[spec.factory!](spec.args) as Metric;
-  return getMetric(id, lossFor(targets), units);
+  return getMetric(id, lossFor(targets));
 }
 
 export const f32 = (values: number[], shape: number[]): Tensor => new Tensor(Float32Array.from(values), shape);
