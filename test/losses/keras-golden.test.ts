@@ -49,16 +49,15 @@ function runBatches(t: Test, metric: Metric, batches: Batch[], results: number[]
 
 for (const c of metricFixture.cases) {
   t.test(`metric ${c.id}: ${c.keras} as ${JSON.stringify(c.bn)}`, async (t) => {
-    const units = c.batches[0].y_pred_shape[c.batches[0].y_pred_shape.length - 1];
-    const metric = makeMetric(c.bn, c.targets, units);
+    const metric = makeMetric(c.bn, c.targets);
     t.type(metric.reset, 'function');
     t.type(metric.result, 'function');
     runBatches(t, metric, c.batches, c.results, c.targets === 'sparse');
     // A metric fed logits of a fused activation gives what it gives on the activation's output.
     if (c.targets === 'dense' && c.batches.every((b) => b.y_pred.every((v) => v > 0 && v < 1))) {
       const fusing = getLoss('binaryCrossentropy');
-      const a = getMetric(c.bn.name ?? makeMetric(c.bn, 'dense', units), fusing);
-      const b = getMetric(c.bn.name ?? makeMetric(c.bn, 'dense', units), fusing);
+      const a = getMetric(c.bn.name ?? makeMetric(c.bn, 'dense'), fusing);
+      const b = getMetric(c.bn.name ?? makeMetric(c.bn, 'dense'), fusing);
       const sigmoid = new Activation('sigmoid', 'test');
       for (const batch of c.batches) {
         const z = f32(batch.y_pred.map((p) => Math.log(p / (1 - p))), batch.y_pred_shape);
