@@ -26,6 +26,11 @@ export interface Metric {
    * null weighs every position 1.
    */
   update(pred: Tensor, targets: Tensor, fromLogits: boolean, weights?: Float32Array | null): [number, number];
+  /**
+   * Learns the shapes of the targets as the user gave them and of the predictions, before the
+   * first update (Keras builds compiled metrics from the first batch); 'accuracy' chooses its kind here.
+   */
+  build?(targetShape: readonly number[], predShape: readonly number[]): void;
   /** Clears the state (Keras reset_state). Every metric made by getMetric or bn.metrics has it. */
   reset?(): void;
   /** The value over every batch since the last reset (Keras result()); 0 before any update. */
@@ -563,12 +568,11 @@ function isTensorShaped(loss: Loss, targets: Targets, name: string): void {
 
 /**
  * Resolves a metric for one output of a compiled model. A name is logged as given ('mae' logs
- * 'mae', as in Keras); 'accuracy' means what it means in Keras for the loss: binary accuracy for
- * binary cross-entropy or one output, sparse categorical accuracy for sparse labels, categorical
- * accuracy otherwise. A bn.metrics object is copied (each output keeps its own state); a
- * function is logged under its own name.
+ * 'mae', as in Keras); 'accuracy' (or 'acc') is chosen from the shapes as Keras 3 does (see
+ * shapeAccuracy). A bn.metrics object is copied (each output keeps its own state); a function is
+ * logged under its own name.
  */
-export function getMetric(identifier: MetricIdentifier, loss: Loss, outputUnits: number): Metric {
+export function getMetric(identifier: MetricIdentifier, loss: Loss): Metric {
   const fused = loss.fusesWith;
   if (typeof identifier === 'function') return functionMetric(identifier, fused);
   if (typeof identifier === 'object' && identifier !== null && typeof (identifier as Metric).update === 'function') {
@@ -583,16 +587,48 @@ export function getMetric(identifier: MetricIdentifier, loss: Loss, outputUnits:
     throw new ValueError(`compile: metrics must be names such as 'accuracy', bn.metrics objects or functions (yTrue, yPred) => number, got ${JSON.stringify(identifier)}`);
   }
   const key = lookup(names, identifier, 'metric', (m) => new ValueError(`compile: ${m}`));
-  if (key === 'accuracy') return accuracyFor(identifier, loss, outputUnits);
+  if (key === 'accuracy') return shapeAccuracy(identifier, loss.fusesWith);
   const entry = table[key];
   isTensorShaped(loss, entry.targets, identifier);
   return entry.make(identifier, fused);
 }
 
-function accuracyFor(name: string, loss: Loss, outputUnits: number): Metric {
-  if (loss.name === 'binary_crossentropy' || outputUnits === 1) return binaryAccuracy(name, loss.fusesWith);
-  if (loss.sparse) return sparseCategoricalAccuracy(name);
-  return categoricalAccuracy(name);
+/**
+ * Keras 3's is_binary_or_sparse_categorical (trainers/compile_utils.py): binary when the
+ * predictions have one value per row; sparse categorical when the targets have a lower rank
+ * than the predictions, or one value per row against several; categorical otherwise.
+ */
+function accuracyKind(targetShape: readonly number[], predShape: readonly number[]): 'binary' | 'sparse' | 'categorical' {
+  const predLast = predShape[predShape.length - 1];
+  if (predLast === 1) return 'binary';
+  if (targetShape.length < predShape.length || (targetShape[targetShape.length - 1] === 1 && predLast > 1)) return 'sparse';
+  return 'categorical';
+}
+
+/**
+ * 'accuracy' / 'acc' as Keras 3's get_metric: binary, sparse categorical or categorical accuracy,
+ * chosen from the shapes of the user's targets and of the predictions (not from the loss), logged
+ * under the name given. Keras builds compiled metrics on the first batch; here the trainer calls
+ * build with the targets as given, before preparing them for the loss (an update before any
+ * build takes the shapes it sees). Chosen once, like Keras.
+ */
+function shapeAccuracy(name: string, fused: Fused): Metric {
+  let chosen: Metric | null = null;
+  const build = (targetShape: readonly number[], predShape: readonly number[]): void => {
+    if (chosen) return;
+    const kind = accuracyKind(targetShape, predShape);
+    chosen = kind === 'binary' ? binaryAccuracy(name, fused) : kind === 'sparse' ? sparseCategoricalAccuracy(name) : categoricalAccuracy(name);
+  };
+  return {
+    name,
+    build,
+    update(pred, targets, fromLogits, weights = null) {
+      if (!chosen) build(targets.shape, pred.shape);
+      return chosen!.update(pred, targets, fromLogits, weights);
+    },
+    reset: () => chosen?.reset!(),
+    result: () => (chosen ? chosen.result!() : 0),
+  };
 }
 
 function options<T>(args: unknown, where: string, known: string[], unsupported: Record<string, unknown> = {}): T & { name?: string } {

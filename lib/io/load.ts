@@ -8,6 +8,7 @@ import { InputLayer } from '../engine/input-layer';
 import { SymbolicTensor } from '../engine/symbolic';
 import { Layer } from '../layers/layer';
 import { LayersModel } from '../models/model';
+import type { CompileArgs } from '../models/training';
 import { Sequential } from '../models/sequential';
 import { optimizerFromConfig } from '../optimizers';
 import { Tensor } from '../tensor';
@@ -59,11 +60,15 @@ function restoreTraining(model: LayersModel, config: unknown, state: DecodedWeig
   if (!isPlainObject(config)) throw fail(`trainingConfig must be an object, got ${JSON.stringify(config)}`);
   try {
     const lossWeights = config.loss_weights ?? config.lossWeights;
+    // TF.js (and Keras 2) apply one flat list of metrics to every output; blasnet writes one list per output.
+    const outputs = model.outputNames.length;
+    const metricsOf = (m: unknown): CompileArgs['metrics'] =>
+      (outputs > 1 && Array.isArray(m) && m.length > 0 && m.every((e) => typeof e === 'string') ? Array.from({ length: outputs }, () => m) : m ?? undefined) as CompileArgs['metrics'];
     model.compile({
       optimizer: optimizerFromConfig(config.optimizer_config ?? config.optimizerConfig, 'trainingConfig'),
       loss: config.loss as string,
-      metrics: (config.metrics ?? undefined) as string[] | undefined,
-      weightedMetrics: (config.weighted_metrics ?? config.weightedMetrics ?? undefined) as string[] | undefined,
+      metrics: metricsOf(config.metrics),
+      weightedMetrics: metricsOf(config.weighted_metrics ?? config.weightedMetrics),
       lossWeights: (lossWeights ?? undefined) as number[] | undefined,
     });
   } catch (err) {

@@ -20,8 +20,12 @@ export type PerOutput<T> = T | T[] | Record<string, T>;
 export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: PerOutput<string | Loss>;
-  /** Metrics (names, bn.metrics objects or functions), for every output, or per output (a list of lists, or keyed by output name). */
-  metrics?: MetricIdentifier | MetricIdentifier[] | MetricIdentifier[][] | Record<string, MetricIdentifier | MetricIdentifier[]>;
+  /**
+   * Metrics (names, bn.metrics objects or functions), as Keras 3 reads them: a list for a model of
+   * one output; with several outputs, a list with one entry per output (a metric, a list of
+   * metrics, or null for none) or an object keyed by output name.
+   */
+  metrics?: (MetricIdentifier | MetricIdentifier[] | null)[] | Record<string, MetricIdentifier | MetricIdentifier[]>;
   /** Scales each output's loss in the total (default 1 each). */
   lossWeights?: number[] | Record<string, number>;
   /** Metrics updated with the sample weights (plain `metrics` ignore them, as in Keras), in the forms `metrics` takes. */
@@ -115,8 +119,8 @@ export class Trainer {
       // it, it is not a model output twice and no activity penalty is taken of it.
       const fromLogits = !!act && !step!.lastLayer.activityRegularizer && graph.consumers[slot] === 0 && graph.outputSlots.filter((s) => s === slot).length === 1 &&
         ((loss.fusesWith === 'softmax' && act.isSoftmax) || (loss.fusesWith === 'sigmoid' && act.isSigmoid));
-      const metrics = metricNames[k].map((m) => getMetric(m, loss, shape[shape.length - 1]));
-      const weightedMetrics = weightedNames[k].map((m) => getMetric(m, loss, shape[shape.length - 1]));
+      const metrics = metricNames[k].map((m) => getMetric(m, loss));
+      const weightedMetrics = weightedNames[k].map((m) => getMetric(m, loss));
       return { name, loss, weight: weights[k], metrics, weightedMetrics, fromLogits, shape };
     });
     const several = outputNames.length > 1;
@@ -169,10 +173,14 @@ export class Trainer {
     return this.logNames.map((_, i) => i >= 1 + (this.outputs.length > 1 ? this.outputs.length : 0));
   }
 
-  /** Checks targets against each output and prepares them for its loss. */
+  /** Checks targets against each output and prepares them for its loss; the metrics learn the targets' shapes as given. */
   prepareTargets(ys: Tensor[], where: string): Tensor[] {
-    return ys.map((y, k) => this.outputs[k].loss.prepareTargets(y, this.outputs[k].shape,
-      `${where} (output ${this.outputs[k].name})`));
+    return ys.map((y, k) => {
+      const o = this.outputs[k];
+      const prepared = o.loss.prepareTargets(y, o.shape, `${where} (output ${o.name})`);
+      for (const m of [...o.metrics, ...o.weightedMetrics]) m.build?.(y.shape, [y.shape[0], ...o.shape]);
+      return prepared;
+    });
   }
 
   /**
@@ -265,29 +273,45 @@ export class Trainer {
     return bufs;
   }
 
+  /**
+   * The metrics of each output, read as Keras 3's CompileMetrics._build_metrics_set: with one
+   * output every metric of the list applies to it; with several, a list pairs its entries with the
+   * outputs by position and an object names them. Keras takes no single metric outside a list.
+   */
   private metricNames(metrics: CompileArgs['metrics'], outputNames: readonly string[], option: string): MetricIdentifier[][] {
     if (metrics === undefined || metrics === null) return outputNames.map(() => []);
-    const list = (v: unknown): MetricIdentifier[] => (Array.isArray(v) ? v : [v]) as MetricIdentifier[];
-    // A single metric (a name, an object or a function) as Keras allows.
-    if (typeof metrics === 'string' || typeof metrics === 'function' || (typeof metrics === 'object' && 'update' in metrics)) {
-      return outputNames.map(() => [metrics as MetricIdentifier]);
-    }
+    const several = outputNames.length > 1;
+    const entry = (v: unknown): MetricIdentifier[] => (v === null || v === undefined ? [] : (Array.isArray(v) ? v : [v]) as MetricIdentifier[]);
     if (Array.isArray(metrics)) {
-      if (metrics.some((m) => Array.isArray(m))) {
-        if (metrics.length !== outputNames.length) throw new ValueError(`compile: ${option} has ${metrics.length} lists but the model has ${outputNames.length} outputs`);
-        return metrics.map(list);
-      }
-      return outputNames.map(() => metrics as MetricIdentifier[]);
+      if (metrics.length === 0) return outputNames.map(() => []);
+      if (!several) return [metrics.flat(Infinity) as MetricIdentifier[]];
+      if (metrics.length === outputNames.length) return metrics.map(entry);
+      throw new ValueError(`compile: ${option} has ${metrics.length} entries, but the model has ${outputNames.length} outputs. ${perOutputHint(option, outputNames, metrics)}`);
     }
-    if (typeof metrics === 'object') {
+    if (typeof metrics === 'object' && !('update' in metrics)) {
       for (const k of Object.keys(metrics)) {
         if (!outputNames.includes(k)) throw new ValueError(`compile: ${option} names output '${k}', but the outputs are ${outputNames.join(', ')}`);
       }
       const byName = metrics as Record<string, MetricIdentifier | MetricIdentifier[]>;
-      return outputNames.map((n) => (byName[n] === undefined ? [] : list(byName[n])));
+      return outputNames.map((n) => entry(byName[n]));
     }
-    throw new ValueError(`compile: ${option} must be a list of names such as ['accuracy'], got ${JSON.stringify(metrics)}`);
+    if (!several) throw new ValueError(`compile: ${option} must be a list, e.g. ${option}: [${describe(metrics)}] (Keras 3 takes no single metric outside a list)`);
+    throw new ValueError(`compile: ${option} is one metric, but the model has ${outputNames.length} outputs. ${perOutputHint(option, outputNames, [metrics])}`);
   }
+}
+
+/** How to write metrics for several outputs, after Keras 3's refusal of one list for all of them. */
+function perOutputHint(option: string, outputNames: readonly string[], given: readonly unknown[]): string {
+  const list = `[${given.map(describe).join(', ')}]`;
+  return `Keras 3 no longer applies one list to every output: give a list with one entry per output (${outputNames.join(', ')}), ` +
+    `e.g. ${option}: [${outputNames.map(() => list).join(', ')}], or an object keyed by output name, e.g. ${option}: {${outputNames.map((n) => `${n}: ${list}`).join(', ')}}`;
+}
+
+/** A metric as a user wrote it, for messages. */
+function describe(m: unknown): string {
+  if (typeof m === 'function') return m.name || 'function';
+  if (m && typeof m === 'object' && 'name' in m) return `metric ${String((m as { name: unknown }).name)}`;
+  return JSON.stringify(m) ?? String(m);
 }
 
 /** Per output, the per-position sample weights [N, positions] of a batch (or null for that output); null: none. */

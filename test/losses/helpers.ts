@@ -60,9 +60,9 @@ export function makeLoss(spec: Spec): Loss {
 /** The loss a metric fixture's targets go with: class labels for sparse, one value per output otherwise. */
 export const lossFor = (targets: 'dense' | 'sparse'): Loss => getLoss(targets === 'sparse' ? 'sparseCategoricalCrossentropy' : 'mse');
 
-export function makeMetric(spec: Spec, targets: 'dense' | 'sparse', units: number): Metric {
+export function makeMetric(spec: Spec, targets: 'dense' | 'sparse'): Metric {
   const id = spec.name ?? (metrics as unknown as Record<string, Factory>)[spec.factory!](spec.args) as Metric;
-  return getMetric(id, lossFor(targets), units);
+  return getMetric(id, lossFor(targets));
 }
 
 export const f32 = (values: number[], shape: number[]): Tensor => new Tensor(Float32Array.from(values), shape);

@@ -49,16 +49,15 @@ function runBatches(t: Test, metric: Metric, batches: Batch[], results: number[]
 
 for (const c of metricFixture.cases) {
   t.test(`metric ${c.id}: ${c.keras} as ${JSON.stringify(c.bn)}`, async (t) => {
-    const units = c.batches[0].y_pred_shape[c.batches[0].y_pred_shape.length - 1];
-    const metric = makeMetric(c.bn, c.targets, units);
+    const metric = makeMetric(c.bn, c.targets);
     t.type(metric.reset, 'function');
     t.type(metric.result, 'function');
     runBatches(t, metric, c.batches, c.results, c.targets === 'sparse');
     // A metric fed logits of a fused activation gives what it gives on the activation's output.
     if (c.targets === 'dense' && c.batches.every((b) => b.y_pred.every((v) => v > 0 && v < 1))) {
       const fusing = getLoss('binaryCrossentropy');
-      const a = getMetric(c.bn.name ?? makeMetric(c.bn, 'dense', units), fusing, units);
-      const b = getMetric(c.bn.name ?? makeMetric(c.bn, 'dense', units), fusing, units);
+      const a = getMetric(c.bn.name ?? makeMetric(c.bn, 'dense'), fusing);
+      const b = getMetric(c.bn.name ?? makeMetric(c.bn, 'dense'), fusing);
       const sigmoid = new Activation('sigmoid', 'test');
       for (const batch of c.batches) {
         const z = f32(batch.y_pred.map((p) => Math.log(p / (1 - p))), batch.y_pred_shape);
@@ -77,7 +76,7 @@ t.test('a bn.metrics object works on its own and is copied per output by getMetr
   const c = metricFixture.cases.find((m) => m.id === 'auc_pr')!;
   const object = metrics.auc({ curve: 'PR' });
   runBatches(t, object, c.batches, c.results, false);
-  const copy = getMetric(object, getLoss('binaryCrossentropy'), 3);
+  const copy = getMetric(object, getLoss('binaryCrossentropy'));
   t.not(copy, object, 'a fresh copy');
   t.equal(copy.name, 'auc');
   const b = c.batches[0];
@@ -104,7 +103,7 @@ t.test('function metrics are averaged as Keras averages them', async (t) => {
     },
   };
   for (const c of metricFixture.function_metrics) {
-    const metric = getMetric(js[c.bn.function!], getLoss('mse'), 3);
+    const metric = getMetric(js[c.bn.function!], getLoss('mse'));
     t.equal(metric.name, c.id, `logged under the function's name, ${c.id}`);
     // Keras computes these in float64 from float32 inputs; the JS functions too.
     runBatches(t, metric, c.batches, c.results, false);
@@ -112,7 +111,7 @@ t.test('function metrics are averaged as Keras averages them', async (t) => {
   // model.evaluate(batch_size=2) on 3 samples: a scalar function is the plain mean of the two
   // batch values (3.5), while mae is the mean over samples (3.1667).
   const e = metricFixture.evaluate;
-  const fn = getMetric(js.meanAbsScalar, getLoss('mse'), 2), mae = getMetric('mae', getLoss('mse'), 2);
+  const fn = getMetric(js.meanAbsScalar, getLoss('mse')), mae = getMetric('mae', getLoss('mse'));
   for (const [start, end] of [[0, 2], [2, 3]]) {
     const x = f32(e.x.slice(2 * start, 2 * end), [end - start, 2]), y = f32(e.y.slice(2 * start, 2 * end), [end - start, 2]);
     fn.update(x, y, false);

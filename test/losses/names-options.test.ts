@@ -95,10 +95,10 @@ t.test('metrics: names, logged names, objects and refusals', async (t) => {
     'precision', 'recall', 'auc', 'AUC', 'topKCategoricalAccuracy', 'top_k_categorical_accuracy', 'binary_accuracy',
     'kld', 'poisson', 'logcosh', 'hinge', 'squared_hinge', 'categorical_hinge', 'cosine_similarity', 'binary_crossentropy',
     'categorical_crossentropy', 'accuracy', 'acc']) {
-    t.equal(getMetric(n, dense, 3).name, n, `'${n}' is logged as '${n}'`);
+    t.equal(getMetric(n, dense).name, n, `'${n}' is logged as '${n}'`);
   }
   for (const n of ['sparseTopKCategoricalAccuracy', 'sparse_top_k_categorical_accuracy', 'sparse_categorical_crossentropy', 'sparse_categorical_accuracy']) {
-    t.equal(getMetric(n, sparse, 3).name, n);
+    t.equal(getMetric(n, sparse).name, n);
   }
   // Objects are named as Keras names its metric classes by default.
   const defaults: [string, { name: string }][] = [
@@ -109,21 +109,21 @@ t.test('metrics: names, logged names, objects and refusals', async (t) => {
   ];
   for (const [name, m] of defaults) t.equal(m.name, name);
   t.equal(metrics.precision({ name: 'p_at_03', thresholds: 0.3 }).name, 'p_at_03');
-  t.equal(getMetric(metrics.auc({ name: 'pr_auc', curve: 'PR' }), dense, 3).name, 'pr_auc');
+  t.equal(getMetric(metrics.auc({ name: 'pr_auc', curve: 'PR' }), dense).name, 'pr_auc');
   function f1(_yTrue: Tensor, _yPred: Tensor): number {
     return 0;
   }
-  t.equal(getMetric(f1, dense, 3).name, 'f1', "a function is logged under its own name");
+  t.equal(getMetric(f1, dense).name, 'f1', "a function is logged under its own name");
   const named = (_yTrue: Tensor, _yPred: Tensor): number => 0;
-  t.equal(getMetric(named, dense, 3).name, 'named');
-  t.throws(() => getMetric((() => (_a: Tensor, _b: Tensor) => 0)(), dense, 3), /a metric function needs a name/);
+  t.equal(getMetric(named, dense).name, 'named');
+  t.throws(() => getMetric((() => (_a: Tensor, _b: Tensor) => 0)(), dense), /a metric function needs a name/);
 
   const refusals: [() => unknown, RegExp][] = [
-    [() => getMetric('maee', dense, 3), /Unknown metric 'maee'/],
-    [() => getMetric('mae', sparse, 3), /metric 'mae' needs one target per output, but the loss sparse_categorical_crossentropy takes integer class labels/],
-    [() => getMetric('sparseTopKCategoricalAccuracy', dense, 3), /needs integer class labels, but the loss mean_squared_error takes one target per output/],
-    [() => getMetric(metrics.precision(), sparse, 3), /metric 'precision' needs one target per output/],
-    [() => getMetric(42 as never, dense, 3), /metrics must be names such as 'accuracy'/],
+    [() => getMetric('maee', dense), /Unknown metric 'maee'/],
+    [() => getMetric('mae', sparse), /metric 'mae' needs one target per output, but the loss sparse_categorical_crossentropy takes integer class labels/],
+    [() => getMetric('sparseTopKCategoricalAccuracy', dense), /needs integer class labels, but the loss mean_squared_error takes one target per output/],
+    [() => getMetric(metrics.precision(), sparse), /metric 'precision' needs one target per output/],
+    [() => getMetric(42 as never, dense), /metrics must be names such as 'accuracy'/],
     [() => metrics.auc({ curve: 'ROCK' as never }), /metrics\.auc: curve must be 'ROC' or 'PR', got "ROCK"/],
     [() => metrics.auc({ numThreshold: 20 } as never), /unknown option 'numThreshold' — did you mean 'numThresholds'\?/],
     [() => metrics.auc({ numThresholds: 1 }), /numThresholds must be an integer >= 2, got 1/],
@@ -149,6 +149,6 @@ t.test('metrics: names, logged names, objects and refusals', async (t) => {
     }
   }
   // classId beyond the outputs is caught on the first batch.
-  const m = getMetric(metrics.recall({ classId: 5 }), dense, 3);
+  const m = getMetric(metrics.recall({ classId: 5 }), dense);
   t.throws(() => m.update(new Tensor(new Float32Array(6), [2, 3]), new Tensor(new Float32Array(6), [2, 3]), false), /classId 5 is out of range for 3 outputs/);
 });

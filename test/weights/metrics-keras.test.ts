@@ -34,10 +34,9 @@ function feed(metric: Metric, b: Batch, sparse: boolean): void {
 
 for (const c of fixture.cases) {
   t.test(`weighted metric ${c.id}`, async (t) => {
-    const units = c.batches[0].y_pred.shape[c.batches[0].y_pred.shape.length - 1];
     const loss = getLoss(c.targets === 'sparse' ? 'sparseCategoricalCrossentropy' : 'mse');
     const id = c.bn.name ?? (metrics as unknown as Record<string, (a: unknown) => Metric>)[c.bn.factory!](c.bn.args);
-    const metric = getMetric(id, loss, units);
+    const metric = getMetric(id, loss);
     for (let round = 0; round < 2; round++) {
       c.batches.forEach((b, i) => {
         feed(metric, b, c.targets === 'sparse');
@@ -59,12 +58,12 @@ t.test('a function metric returning one value per sample is weighted per sample'
     }
     return out;
   };
-  const metric = getMetric(maxAbsPerSample, getLoss('mse'), 3);
+  const metric = getMetric(maxAbsPerSample, getLoss('mse'));
   fixture.function_metric.batches.forEach((b, i) => {
     feed(metric, b, false);
     t.ok(relError(metric.result!(), fixture.function_metric.results[i]) <= tolerance, `${metric.result!()} vs Keras ${fixture.function_metric.results[i]}`);
   });
-  const scalar = getMetric(function meanAbs() { return 0.5; }, getLoss('mse'), 3);
+  const scalar = getMetric(function meanAbs() { return 0.5; }, getLoss('mse'));
   t.throws(() => scalar.update(new Tensor(new Float32Array(6), [2, 3]), new Tensor(new Float32Array(6), [2, 3]), false, new Float32Array(2)),
     { name: 'ValueError', message: /metric meanAbs: returns one number per batch, which sample weights cannot weigh/ });
 });
@@ -73,7 +72,7 @@ t.test('weights of 1 give the unweighted result; the wrong length is refused', a
   const pred = new Tensor(Float32Array.from([0.2, 0.7, 0.9, 0.4, 0.6, 0.1]), [3, 2]);
   const y = new Tensor(Float32Array.from([0, 1, 1, 0, 1, 1]), [3, 2]);
   for (const name of ['binary_accuracy', 'mae', 'precision', 'recall', 'auc', 'binary_crossentropy']) {
-    const a = getMetric(name, getLoss('mse'), 2), b = getMetric(name, getLoss('mse'), 2);
+    const a = getMetric(name, getLoss('mse')), b = getMetric(name, getLoss('mse'));
     a.update(pred, y, false);
     b.update(pred, y, false, new Float32Array(3).fill(1));
     t.ok(Math.abs(a.result!() - b.result!()) < 1e-12, `${name}: ${a.result!()} = ${b.result!()}`);
@@ -93,7 +92,7 @@ const options = read<{ option_cases: OptionCase[]; log_names: { metrics: string[
 for (const c of options.option_cases) {
   t.test(`metric option ${c.id}: ${JSON.stringify(c.bn.args)}`, async (t) => {
     const made = (metrics as unknown as Record<string, (a: unknown) => Metric>)[c.bn.factory](c.bn.args);
-    const metric = getMetric(made, getLoss('binaryCrossentropy'), 4);
+    const metric = getMetric(made, getLoss('binaryCrossentropy'));
     for (let round = 0; round < 2; round++) {
       c.batches.forEach((b, i) => {
         metric.update(tensor(b.y_pred), tensor(b.y_true), false, b.sample_weight ? Float32Array.from(b.sample_weight.values) : null);
@@ -107,11 +106,11 @@ for (const c of options.option_cases) {
 
 t.test('metric options: what they refuse on the data', async (t) => {
   const pred = new Tensor(new Float32Array(6).fill(0.5), [2, 3]), y = new Tensor(new Float32Array(6), [2, 3]);
-  t.throws(() => getMetric(metrics.precision({ topK: 4 }), getLoss('mse'), 3).update(pred, y, false), /precision: topK 4 is more than the 3 values of a prediction row/);
-  t.throws(() => getMetric(metrics.auc({ multiLabel: true, numLabels: 2 }), getLoss('mse'), 3).update(pred, y, false), /auc: numLabels is 2 but the predictions have 3 labels/);
-  t.throws(() => getMetric(metrics.auc({ labelWeights: [1, 2] }), getLoss('mse'), 3).update(pred, y, false), /auc: labelWeights has 2 values but the predictions have 3 labels/);
+  t.throws(() => getMetric(metrics.precision({ topK: 4 }), getLoss('mse')).update(pred, y, false), /precision: topK 4 is more than the 3 values of a prediction row/);
+  t.throws(() => getMetric(metrics.auc({ multiLabel: true, numLabels: 2 }), getLoss('mse')).update(pred, y, false), /auc: numLabels is 2 but the predictions have 3 labels/);
+  t.throws(() => getMetric(metrics.auc({ labelWeights: [1, 2] }), getLoss('mse')).update(pred, y, false), /auc: labelWeights has 2 values but the predictions have 3 labels/);
   const seq = new Tensor(new Float32Array(12).fill(0.5), [2, 2, 3]);
-  t.throws(() => getMetric(metrics.auc({ multiLabel: true }), getLoss('mse'), 3).update(seq, seq, false), /auc: multiLabel needs predictions of rank 2 \[N, labels\], got shape \[2, 2, 3\]/);
+  t.throws(() => getMetric(metrics.auc({ multiLabel: true }), getLoss('mse')).update(seq, seq, false), /auc: multiLabel needs predictions of rank 2 \[N, labels\], got shape \[2, 2, 3\]/);
 });
 
 t.test("compile's log keys for repeated plain and weighted metrics are Keras's", async (t) => {
