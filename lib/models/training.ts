@@ -21,11 +21,11 @@ export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: PerOutput<string | Loss>;
   /**
-   * Metrics (names, bn.metrics objects or functions), as Keras 3 reads them: a list for a model of
-   * one output; with several outputs, a list with one entry per output (a metric, a list of
+   * Metrics (names, bn.metrics objects or functions), as Keras 3 reads them: a list (or, as TF.js
+   * takes it, one metric) for a model of one output; with several outputs, a list with one entry per output (a metric, a list of
    * metrics, or null for none) or an object keyed by output name.
    */
-  metrics?: (MetricIdentifier | MetricIdentifier[] | null)[] | Record<string, MetricIdentifier | MetricIdentifier[]>;
+  metrics?: MetricIdentifier | (MetricIdentifier | MetricIdentifier[] | null)[] | Record<string, MetricIdentifier | MetricIdentifier[]>;
   /** Scales each output's loss in the total (default 1 each). */
   lossWeights?: number[] | Record<string, number>;
   /** Metrics updated with the sample weights (plain `metrics` ignore them, as in Keras), in the forms `metrics` takes. */
@@ -295,7 +295,8 @@ export class Trainer {
       const byName = metrics as Record<string, MetricIdentifier | MetricIdentifier[]>;
       return outputNames.map((n) => entry(byName[n]));
     }
-    if (!several) throw new ValueError(`compile: ${option} must be a list, e.g. ${option}: [${describe(metrics)}] (Keras 3 takes no single metric outside a list)`);
+    // Keras 3 wants a list even here, TF.js takes one metric alone: on one output it can mean nothing else.
+    if (!several) return [[metrics as unknown as MetricIdentifier]];
     throw new ValueError(`compile: ${option} is one metric, but the model has ${outputNames.length} outputs. ${perOutputHint(option, outputNames, [metrics])}`);
   }
 }

@@ -85,9 +85,12 @@ t.test('what Keras refuses, blasnet refuses at compile, saying how to write it',
     const model = build(r.outputs.map((name) => ({ name, kind: 'regression', units: 1, activation: null, loss: 'mse' })));
     const compile = (): void => model.compile({ optimizer: 'sgd', loss: 'mse', metrics: r.compile.metrics, weightedMetrics: r.compile.weighted_metrics });
     const option = r.compile.metrics !== undefined ? 'metrics' : 'weightedMetrics';
-    const want = r.outputs.length > 1
-      ? new RegExp(`compile: ${option} .*Keras 3 no longer applies one list to every output: give a list with one entry per output \\(${r.outputs.join(', ')}\\).*or an object keyed by output name`)
-      : new RegExp(`compile: ${option} must be a list, e\\.g\\. ${option}: \\["accuracy"\\]`);
+    if (r.outputs.length === 1) {
+      // Keras 3 wants a list even on one output; blasnet takes one metric alone there, as TF.js and the issue ask.
+      t.doesNotThrow(compile, `${r.id}: one metric on one output is taken (Keras: ${r.keras_error.slice(0, 60)})`);
+      continue;
+    }
+    const want = new RegExp(`compile: ${option} .*Keras 3 no longer applies one list to every output: give a list with one entry per output \\(${r.outputs.join(', ')}\\).*or an object keyed by output name`);
     t.throws(compile, want, `${r.id} (Keras: ${r.keras_error.slice(0, 80)})`);
     t.throws(compile, bn.ValueError);
   }
