@@ -254,6 +254,7 @@ export class LayersModel {
     const xb: (Tensor | null)[] = train.xs.map(() => null), yb: (Tensor | null)[] = train.ys.map(() => null);
     const swb: (Tensor | null)[] | null = train.sw && train.sw.map(() => null);
     const callbacks = new CallbackList(a.callbacks, this);
+    callbacks.expectLogs(validation ? [...trainer.logNames, ...trainer.logNames.map((k) => `val_${k}`)] : trainer.logNames);
     this.stopTraining = false;
     await callbacks.call('onTrainBegin', {});
 
