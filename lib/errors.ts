@@ -25,7 +25,16 @@ export function formatShape(shape: readonly (number | null)[]): string {
  * function by name, a Promise (an async function's result), a typed array by kind. Long
  * lists and strings are cut short. Never throws.
  */
-export function formatValue(value: unknown, depth = 0): string {
+export function formatValue(value: unknown): string {
+  try {
+    return format(value, 0);
+  } catch {
+    // A getter or toString that throws.
+    return `a ${typeof value}`;
+  }
+}
+
+function format(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'number': return Object.is(value, -0) ? '-0' : String(value);
     case 'bigint': return `${value}n`;
@@ -50,7 +59,7 @@ export function formatValue(value: unknown, depth = 0): string {
     return obj.toString !== Object.prototype.toString ? String(obj) : `a ${obj.constructor?.name ?? 'object'}`;
   }
   const entries = Object.entries(obj);
-  const shown = entries.slice(0, MAX_ITEMS).map(([k, v]) => `${JSON.stringify(k)}:${formatValue(v, depth + 1)}`);
+  const shown = entries.slice(0, MAX_ITEMS).map(([k, v]) => `${JSON.stringify(k)}:${format(v, depth + 1)}`);
   if (entries.length > MAX_ITEMS) shown.push(`... (${entries.length} keys)`);
   return `{${shown.join(',')}}`;
 }
@@ -58,7 +67,7 @@ export function formatValue(value: unknown, depth = 0): string {
 const MAX_ITEMS = 8;
 
 function list(items: readonly unknown[], depth: number): string {
-  const shown = items.slice(0, MAX_ITEMS).map((v) => formatValue(v, depth + 1));
+  const shown = items.slice(0, MAX_ITEMS).map((v) => format(v, depth + 1));
   if (items.length > MAX_ITEMS) shown.push(`... (${items.length} items)`);
   return `[${shown.join(',')}]`;
 }

@@ -258,7 +258,7 @@ export class LearningRateScheduler extends Callback {
 
   constructor(private readonly schedule: (epoch: number, lr: number) => number, private readonly verbose = 0) {
     super();
-    if (typeof schedule !== 'function') throw new ValueError(`learningRateScheduler: expected a function (epoch, lr) => lr, got ${String(schedule)}`);
+    if (typeof schedule !== 'function') throw new ValueError(`learningRateScheduler: expected a function (epoch, lr) => lr, got ${formatValue(schedule)}`);
   }
 
   onEpochBegin(epoch: number): void {

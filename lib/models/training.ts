@@ -287,7 +287,7 @@ export class Trainer {
       const byName = metrics as Record<string, MetricIdentifier | MetricIdentifier[]>;
       return outputNames.map((n) => (byName[n] === undefined ? [] : list(byName[n])));
     }
-    throw new ValueError(`compile: ${option} must be a list of names such as ['accuracy'], got ${JSON.stringify(metrics)}`);
+    throw new ValueError(`compile: ${option} must be a list of names such as ['accuracy'], got ${formatValue(metrics)}`);
   }
 }
 
