@@ -30,7 +30,7 @@ export function formatValue(value: unknown): string {
     return format(value, 0);
   } catch {
     // A getter or toString that throws.
-    return `a ${typeof value}`;
+    return `an unprintable ${typeof value}`;
   }
 }
 
