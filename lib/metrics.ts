@@ -448,7 +448,7 @@ function functionMetric(fn: MetricFn, fused: Fused): Metric {
       const out = fn(targets, modelOutput(pred, fromLogits, fused));
       let values: ArrayLike<number>, samples: number;
       if (typeof out === 'number' || (out instanceof Tensor && out.rank === 0)) {
-        if (weights) throw new ValueError(`metric ${name}: returns one number per batch, which sample weights cannot weigh (as in Keras); return one value per sample to use it as a weighted metric`);
+        if (weights) throw new ValueError(`metric ${name}: returns one number per batch, which sample weights or the output's mask cannot weigh (Keras fails too); return one value per sample (or per timestep) to use it as a weighted metric or on a masked output`);
         values = typeof out === 'number' ? [out] : out.data;
         samples = 1;
       } else if (out instanceof Tensor) {
