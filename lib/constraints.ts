@@ -2,7 +2,7 @@
 // of a weight, run by training after every optimizer update on each trained weight that has one
 // (keras/src/optimizers/base_optimizer.py, apply). Norms are over Keras's axes of the weight in
 // Keras's layout, which is blasnet's, with Keras's epsilon (1e-7) in the division, in float32 as Keras computes.
-import { ValueError } from './errors';
+import { ValueError, formatValue } from './errors';
 import { KerasOptions, canonicalName } from './names';
 import { readOptions } from './options';
 import { Shape } from './tensor';
@@ -63,7 +63,7 @@ abstract class NormConstraint extends Constraint {
     super();
     const axes = axis === null ? [] : Array.isArray(axis) ? axis : [axis];
     if (!axes.every((a) => Number.isInteger(a)) || (Array.isArray(axis) && axis.length === 0)) {
-      throw new ValueError(`${this.constructor.name}: axis must be an integer, a non-empty list of integers or null, got ${JSON.stringify(axis)}`);
+      throw new ValueError(`${this.constructor.name}: axis must be an integer, a non-empty list of integers or null, got ${formatValue(axis)}`);
     }
   }
 
@@ -177,7 +177,7 @@ export class MinMaxNorm extends NormConstraint {
 }
 
 function checkNumber(where: string, key: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: ${key} must be a finite number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: ${key} must be a finite number, got ${formatValue(v)}`);
 }
 
 interface MaxNormArgs { maxValue?: number; axis?: ConstraintAxis }
@@ -222,6 +222,6 @@ export function getConstraint(id: unknown, where: string): Constraint | null {
   const saved = id as { className?: string; class_name?: string; config?: Record<string, unknown> };
   const name = typeof id === 'string' ? id : typeof id === 'object' ? saved.className ?? saved.class_name : undefined;
   const factory = typeof name === 'string' ? FACTORIES[canonicalName(name)] : undefined;
-  if (!factory) throw new ValueError(`${where}: unknown constraint ${JSON.stringify(id)}; use 'max_norm', 'non_neg', 'unit_norm', 'min_max_norm' or bn.constraints.maxNorm({maxValue})`);
+  if (!factory) throw new ValueError(`${where}: unknown constraint ${formatValue(id)}; use 'max_norm', 'non_neg', 'unit_norm', 'min_max_norm' or bn.constraints.maxNorm({maxValue})`);
   return factory(typeof id === 'string' ? {} : saved.config ?? {});
 }

@@ -1,4 +1,4 @@
-import { ValueError } from './errors';
+import { ValueError, formatValue } from './errors';
 import { camelKeys, lookup } from './names';
 import { random } from './random';
 import { Shape, sizeOf } from './tensor';
@@ -103,7 +103,7 @@ const varianceDistributions: Record<string, Distribution> = {
 function varianceScalingFromConfig(a: Record<string, unknown>): Initializer {
   const fail = (m: string): Error => new ValueError(`VarianceScaling: ${m}`);
   const scale = a.scale ?? 1;
-  if (typeof scale !== 'number' || !(scale > 0)) throw fail(`scale must be a positive number, got ${JSON.stringify(a.scale)}`);
+  if (typeof scale !== 'number' || !(scale > 0)) throw fail(`scale must be a positive number, got ${formatValue(a.scale)}`);
   const mode = lookup(varianceModes, String(a.mode ?? 'fan_in'), 'mode', fail);
   const distribution = lookup(varianceDistributions, String(a.distribution ?? 'truncated_normal'), 'distribution', fail);
   return varianceScaling('VarianceScaling', scale, mode, distribution);
@@ -145,7 +145,7 @@ export function getInitializer(id: InitializerIdentifier, where: string): Initia
   if (typeof id === 'object' && id !== null && 'init' in id) return id;
   const name = typeof id === 'string' ? id : id?.className;
   const config = typeof id === 'object' && id !== null ? camelKeys(id.config ?? {}) : {};
-  if (typeof name !== 'string') throw new ValueError(`${where}: an initializer must be a name or {className, config}, got ${JSON.stringify(id)}`);
+  if (typeof name !== 'string') throw new ValueError(`${where}: an initializer must be a name or {className, config}, got ${formatValue(id)}`);
   const factory = lookup(factories, name, 'initializer', (m) => new ValueError(`${where}: ${m}`));
   return factory(config as Record<string, number>);
 }

@@ -6,7 +6,7 @@
 // those JAX takes of Keras's formulas, ties included (d|x|/dx = 1 at 0, half the gradient to
 // each side of a max or clip at a tie). The crossentropies run native kernels; the others are
 // small TypeScript loops in double precision.
-import { ShapeError, ValueError, formatShape } from './errors';
+import { ShapeError, ValueError, formatShape, formatValue } from './errors';
 import { KerasOptions, lookup } from './names';
 import { native } from './native';
 import { readOptions } from './options';
@@ -557,7 +557,7 @@ const table: Record<string, Loss> = {
 /** Resolves 'categoricalCrossentropy', 'categorical_crossentropy', 'mse', ... */
 export function getLoss(name: string | Loss): Loss {
   if (typeof name === 'object' && name !== null && 'compute' in name) return name;
-  if (typeof name !== 'string') throw new ValueError(`compile: loss must be a name such as 'categoricalCrossentropy' or a bn.losses object, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string') throw new ValueError(`compile: loss must be a name such as 'categoricalCrossentropy' or a bn.losses object, got ${formatValue(name)}`);
   return lookup(table, name, 'loss', (m) => new ValueError(`compile: ${m}`));
 }
 
@@ -577,13 +577,13 @@ function simple(loss: Loss, className: string, where: string, extra: Record<stri
 
 function flag(value: unknown, option: string, where: string): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new ValueError(`${where}: ${option} must be true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean') throw new ValueError(`${where}: ${option} must be true or false, got ${formatValue(value)}`);
   return value;
 }
 
 function smoothing(value: unknown, where: string): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new ValueError(`${where}: labelSmoothing must be a number in [0, 1], got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new ValueError(`${where}: labelSmoothing must be a number in [0, 1], got ${formatValue(value)}`);
   return value;
 }
 
@@ -632,7 +632,7 @@ export const losses = {
     const where = 'losses.huber';
     const a = readOptions<HuberArgs>(args, where, { known: ['delta'], unsupported: common('huber_loss') });
     const delta = a.delta ?? 1;
-    if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) throw new ValueError(`${where}: delta must be a finite number > 0, got ${JSON.stringify(a.delta)}`);
+    if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) throw new ValueError(`${where}: delta must be a finite number > 0, got ${formatValue(a.delta)}`);
     return withKeras(pointwiseLoss('huber_loss', huberFn(delta)), 'Huber', { delta });
   },
   meanSquaredError: simple(meanSquared, 'MeanSquaredError', 'losses.meanSquaredError'),

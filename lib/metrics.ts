@@ -6,7 +6,7 @@
 // prediction row: a sample or a sample-timestep), as Keras's sample_weight: a mean metric
 // then reports sum(w v) / sum(w), the confusion counts add w instead of 1.
 import { Activation } from './activations';
-import { ValueError } from './errors';
+import { ValueError, formatValue } from './errors';
 import { Loss, getLoss } from './losses';
 import { KerasOptions, lookup } from './names';
 import { readOptions } from './options';
@@ -453,7 +453,7 @@ function functionMetric(fn: MetricFn, fused: Fused): Metric {
       const out = fn(targets, modelOutput(pred, fromLogits, fused));
       let values: ArrayLike<number>, samples: number;
       if (typeof out === 'number' || (out instanceof Tensor && out.rank === 0)) {
-        if (weights) throw new ValueError(`metric ${name}: returns one number per batch, which sample weights cannot weigh (as in Keras); return one value per sample to use it as a weighted metric`);
+        if (weights) throw new ValueError(`metric ${name}: returns one number per batch, which sample weights or the output's mask cannot weigh (Keras fails too); return one value per sample (or per timestep) to use it as a weighted metric or on a masked output`);
         values = typeof out === 'number' ? [out] : out.data;
         samples = 1;
       } else if (out instanceof Tensor) {
@@ -463,7 +463,7 @@ function functionMetric(fn: MetricFn, fused: Fused): Metric {
         values = out as ArrayLike<number>;
         samples = values.length;
       } else {
-        throw new ValueError(`metric ${name}: expected a number, a Tensor or an array of numbers, got ${JSON.stringify(out)}`);
+        throw new ValueError(`metric ${name}: expected a number, a Tensor or an array of numbers, got ${formatValue(out)}`);
       }
       const [s, c] = weights ? weightedSampleMeans(name, values, samples, pred.shape[0], weights) : sampleMeans(values, samples);
       total += s;
@@ -584,7 +584,7 @@ export function getMetric(identifier: MetricIdentifier, loss: Loss): Metric {
     return copy;
   }
   if (typeof identifier !== 'string') {
-    throw new ValueError(`compile: metrics must be names such as 'accuracy', bn.metrics objects or functions (yTrue, yPred) => number, got ${JSON.stringify(identifier)}`);
+    throw new ValueError(`compile: metrics must be names such as 'accuracy', bn.metrics objects or functions (yTrue, yPred) => number, got ${formatValue(identifier)}`);
   }
   const key = lookup(names, identifier, 'metric', (m) => new ValueError(`compile: ${m}`));
   if (key === 'accuracy') return shapeAccuracy(identifier, loss.fusesWith);
@@ -633,13 +633,13 @@ function shapeAccuracy(name: string, fused: Fused): Metric {
 
 function options<T>(args: unknown, where: string, known: string[], unsupported: Record<string, unknown> = {}): T & { name?: string } {
   const a = readOptions<T & { name?: string }>(args, where, { known: [...known, 'name'], unsupported: { dtype: null, ...unsupported } });
-  if (a.name !== undefined && (typeof a.name !== 'string' || !a.name)) throw new ValueError(`${where}: name must be a non-empty string, got ${JSON.stringify(a.name)}`);
+  if (a.name !== undefined && (typeof a.name !== 'string' || !a.name)) throw new ValueError(`${where}: name must be a non-empty string, got ${formatValue(a.name)}`);
   return a;
 }
 
 function positiveInt(v: unknown, fallback: number, what: string, where: string, min = 1): number {
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`${where}: ${what} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`${where}: ${what} must be an integer >= ${min}, got ${formatValue(v)}`);
   return v;
 }
 
@@ -670,11 +670,11 @@ function confusionFactory(kind: 'precision' | 'recall') {
     let threshold: unknown = a.thresholds ?? (topK === null ? 0.5 : NEG_INF);
     if (Array.isArray(threshold)) {
       // Keras's result is then a vector, one value per threshold; blasnet's logs hold one number per metric.
-      if (threshold.length !== 1) throw new ValueError(`${where}: blasnet takes one threshold (Keras logs a vector for several, which blasnet's logs cannot hold), got ${JSON.stringify(threshold)}`);
+      if (threshold.length !== 1) throw new ValueError(`${where}: blasnet takes one threshold (Keras logs a vector for several, which blasnet's logs cannot hold), got ${formatValue(threshold)}`);
       threshold = threshold[0];
     }
     const ok = typeof threshold === 'number' && ((threshold >= 0 && threshold <= 1) || (threshold === NEG_INF && a.thresholds === undefined));
-    if (!ok) throw new ValueError(`${where}: thresholds must be a number in [0, 1], got ${JSON.stringify(a.thresholds)}`);
+    if (!ok) throw new ValueError(`${where}: thresholds must be a number in [0, 1], got ${formatValue(a.thresholds)}`);
     const classId = a.classId === undefined || a.classId === null ? null : positiveInt(a.classId, 0, 'classId', where, 0);
     const t = threshold as number;
     return register({ make: (fused) => confusionMetric(a.name ?? kind, fused, kind, t, classId, topK), targets: 'dense' });
@@ -705,13 +705,13 @@ export const metrics = {
     const a = options<AucArgs>(args, where, ['numThresholds', 'curve', 'summationMethod', 'fromLogits', 'thresholds', 'multiLabel', 'numLabels', 'labelWeights']);
     let T = positiveInt(a.numThresholds, 200, 'numThresholds', where, 2);
     const curve = String(a.curve ?? 'ROC').toUpperCase();
-    if (curve !== 'ROC' && curve !== 'PR') throw new ValueError(`${where}: curve must be 'ROC' or 'PR', got ${JSON.stringify(a.curve)}`);
+    if (curve !== 'ROC' && curve !== 'PR') throw new ValueError(`${where}: curve must be 'ROC' or 'PR', got ${formatValue(a.curve)}`);
     const summation = String(a.summationMethod ?? 'interpolation').toLowerCase();
     if (summation !== 'interpolation' && summation !== 'minoring' && summation !== 'majoring') {
-      throw new ValueError(`${where}: summationMethod must be 'interpolation', 'minoring' or 'majoring', got ${JSON.stringify(a.summationMethod)}`);
+      throw new ValueError(`${where}: summationMethod must be 'interpolation', 'minoring' or 'majoring', got ${formatValue(a.summationMethod)}`);
     }
     for (const flagName of ['fromLogits', 'multiLabel'] as const) {
-      if (a[flagName] !== undefined && a[flagName] !== null && typeof a[flagName] !== 'boolean') throw new ValueError(`${where}: ${flagName} must be true or false, got ${JSON.stringify(a[flagName])}`);
+      if (a[flagName] !== undefined && a[flagName] !== null && typeof a[flagName] !== 'boolean') throw new ValueError(`${where}: ${flagName} must be true or false, got ${formatValue(a[flagName])}`);
     }
     const multiLabel = a.multiLabel ?? false;
     const numLabels = a.numLabels === undefined || a.numLabels === null ? null : positiveInt(a.numLabels, 1, 'numLabels', where);
@@ -719,7 +719,7 @@ export const metrics = {
     if (numLabels !== null && !multiLabel) throw new ValueError(`${where}: numLabels is needed only when multiLabel is true`);
     const numbers = (v: unknown, what: string): number[] | null => {
       if (v === undefined || v === null) return null;
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) throw new ValueError(`${where}: ${what} must be a list of finite numbers, got ${JSON.stringify(v)}`);
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) throw new ValueError(`${where}: ${what} must be a list of finite numbers, got ${formatValue(v)}`);
       return v;
     };
     const labelWeights = numbers(a.labelWeights, 'labelWeights');
@@ -740,7 +740,7 @@ export const metrics = {
   binaryAccuracy(args?: { threshold?: number; name?: string }): Metric {
     const a = options<{ threshold?: number }>(args, 'metrics.binaryAccuracy', ['threshold']);
     const threshold = a.threshold ?? 0.5;
-    if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new ValueError(`metrics.binaryAccuracy: threshold must be a number, got ${JSON.stringify(a.threshold)}`);
+    if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new ValueError(`metrics.binaryAccuracy: threshold must be a number, got ${formatValue(a.threshold)}`);
     return register({ make: (fused) => binaryAccuracy(a.name ?? 'binary_accuracy', fused, threshold), targets: 'dense' });
   },
   categoricalAccuracy: plain('categoricalaccuracy', 'categorical_accuracy', 'metrics.categoricalAccuracy'),

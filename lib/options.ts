@@ -1,7 +1,7 @@
 // Options are read strictly: a key blasnet does not know is an error naming it and the
 // closest known key, and a Keras option blasnet does not implement is refused by name
 // unless it holds Keras's default. Keras's snake_case and TF.js's camelCase both work.
-import { ValueError } from './errors';
+import { ValueError, formatValue } from './errors';
 import { camelCase, snakeCase } from './names';
 
 /** What an options object may hold. */
@@ -54,7 +54,7 @@ const isDefault = (value: unknown, fallback: unknown): boolean =>
  */
 export function readOptions<T>(args: unknown, where: string, spec: OptionSpec): T {
   if (args === undefined || args === null) return {} as T;
-  if (typeof args !== 'object' || Array.isArray(args)) throw new ValueError(`${where}: expected an options object, got ${JSON.stringify(args)}`);
+  if (typeof args !== 'object' || Array.isArray(args)) throw new ValueError(`${where}: expected an options object, got ${formatValue(args)}`);
   const out: Record<string, unknown> = {};
   const given = new Map<string, string>();
   for (const [key, value] of Object.entries(args as Record<string, unknown>)) {
@@ -70,7 +70,7 @@ export function readOptions<T>(args: unknown, where: string, spec: OptionSpec): 
     }
     if (spec.unsupported && name in spec.unsupported) {
       if (isDefault(value, spec.unsupported[name])) continue;
-      throw new ValueError(`${where}: option '${key}' is not supported by blasnet yet (got ${JSON.stringify(value)}); remove it or leave it at ${JSON.stringify(spec.unsupported[name])}`);
+      throw new ValueError(`${where}: option '${key}' is not supported by blasnet yet (got ${formatValue(value)}); remove it or leave it at ${formatValue(spec.unsupported[name])}`);
     }
     const suggestion = closest(key, [...spec.known, ...Object.keys(spec.unsupported ?? {})]);
     throw new ValueError(`${where}: unknown option '${key}'${suggestion ? ` — did you mean '${suggestion}'?` : ''} (options: ${spec.known.join(', ')})`);

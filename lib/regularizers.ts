@@ -1,7 +1,7 @@
 // Regularizers as Keras 3 computes them: l1 * sum|w| + l2 * sum(w^2), added to the loss (and so
 // to the logged loss) for every trainable weight that has one, with its gradient; as a layer's
 // activityRegularizer, of the layer's output divided by the batch size (see ExecutionContext).
-import { ValueError } from './errors';
+import { ValueError, formatValue } from './errors';
 import { KerasOptions, canonicalName } from './names';
 import { readOptions } from './options';
 
@@ -10,7 +10,7 @@ export class Regularizer {
 
   constructor(readonly l1: number, readonly l2: number) {
     for (const [name, v] of [['l1', l1], ['l2', l2]] as const) {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`regularizer: ${name} must be a finite number >= 0, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`regularizer: ${name} must be a finite number >= 0, got ${formatValue(v)}`);
     }
     this.className = l1 > 0 && l2 > 0 ? 'L1L2' : l1 > 0 ? 'L1' : 'L2';
   }
@@ -56,6 +56,6 @@ export function getRegularizer(id: unknown, where: string): Regularizer | null {
     case 'l1': return regularizers.l1(config);
     case 'l2': return regularizers.l2(config);
     case 'l1l2': return new Regularizer(config.l1 ?? 0, config.l2 ?? 0);
-    default: throw new ValueError(`${where}: unknown regularizer ${JSON.stringify(id)}; use 'l1', 'l2', 'l1l2' or bn.regularizers.l2({l2})`);
+    default: throw new ValueError(`${where}: unknown regularizer ${formatValue(id)}; use 'l1', 'l2', 'l1l2' or bn.regularizers.l2({l2})`);
   }
 }

@@ -1,10 +1,12 @@
-import { ShapeError, ValueError, formatShape } from './errors';
+import { ShapeError, ValueError, formatShape, formatValue } from './errors';
 
 export type DType = 'float32' | 'int32';
 export type Shape = readonly number[];
 export type TypedArray = Float32Array | Int32Array;
 export type NestedArray = number | NestedArray[];
-export type TensorLike = Tensor | NestedArray | TypedArray;
+/** Typed arrays tensor() takes besides its own (copied to float32, or int32 with dtype 'int32'). */
+export type NumericArray = Float64Array | Uint8Array | Uint8ClampedArray | Int8Array | Uint16Array | Int16Array | Uint32Array;
+export type TensorLike = Tensor | NestedArray | TypedArray | NumericArray;
 
 /** The number of elements of a shape. */
 export function sizeOf(shape: Shape): number {
@@ -116,7 +118,7 @@ function flatten(values: NestedArray, shape: number[], out: Float64Array): void 
   const at = (): string => `[${path.join('][')}]`;
   const walk = (v: NestedArray, axis: number): void => {
     if (axis === shape.length) {
-      if (typeof v !== 'number') throw new ValueError(`tensor: expected a number at ${at()}, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number') throw new ValueError(`tensor: expected a number at ${at()}, got ${formatValue(v)}`);
       out[k++] = v;
       return;
     }
@@ -150,6 +152,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
     const data = (want === 'int32') === values instanceof Int32Array ? values : convert(values, want);
     return new Tensor(data, shape ?? [values.length]);
   }
+  if (ArrayBuffer.isView(values)) return new Tensor(fromTypedArray(values, dtype ?? 'float32'), shape ?? [(values as NumericArray).length]);
   if (typeof values === 'number') values = [values], shape = shape ?? [];
   const inferred = inferShape(values);
   const flat = new Float64Array(sizeOf(inferred));
@@ -160,6 +163,26 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
     return new Tensor(Int32Array.from(flat), shape ?? inferred);
   }
   return new Tensor(Float32Array.from(flat), shape ?? inferred);
+}
+
+/**
+ * A copy of any other numeric typed array (TF.js takes only Uint8Array and Uint8ClampedArray
+ * besides its own): float32, or int32 for values that are 32-bit integers. 64-bit integer
+ * arrays are refused rather than rounded.
+ */
+function fromTypedArray(values: ArrayBufferView, dtype: DType): TypedArray {
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    throw new ValueError(`tensor: ${values.constructor.name} holds 64-bit integers, which float32 and int32 cannot hold exactly; convert it first, e.g. Float32Array.from(values, Number)`);
+  }
+  if (values instanceof DataView || !('length' in values)) throw new ValueError(`tensor: expected numbers, an array of numbers or a numeric typed array, got a ${values.constructor.name}`);
+  const data = values as NumericArray;
+  if (dtype === 'float32') return Float32Array.from(data);
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isInteger(data[i]) || data[i] < -2147483648 || data[i] > 2147483647) {
+      throw new ValueError(`tensor: int32 values must be 32-bit integers, got ${data[i]} at flat index ${i} of the ${data.constructor.name}`);
+    }
+  }
+  return Int32Array.from(data);
 }
 
 function convert(data: TypedArray, dtype: DType): TypedArray {

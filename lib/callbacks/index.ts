@@ -3,7 +3,7 @@
 // modelCheckpoint, csvLogger. Each is a class with fit's hooks; fit hands it the model.
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import { KerasOptions } from '../names';
 import { readOptions } from '../options';
 import type { Logs } from '../models/callbacks';
@@ -13,9 +13,18 @@ import type { Tensor } from '../tensor';
 /** What a callback needs of the model it is given. */
 export abstract class Callback {
   protected model: LayersModel | null = null;
+  /** The keys each epoch's logs will hold when this callback sees them; null when fit cannot tell. */
+  protected logKeys: readonly string[] | null = null;
+  /** Keys this callback adds to the epoch logs (for the callbacks after it). */
+  readonly addsLogs: readonly string[] = [];
 
   setModel(model: unknown): void {
     this.model = model as LayersModel;
+  }
+
+  /** Called by fit before onTrainBegin (null: an earlier callback of the user's may add keys of its own). */
+  setLogKeys(keys: readonly string[] | null): void {
+    this.logKeys = keys;
   }
 
   protected requireModel(): LayersModel {
@@ -53,15 +62,26 @@ function learningRateOf(optimizer: { learningRate: unknown }, where: string, wha
   return Math.fround(lr);
 }
 
+const missing = (monitor: string, keys: readonly string[], will: string, where: string): ValueError =>
+  new ValueError(`${where}: monitors '${monitor}', but the logs ${will} ${keys.join(', ')}${monitor.startsWith('val_') ? ' (validation metrics need validationData or validationSplit)' : ''}`);
+
 function monitored(logs: Logs, monitor: string, where: string): number {
   const v = logs[monitor];
-  if (v === undefined) throw new ValueError(`${where}: monitors '${monitor}', but the logs hold ${Object.keys(logs).join(', ')} (validation metrics need validationData or validationSplit)`);
+  if (v === undefined) throw missing(monitor, Object.keys(logs), 'hold', where);
   return v;
+}
+
+/**
+ * Refuses a monitored key the logs will never hold before training starts rather than after
+ * the first epoch (Keras warns and trains on; blasnet refuses, and early, when fit can tell).
+ */
+function checkMonitor(keys: readonly string[] | null, monitor: string, where: string): void {
+  if (keys && !keys.includes(monitor)) throw missing(monitor, keys, 'will hold', where);
 }
 
 function checkMode(mode: unknown, where: string): Mode {
   const m = mode ?? 'auto';
-  if (m !== 'auto' && m !== 'min' && m !== 'max') throw new ValueError(`${where}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
+  if (m !== 'auto' && m !== 'min' && m !== 'max') throw new ValueError(`${where}: mode must be 'auto', 'min' or 'max', got ${formatValue(mode)}`);
   return m;
 }
 
@@ -109,6 +129,7 @@ export class EarlyStopping extends Callback {
   }
 
   onTrainBegin(): void {
+    checkMonitor(this.logKeys, this.monitor, 'earlyStopping');
     this.lower = direction(this.monitor, this.mode, 'earlyStopping') === 'min';
     this.wait = 0;
     this.stoppedEpoch = 0;
@@ -174,6 +195,7 @@ export class ReduceLROnPlateau extends Callback {
   private readonly minDelta: number;
   private readonly cooldown: number;
   private readonly verbose: number;
+  override readonly addsLogs = ['learning_rate'];
   private wait = 0;
   private cooldownCounter = 0;
   private best: number | null = null;
@@ -185,7 +207,7 @@ export class ReduceLROnPlateau extends Callback {
     const a = readOptions<ReduceLROnPlateauArgs>(args, where, { known: ['monitor', 'factor', 'patience', 'verbose', 'mode', 'minDelta', 'cooldown', 'minLr'], aliases: { epsilon: 'minDelta' } });
     this.monitor = a.monitor ?? 'val_loss';
     this.factor = a.factor ?? 0.1;
-    if (!(this.factor < 1 && this.factor >= 0)) throw new ValueError(`${where}: factor must be in [0, 1) (it lowers the rate), got ${JSON.stringify(a.factor)}`);
+    if (!(this.factor < 1 && this.factor >= 0)) throw new ValueError(`${where}: factor must be in [0, 1) (it lowers the rate), got ${formatValue(a.factor)}`);
     this.patience = a.patience ?? 10;
     this.verbose = a.verbose ?? 0;
     this.mode = checkMode(a.mode, where);
@@ -195,6 +217,7 @@ export class ReduceLROnPlateau extends Callback {
   }
 
   onTrainBegin(): void {
+    checkMonitor(this.logKeys, this.monitor, 'reduceLROnPlateau');
     this.lower = direction(this.monitor, this.mode, 'reduceLROnPlateau') === 'min';
     this.best = null;
     this.cooldownCounter = 0;
@@ -231,16 +254,18 @@ export class ReduceLROnPlateau extends Callback {
 
 /** Sets the learning rate at each epoch's start from `schedule(epoch, lr)` (Keras's LearningRateScheduler). */
 export class LearningRateScheduler extends Callback {
+  override readonly addsLogs = ['learning_rate'];
+
   constructor(private readonly schedule: (epoch: number, lr: number) => number, private readonly verbose = 0) {
     super();
-    if (typeof schedule !== 'function') throw new ValueError(`learningRateScheduler: expected a function (epoch, lr) => lr, got ${String(schedule)}`);
+    if (typeof schedule !== 'function') throw new ValueError(`learningRateScheduler: expected a function (epoch, lr) => lr, got ${formatValue(schedule)}`);
   }
 
   onEpochBegin(epoch: number): void {
     const optimizer = this.requireModel().optimizer;
     // Keras hands the schedule the float32 rate and keeps what it returns in float32.
     const next = this.schedule(epoch, learningRateOf(optimizer, 'learningRateScheduler', 'also follow'));
-    if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) throw new ValueError(`learningRateScheduler: the schedule returned ${JSON.stringify(next)} for epoch ${epoch}; expected a finite number >= 0`);
+    if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) throw new ValueError(`learningRateScheduler: the schedule returned ${formatValue(next)} for epoch ${epoch}; expected a finite number >= 0`);
     optimizer.learningRate = Math.fround(next);
     if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${next}.`);
   }
@@ -285,10 +310,10 @@ export interface ModelCheckpointArgs {
 }
 
 /** Fills Python format fields: {name}, {name:02d}, {name:.4f}. */
-function formatPath(template: string, values: Record<string, number>): string {
+function formatPath(template: string, values: Record<string, number>, will = 'hold'): string {
   return template.replace(/\{(\w+)(?::([^}]*))?\}/g, (whole, name: string, spec: string | undefined) => {
     const v = values[name];
-    if (v === undefined) throw new ValueError(`modelCheckpoint: filepath names {${name}}, but the logs hold epoch, ${Object.keys(values).filter((k) => k !== 'epoch').join(', ')}`);
+    if (v === undefined) throw new ValueError(`modelCheckpoint: filepath names {${name}}, but the logs ${will} epoch, ${Object.keys(values).filter((k) => k !== 'epoch').join(', ')}`);
     if (!spec) return String(v);
     const m = /^(0?)(\d*)(?:\.(\d+))?([dfe])$/.exec(spec);
     if (!m) throw new ValueError(`modelCheckpoint: format ${whole} is not supported (use d, .Nf or .Ne)`);
@@ -319,7 +344,7 @@ export class ModelCheckpoint extends Callback {
       known: ['filepath', 'monitor', 'verbose', 'saveBestOnly', 'mode', 'initialValueThreshold'],
       unsupported: { saveWeightsOnly: false, saveFreq: 'epoch' },
     });
-    if (typeof a.filepath !== 'string' || a.filepath === '') throw new ValueError(`${where}: filepath must be a directory path, got ${JSON.stringify(a.filepath)}`);
+    if (typeof a.filepath !== 'string' || a.filepath === '') throw new ValueError(`${where}: filepath must be a directory path, got ${formatValue(a.filepath)}`);
     this.filepath = a.filepath;
     this.monitor = a.monitor ?? 'val_loss';
     this.verbose = a.verbose ?? 0;
@@ -329,6 +354,11 @@ export class ModelCheckpoint extends Callback {
   }
 
   onTrainBegin(): void {
+    if (this.logKeys) {
+      // Fill the path once with the keys it will get, so that a field no log holds fails now.
+      formatPath(this.filepath, Object.fromEntries([['epoch', 1], ...this.logKeys.map((k) => [k, 0])]), 'will hold');
+      if (this.saveBestOnly) checkMonitor(this.logKeys, this.monitor, 'modelCheckpoint');
+    }
     // As Keras, best carries over from one fit to the next.
     if (this.saveBestOnly) this.lower = direction(this.monitor, this.mode, 'modelCheckpoint') === 'min';
   }
@@ -363,7 +393,7 @@ export class CSVLogger extends Callback {
   constructor(args: KerasOptions<CSVLoggerArgs> | string) {
     super();
     const a = typeof args === 'string' ? { filename: args } : readOptions<CSVLoggerArgs>(args, 'csvLogger', { known: ['filename', 'separator', 'append'] });
-    if (typeof a.filename !== 'string' || a.filename === '') throw new ValueError(`csvLogger: filename must be a path, got ${JSON.stringify(a.filename)}`);
+    if (typeof a.filename !== 'string' || a.filename === '') throw new ValueError(`csvLogger: filename must be a path, got ${formatValue(a.filename)}`);
     this.filename = a.filename;
     this.separator = a.separator ?? ',';
     this.append = a.append ?? false;
@@ -385,6 +415,11 @@ export class CSVLogger extends Callback {
     await appendFile(this.filename, `${lines.join('\n')}\n`);
   }
 }
+
+const BUILT_IN: ReadonlySet<unknown> = new Set([EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, ModelCheckpoint, CSVLogger]);
+
+/** Whether a callback is one of the built-ins (not a subclass), which add to the logs only their addsLogs. */
+export const isBuiltIn = (cb: object): cb is Callback => cb instanceof Callback && BUILT_IN.has(cb.constructor);
 
 /** Built-in callbacks with TF.js/Keras names: `bn.callbacks.earlyStopping({patience: 3})`. */
 export const callbacks = {

@@ -2,7 +2,7 @@
 // WAV files come from other programs (espeak-ng, recorders), so every header field is checked
 // before it is used to index the bytes.
 import FFT from 'fft.js';
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import { Tensor } from '../tensor';
 
 /** Decoded audio, as Web Audio's AudioBuffer holds it: one array per channel, samples in [-1, 1]. */
@@ -100,21 +100,21 @@ export function spectrogram(samples: ArrayLike<number>, options: SpectrogramOpti
   const fail = (message: string): ValueError => new ValueError(`spectrogram: ${message}`);
   const { frameLength, hop } = options ?? ({} as SpectrogramOptions);
   for (const [name, v] of [['frameLength', frameLength], ['hop', hop]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw fail(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || v < 1) throw fail(`${name} must be a positive integer, got ${formatValue(v)}`);
   }
   let fftLength = 2;
   while (fftLength < frameLength) fftLength *= 2;
   if (options.fftLength !== undefined) {
     const n = options.fftLength;
     if (!Number.isInteger(n) || n < frameLength || n < 2 || (n & (n - 1)) !== 0) {
-      throw fail(`fftLength must be a power of two >= frameLength (${frameLength}), got ${JSON.stringify(n)}`);
+      throw fail(`fftLength must be a power of two >= frameLength (${frameLength}), got ${formatValue(n)}`);
     }
     fftLength = n;
   }
   const window = options.window ?? 'hann';
-  if (window !== 'hann' && window !== 'none') throw fail(`window must be 'hann' or 'none', got ${JSON.stringify(window)}`);
+  if (window !== 'hann' && window !== 'none') throw fail(`window must be 'hann' or 'none', got ${formatValue(window)}`);
   const epsilon = options.epsilon ?? 1e-6;
-  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw fail(`epsilon must be a positive number, got ${JSON.stringify(epsilon)}`);
+  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw fail(`epsilon must be a positive number, got ${formatValue(epsilon)}`);
   const log = options.log ?? true;
 
   const taper = new Float64Array(frameLength).fill(1);

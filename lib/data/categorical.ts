@@ -1,4 +1,4 @@
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { Tensor, TensorLike, toTensor } from '../tensor';
 
 /**
@@ -9,7 +9,7 @@ import { Tensor, TensorLike, toTensor } from '../tensor';
 export function toCategorical(labels: TensorLike, numClasses?: number): Tensor {
   const y = toTensor(labels, 'toCategorical: labels');
   if (numClasses !== undefined && (!Number.isInteger(numClasses) || numClasses < 1)) {
-    throw new ValueError(`toCategorical: numClasses must be a positive integer, got ${JSON.stringify(numClasses)}`);
+    throw new ValueError(`toCategorical: numClasses must be a positive integer, got ${formatValue(numClasses)}`);
   }
   const shape = y.rank > 1 && y.shape[y.rank - 1] === 1 ? y.shape.slice(0, -1) : [...y.shape];
   const values = y.data;

@@ -5,7 +5,7 @@
 // anything is allocated from it.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { DType, Tensor } from '../tensor';
 
 interface ElementType {
@@ -39,7 +39,7 @@ export function loadIdx(path: string, options: LoadIdxOptions = {}): Tensor {
   const fail = (message: string): ValueError => new ValueError(`loadIdx: ${path}: ${message}`);
   if (typeof path !== 'string') throw new ValueError(`loadIdx: path must be a string, got ${typeof path}`);
   const dtype = options.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'int32') throw fail(`dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32') throw fail(`dtype must be 'float32' or 'int32', got ${formatValue(dtype)}`);
 
   let bytes: Uint8Array;
   try {

@@ -1,7 +1,7 @@
 // Feature scaling that returns its statistics, so the test set can be transformed with the
 // training set's: `const s = standardize(xTrain); standardize(xTest, s).x`. And padding
 // ragged sequences to one length (Keras's pad_sequences), for an Embedding with maskZero.
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { KerasOptions } from '../names';
 import { readOptions } from '../options';
 import { Tensor, TensorLike, toTensor } from '../tensor';
@@ -27,25 +27,31 @@ export interface PadSequencesOptions {
 export function padSequences(sequences: readonly (readonly number[] | ArrayLike<number>)[], options?: KerasOptions<PadSequencesOptions>): Tensor {
   const where = 'padSequences';
   const o = readOptions<PadSequencesOptions>(options, where, { known: ['maxlen', 'dtype', 'padding', 'truncating', 'value'] });
-  if (!Array.isArray(sequences)) throw new ValueError(`${where}: sequences must be a list of sequences (arrays of numbers), got ${describe(sequences)}`);
+  if (!Array.isArray(sequences)) throw new ValueError(`${where}: sequences must be a list of sequences (arrays of numbers), got ${formatValue(sequences)}`);
   sequences.forEach((s, i) => {
-    if (!Array.isArray(s) && !ArrayBuffer.isView(s)) throw new ValueError(`${where}: sequences[${i}] must be an array of numbers, got ${describe(s)}`);
+    if (!Array.isArray(s) && !ArrayBuffer.isView(s)) throw new ValueError(`${where}: sequences[${i}] must be an array of numbers, got ${formatValue(s)}`);
   });
   const dtype = o.dtype ?? 'int32';
-  if (dtype !== 'int32' && dtype !== 'float32') throw new ValueError(`${where}: dtype must be 'int32' or 'float32', got ${JSON.stringify(o.dtype)}`);
+  if (dtype !== 'int32' && dtype !== 'float32') throw new ValueError(`${where}: dtype must be 'int32' or 'float32', got ${formatValue(o.dtype)}`);
   for (const key of ['padding', 'truncating'] as const) {
     const v = o[key];
-    if (v !== undefined && v !== 'pre' && v !== 'post') throw new ValueError(`${where}: ${key} must be 'pre' or 'post', got ${JSON.stringify(v)}`);
+    if (v !== undefined && v !== 'pre' && v !== 'post') throw new ValueError(`${where}: ${key} must be 'pre' or 'post', got ${formatValue(v)}`);
   }
   const value = o.value ?? 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || (dtype === 'int32' && !isInt32(value))) {
-    throw new ValueError(`${where}: value must be a finite number${dtype === 'int32' ? ' and a 32-bit integer with dtype int32' : ''}, got ${JSON.stringify(o.value)}`);
+    throw new ValueError(`${where}: value must be a finite number${dtype === 'int32' ? ' and a 32-bit integer with dtype int32' : ''}, got ${formatValue(o.value)}`);
   }
   const lengths = sequences.map((s) => s.length);
   const maxlen = o.maxlen ?? Math.max(0, ...lengths);
-  if (!Number.isInteger(maxlen) || maxlen < 0) throw new ValueError(`${where}: maxlen must be a positive integer or null, got ${JSON.stringify(o.maxlen)}`);
+  if (!Number.isInteger(maxlen) || maxlen < 0) throw new ValueError(`${where}: maxlen must be a positive integer or null, got ${formatValue(o.maxlen)}`);
   if (sequences.length === 0 || maxlen === 0) throw new ValueError(`${where}: nothing to pad: ${sequences.length === 0 ? 'no sequences' : 'every sequence is empty'}${o.maxlen === 0 ? ' (maxlen 0)' : ''}`);
-  const out = dtype === 'int32' ? new Int32Array(sequences.length * maxlen) : new Float32Array(sequences.length * maxlen);
+  let out: Int32Array | Float32Array;
+  try {
+    out = dtype === 'int32' ? new Int32Array(sequences.length * maxlen) : new Float32Array(sequences.length * maxlen);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ValueError(`${where}: maxlen ${maxlen} for ${sequences.length} sequence${sequences.length === 1 ? '' : 's'} needs ${sequences.length * maxlen} values, more than one typed array can hold here (${e.message})`);
+  }
   out.fill(value);
   sequences.forEach((s, i) => {
     const n = Math.min(s.length, maxlen);
@@ -54,7 +60,7 @@ export function padSequences(sequences: readonly (readonly number[] | ArrayLike<
     for (let k = 0; k < n; k++) {
       const v = s[from + k];
       if (typeof v !== 'number' || !Number.isFinite(v) || (dtype === 'int32' && !isInt32(v))) {
-        throw new ValueError(`${where}: sequences[${i}][${from + k}] is ${describe(v)}; expected ${dtype === 'int32' ? 'a 32-bit integer (dtype int32)' : 'a finite number'}`);
+        throw new ValueError(`${where}: sequences[${i}][${from + k}] is ${formatValue(v)}; expected ${dtype === 'int32' ? 'a 32-bit integer (dtype int32)' : 'a finite number'}`);
       }
       out[to + k] = v;
     }
@@ -63,7 +69,6 @@ export function padSequences(sequences: readonly (readonly number[] | ArrayLike<
 }
 
 const isInt32 = (v: number): boolean => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
-const describe = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
 
 /** One value for the whole tensor, or one per feature (the last axis). */
 export type Statistic = number | number[];
@@ -129,7 +134,7 @@ export function normalize(x: TensorLike, stats?: Partial<NormalizeStats> & Scali
  */
 function resolve(t: Tensor, options: object | undefined, keys: [string, string], fn: string): [number, [Float64Array, Float64Array] | null] {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new ValueError(`${fn}: the second argument must be an object such as {${keys.join(', ')}} or {perFeature: true}, got ${JSON.stringify(options)}`);
+    throw new ValueError(`${fn}: the second argument must be an object such as {${keys.join(', ')}} or {perFeature: true}, got ${formatValue(options)}`);
   }
   const stats = (options ?? {}) as Record<string, unknown>;
   if (t.size === 0) throw new ValueError(`${fn}: x of shape ${formatShape(t.shape)} holds no values`);
@@ -143,7 +148,7 @@ function resolve(t: Tensor, options: object | undefined, keys: [string, string],
   const parsed = [a, b].map((v, i) => {
     const values = typeof v === 'number' ? [v] : Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<number>) : null;
     if (!values || values.some((s) => typeof s !== 'number' || !Number.isFinite(s))) {
-      throw new ValueError(`${fn}: ${keys[i]} must be a finite number or a list of them, got ${JSON.stringify(v)}`);
+      throw new ValueError(`${fn}: ${keys[i]} must be a finite number or a list of them, got ${formatValue(v)}`);
     }
     return Float64Array.from(values);
   });

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import { Conv } from '../layers/conv';
 import { Layer } from '../layers/layer';
 import { Pooling } from '../layers/pooling';
@@ -102,7 +102,7 @@ export class Graph {
 
   constructor(readonly inputs: readonly SymbolicTensor[], readonly outputs: readonly SymbolicTensor[], where: string) {
     for (const t of [...inputs, ...outputs]) {
-      if (!(t instanceof SymbolicTensor)) throw new ValueError(`${where}: inputs and outputs must be symbolic tensors (from bn.input and layer.apply), got ${String(t)}`);
+      if (!(t instanceof SymbolicTensor)) throw new ValueError(`${where}: inputs and outputs must be symbolic tensors (from bn.input and layer.apply), got ${formatValue(t)}`);
     }
     for (const t of inputs) {
       if (!(t.sourceLayer instanceof InputLayer)) {

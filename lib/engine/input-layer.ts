@@ -1,5 +1,5 @@
 import { LayerCall } from './call';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { Layer } from '../layers/layer';
 import { KerasOptions } from '../names';
 import { readOptions } from '../options';
@@ -33,10 +33,10 @@ export class InputLayer extends Layer {
     if (a.shape && a.batchShape) throw new ValueError(`${where}: give shape or batchShape, not both`);
     const shape = a.shape ?? a.batchShape?.slice(1);
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || (d as number) < 1)) {
-      throw new ValueError(`${where}: shape must be a list of positive integers (one sample, no batch axis), e.g. shape: [784], got ${JSON.stringify(a.shape ?? a.batchShape)}`);
+      throw new ValueError(`${where}: shape must be a list of positive integers (one sample, no batch axis), e.g. shape: [784], got ${formatValue(a.shape ?? a.batchShape)}`);
     }
     const dtype = a.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'int32') throw new ValueError(`${where}: dtype must be 'float32' or 'int32', got ${JSON.stringify(a.dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'int32') throw new ValueError(`${where}: dtype must be 'float32' or 'int32', got ${formatValue(a.dtype)}`);
     this.dtype = dtype;
     this.inputShape = this.outputShape = shape as Shape;
     const node = new Node(this, [], [this.inputShape], [dtype], 0);

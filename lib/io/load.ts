@@ -3,7 +3,7 @@
 // every field is checked, and errors name the file and what is wrong with it.
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { InputLayer } from '../engine/input-layer';
 import { SymbolicTensor } from '../engine/symbolic';
 import { Layer } from '../layers/layer';
@@ -57,7 +57,7 @@ export async function loadLayersModel(source: string): Promise<LayersModel> {
 
 /** Compiles a loaded model as it was saved and restores its optimizer's state, so fit continues where it stopped. */
 function restoreTraining(model: LayersModel, config: unknown, state: DecodedWeight[], fail: (m: string) => Error): void {
-  if (!isPlainObject(config)) throw fail(`trainingConfig must be an object, got ${JSON.stringify(config)}`);
+  if (!isPlainObject(config)) throw fail(`trainingConfig must be an object, got ${formatValue(config)}`);
   try {
     const lossWeights = config.loss_weights ?? config.lossWeights;
     // TF.js (and Keras 2) apply one flat list of metrics to every output; blasnet writes one list per output.
@@ -129,12 +129,12 @@ function nodeInputs(node: unknown, where: string, fail: (m: string) => Error): T
       return [r[0], r[1], r[2]];
     }
     if (isPlainObject(r) && r.class_name === '__keras_tensor__' && isPlainObject(r.config)) return ref(r.config.keras_history);
-    throw fail(`${where}: expected a tensor reference [layer, node, tensor], got ${JSON.stringify(r)}`);
+    throw fail(`${where}: expected a tensor reference [layer, node, tensor], got ${formatValue(r)}`);
   };
   const noKwargs = (kwargs: unknown, what: string): void => {
     // Keras writes arguments left at their defaults as null ({mask: null}); those change nothing.
     if (kwargs !== undefined && kwargs !== null && !(isPlainObject(kwargs) && Object.values(kwargs).every((v) => v === null))) {
-      throw fail(`${where}: call arguments ${JSON.stringify(kwargs)} ${what} are not supported; blasnet calls layers on their inputs alone`);
+      throw fail(`${where}: call arguments ${formatValue(kwargs)} ${what} are not supported; blasnet calls layers on their inputs alone`);
     }
   };
   if (Array.isArray(node)) {
@@ -147,7 +147,7 @@ function nodeInputs(node: unknown, where: string, fail: (m: string) => Error): T
     const args = node.args.length === 1 && Array.isArray(node.args[0]) && !(typeof node.args[0][0] === 'string') ? node.args[0] : node.args;
     return args.map(ref);
   }
-  throw fail(`${where}: a node must be a list of tensor references or {args, kwargs}, got ${JSON.stringify(node)}`);
+  throw fail(`${where}: a node must be a list of tensor references or {args, kwargs}, got ${formatValue(node)}`);
 }
 
 /**
@@ -162,7 +162,7 @@ function functionalFromConfig(config: Record<string, unknown>, fail: (m: string)
   const pending = new Map<string, TensorRef[][]>();
   config.layers.forEach((entry, i) => {
     const where = `layer ${i}`;
-    if (!isPlainObject(entry)) throw fail(`${where} must be {name, class_name, config, inbound_nodes}, got ${JSON.stringify(entry)}`);
+    if (!isPlainObject(entry)) throw fail(`${where} must be {name, class_name, config, inbound_nodes}, got ${formatValue(entry)}`);
     const layerClass = entry.class_name ?? entry.className;
     if (typeof layerClass !== 'string') throw fail(`${where} has no class_name`);
     if (!isPlainObject(entry.config)) throw fail(`${where} (${layerClass}) has no config object`);
@@ -177,7 +177,7 @@ function functionalFromConfig(config: Record<string, unknown>, fail: (m: string)
         const shape = takeBatchShape(cfg);
         if (!Array.isArray(shape)) throw new ValueError('an InputLayer needs batch_input_shape (or batch_shape)');
         layer = new InputLayer({ batchShape: shape as (number | null)[], dtype: cfg.dtype === 'int32' ? 'int32' : 'float32', name });
-        if (cfg.dtype !== undefined && cfg.dtype !== 'float32' && cfg.dtype !== 'int32') throw new ValueError(`dtype must be float32 or int32, got ${JSON.stringify(cfg.dtype)}`);
+        if (cfg.dtype !== undefined && cfg.dtype !== 'float32' && cfg.dtype !== 'int32') throw new ValueError(`dtype must be float32 or int32, got ${formatValue(cfg.dtype)}`);
       } else {
         takeBatchShape(cfg);
         layer = layerFromConfig(layerClass, { ...cfg, name });
@@ -218,7 +218,7 @@ function functionalFromConfig(config: Record<string, unknown>, fail: (m: string)
   for (const [name, nodes] of pending) {
     const k = madeCount.get(name) ?? 0;
     if (k < nodes.length) {
-      throw fail(`layer '${name}' node ${k} reads ${JSON.stringify(nodes[k].map((r) => r.slice(0, 3)))}, which the layers never produce (a missing node or a cycle)`);
+      throw fail(`layer '${name}' node ${k} reads ${formatValue(nodes[k].map((r) => r.slice(0, 3)))}, which the layers never produce (a missing node or a cycle)`);
     }
   }
   const endpoints = (key: string): SymbolicTensor[] => {
@@ -231,7 +231,7 @@ function functionalFromConfig(config: Record<string, unknown>, fail: (m: string)
     return list.map((r) => {
       const [ref] = nodeInputs([r], key, fail);
       const t = tensor(ref);
-      if (!t) throw fail(`${key} names ${JSON.stringify(ref)}, which the layers never produce (a node that reads from a missing or circular input?)`);
+      if (!t) throw fail(`${key} names ${formatValue(ref)}, which the layers never produce (a node that reads from a missing or circular input?)`);
       return t;
     });
   };
@@ -251,7 +251,7 @@ function sequentialFromTopology(topology: Record<string, unknown>, fail: (m: str
   const className = root.class_name ?? root.className;
   if (className !== 'Sequential') {
     const functional = className === 'Model' || className === 'Functional';
-    throw fail(`modelTopology has class_name ${JSON.stringify(className)}; only Sequential models can be loaded${functional ? ' (functional models are not supported)' : ''}`);
+    throw fail(`modelTopology has class_name ${formatValue(className)}; only Sequential models can be loaded${functional ? ' (functional models are not supported)' : ''}`);
   }
   const config = root.config;
   const entries = Array.isArray(config) ? config : isPlainObject(config) && Array.isArray(config.layers) ? config.layers : null;
@@ -263,7 +263,7 @@ function sequentialFromTopology(topology: Record<string, unknown>, fail: (m: str
   let inputShape: unknown = null;
   entries.forEach((entry, i) => {
     const where = `layer ${i}`;
-    if (!isPlainObject(entry)) throw fail(`${where} must be {class_name, config}, got ${JSON.stringify(entry)}`);
+    if (!isPlainObject(entry)) throw fail(`${where} must be {class_name, config}, got ${formatValue(entry)}`);
     const layerClass = entry.class_name ?? entry.className;
     if (typeof layerClass !== 'string') throw fail(`${where} has no class_name`);
     if (!isPlainObject(entry.config)) throw fail(`${where} (${layerClass}) has no config object`);

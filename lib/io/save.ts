@@ -3,7 +3,7 @@
 // tf.loadLayersModel and tensorflowjs tooling read it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import type { LayersModel } from '../models/model';
 import { savedWeightNames } from './registry';
 import { WeightSpec } from './weights';
@@ -76,7 +76,7 @@ function modelArtifacts(model: LayersModel): { modelTopology: Record<string, unk
 
 /** The directory a `file://` URL or plain path names. */
 export function saveDirectory(destination: string, where: string): string {
-  if (typeof destination !== 'string' || destination === '') throw new ValueError(`${where}: expected a directory path or file:// URL, got ${JSON.stringify(destination)}`);
+  if (typeof destination !== 'string' || destination === '') throw new ValueError(`${where}: expected a directory path or file:// URL, got ${formatValue(destination)}`);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(destination);
   if (scheme && scheme[1].toLowerCase() !== 'file') {
     throw new ValueError(`${where}: only file:// URLs and directory paths are supported, got ${scheme[1]}://`);

@@ -1,7 +1,7 @@
 // The weightsManifest of the TensorFlow.js format: entries {name, shape, dtype, group?,
 // quantization?} whose raw little-endian values follow one another, in manifest order,
 // across the concatenation of every group's files.
-import { formatShape } from '../errors';
+import { formatShape, formatValue } from '../errors';
 import { isPlainObject } from './registry';
 
 export interface WeightSpec {
@@ -32,13 +32,13 @@ const maxElements = 2 ** 40;
 
 /** Checks the manifest's structure and returns it typed; `fail` prefixes the file. */
 export function parseManifest(manifest: unknown, fail: (m: string) => Error): WeightGroup[] {
-  if (!Array.isArray(manifest)) throw fail(`weightsManifest must be a list of {paths, weights} groups, got ${describe(manifest)}`);
+  if (!Array.isArray(manifest)) throw fail(`weightsManifest must be a list of {paths, weights} groups, got ${formatValue(manifest)}`);
   return manifest.map((group, g) => {
     if (!isPlainObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw fail(`weightsManifest[${g}] must be {paths: [...], weights: [...]}, got ${describe(group)}`);
+      throw fail(`weightsManifest[${g}] must be {paths: [...], weights: [...]}, got ${formatValue(group)}`);
     }
     const paths = group.paths.map((p, i) => {
-      if (typeof p !== 'string' || p === '') throw fail(`weightsManifest[${g}].paths[${i}] must be a file name, got ${describe(p)}`);
+      if (typeof p !== 'string' || p === '') throw fail(`weightsManifest[${g}].paths[${i}] must be a file name, got ${formatValue(p)}`);
       return p;
     });
     const weights = group.weights.map((w, i) => parseSpec(w, `weightsManifest[${g}].weights[${i}]`, fail));
@@ -47,29 +47,29 @@ export function parseManifest(manifest: unknown, fail: (m: string) => Error): We
 }
 
 function parseSpec(w: unknown, where: string, fail: (m: string) => Error): WeightSpec {
-  if (!isPlainObject(w)) throw fail(`${where} must be {name, shape, dtype}, got ${describe(w)}`);
+  if (!isPlainObject(w)) throw fail(`${where} must be {name, shape, dtype}, got ${formatValue(w)}`);
   const { name, shape, dtype, group, quantization } = w;
-  if (typeof name !== 'string' || name === '') throw fail(`${where}.name must be a non-empty string, got ${describe(name)}`);
+  if (typeof name !== 'string' || name === '') throw fail(`${where}.name must be a non-empty string, got ${formatValue(name)}`);
   const at = `${where} ('${name}')`;
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw fail(`${at}: shape must be a list of non-negative integers, got ${describe(shape)}`);
+    throw fail(`${at}: shape must be a list of non-negative integers, got ${formatValue(shape)}`);
   }
   if (shape.reduce((n: number, d: number) => n * d, 1) > maxElements) throw fail(`${at}: shape ${formatShape(shape)} is absurdly large`);
   if (!weightDTypes.includes(dtype as string)) {
-    throw fail(`${at}: dtype must be one of ${weightDTypes.join(', ')}, got ${describe(dtype)}`);
+    throw fail(`${at}: dtype must be one of ${weightDTypes.join(', ')}, got ${formatValue(dtype)}`);
   }
-  if (group !== undefined && group !== null && typeof group !== 'string') throw fail(`${at}: group must be a string, got ${describe(group)}`);
+  if (group !== undefined && group !== null && typeof group !== 'string') throw fail(`${at}: group must be a string, got ${formatValue(group)}`);
   const spec: WeightSpec = { name, shape, dtype: dtype as WeightSpec['dtype'] };
   if (typeof group === 'string') spec.group = group;
   if (quantization !== undefined && quantization !== null) {
     const q = quantization as Record<string, unknown>;
     if (!isPlainObject(q) || !['uint8', 'uint16', 'float16'].includes(q.dtype as string)) {
-      throw fail(`${at}: quantization.dtype must be uint8, uint16 or float16, got ${describe(isPlainObject(q) ? q.dtype : q)}`);
+      throw fail(`${at}: quantization.dtype must be uint8, uint16 or float16, got ${formatValue(isPlainObject(q) ? q.dtype : q)}`);
     }
     if (dtype !== 'float32' && dtype !== 'int32') throw fail(`${at}: quantized weights must have dtype float32 or int32, got ${dtype}`);
     if (q.dtype === 'float16' && dtype !== 'float32') throw fail(`${at}: float16 quantization needs dtype float32, got ${dtype}`);
     if (q.dtype !== 'float16' && !(Number.isFinite(q.scale) && Number.isFinite(q.min))) {
-      throw fail(`${at}: ${q.dtype} quantization needs finite scale and min, got scale ${describe(q.scale)}, min ${describe(q.min)}`);
+      throw fail(`${at}: ${q.dtype} quantization needs finite scale and min, got scale ${formatValue(q.scale)}, min ${formatValue(q.min)}`);
     }
     spec.quantization = { dtype: q.dtype as 'uint8' | 'uint16' | 'float16', scale: q.scale as number, min: q.min as number };
   }
@@ -130,7 +130,3 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
-function describe(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}

@@ -1,5 +1,5 @@
 import { LayerCall } from '../engine/call';
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor } from '../tensor';
 import { Layer, LayerArgs, layerOptions } from './layer';
@@ -53,7 +53,7 @@ export class Bidirectional extends Layer {
       throw new ValueError(`${where}: mergeMode null returns the two directions as two outputs, but blasnet layers give one output each; use 'concat', 'sum', 'mul' or 'ave'`);
     }
     if (!MERGE_MODES.includes(mode)) {
-      throw new ValueError(`${where}: mergeMode must be one of 'concat', 'sum', 'mul', 'ave', got ${JSON.stringify(mode)}`);
+      throw new ValueError(`${where}: mergeMode must be one of 'concat', 'sum', 'mul', 'ave', got ${formatValue(mode)}`);
     }
     if (a.layer.activityRegularizer) {
       throw new ValueError(`${where}: the wrapped ${a.layer.name} has an activityRegularizer, which Keras applies to each direction's output; blasnet does not support that yet: give activityRegularizer to the Bidirectional layer (a penalty of the merged output) or leave it out`);

@@ -1,6 +1,6 @@
 import { Activation, ActivationIdentifier } from '../activations';
 import { LayerCall } from '../engine/call';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { ConstraintIdentifier } from '../constraints';
 import { RegularizerIdentifier } from '../regularizers';
@@ -42,7 +42,7 @@ export function normalizeTuple(value: unknown, rank: number, what: string, where
   const list = typeof value === 'number' ? new Array<number>(rank).fill(value) : value;
   if (!Array.isArray(list) || list.length !== rank || list.some((v) => !Number.isInteger(v) || v < 1)) {
     const form = rank === 1 ? 'a positive integer (or a list of one)' : `a positive integer or a list of ${rank} positive integers`;
-    throw new ValueError(`${where}: ${what} must be ${form}, got ${JSON.stringify(value)}`);
+    throw new ValueError(`${where}: ${what} must be ${form}, got ${formatValue(value)}`);
   }
   return list as number[];
 }
@@ -50,7 +50,7 @@ export function normalizeTuple(value: unknown, rank: number, what: string, where
 /** Checks data_format: only channels-last layouts are implemented. */
 export function checkChannelsLast(dataFormat: unknown, where: string): void {
   if (dataFormat !== undefined && dataFormat !== null && dataFormat !== 'channelsLast' && dataFormat !== 'channels_last') {
-    throw new ValueError(`${where}: only dataFormat 'channels_last' (NHWC) is supported, got ${JSON.stringify(dataFormat)}`);
+    throw new ValueError(`${where}: only dataFormat 'channels_last' (NHWC) is supported, got ${formatValue(dataFormat)}`);
   }
 }
 
@@ -108,7 +108,7 @@ export abstract class Conv extends ActivatedLayer {
       'useBias', 'kernelInitializer', 'biasInitializer', ...weightOptionKeys('kernel', 'bias')], { groups: 1, loraRank: null }));
     const where = `${this.name} (${kind})`;
     if (!Number.isInteger(a.filters) || a.filters < 1) {
-      throw new ValueError(`${where}: filters must be a positive integer, got ${JSON.stringify(a.filters)}`);
+      throw new ValueError(`${where}: filters must be a positive integer, got ${formatValue(a.filters)}`);
     }
     this.filters = a.filters;
     this.kernelSize = normalizeTuple(a.kernelSize, rank, 'kernelSize', where);
@@ -117,12 +117,12 @@ export abstract class Conv extends ActivatedLayer {
     const padding = a.padding ?? 'valid';
     const paddings = rank === 1 ? ['valid', 'same', 'causal'] : ['valid', 'same'];
     if (!paddings.includes(padding)) {
-      throw new ValueError(`${where}: padding must be one of ${paddings.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(a.padding)}`);
+      throw new ValueError(`${where}: padding must be one of ${paddings.map((p) => `'${p}'`).join(', ')}, got ${formatValue(a.padding)}`);
     }
     this.padding = padding;
     // Keras rejects this combination; matching it keeps models portable.
     if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) {
-      throw new ValueError(`${where}: strides > 1 cannot be combined with dilationRate > 1 (as in Keras), got strides ${JSON.stringify(this.strides)} and dilationRate ${JSON.stringify(this.dilationRate)}`);
+      throw new ValueError(`${where}: strides > 1 cannot be combined with dilationRate > 1 (as in Keras), got strides ${formatValue(this.strides)} and dilationRate ${formatValue(this.dilationRate)}`);
     }
     checkChannelsLast(a.dataFormat, where);
     this.act = new Activation(a.activation, where);

@@ -1,6 +1,6 @@
 import { Activation, ActivationIdentifier } from '../activations';
 import { LayerCall } from '../engine/call';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { ConstraintIdentifier } from '../constraints';
 import { RegularizerIdentifier } from '../regularizers';
@@ -46,7 +46,7 @@ export class Dense extends ActivatedLayer {
     super(args, 'dense', layerOptions(['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', ...weightOptionKeys('kernel', 'bias')],
       { loraRank: null, loraAlpha: null, quantizationConfig: null, inputDim: null }));
     if (!Number.isInteger(a.units) || a.units < 1) {
-      throw new ValueError(`${this.name} (Dense): units must be a positive integer, got ${JSON.stringify(a.units)}`);
+      throw new ValueError(`${this.name} (Dense): units must be a positive integer, got ${formatValue(a.units)}`);
     }
     this.units = a.units;
     this.act = new Activation(a.activation, `${this.name} (Dense)`);

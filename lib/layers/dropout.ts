@@ -1,5 +1,5 @@
 import { LayerCall } from '../engine/call';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { random, seededRandom } from '../random';
@@ -40,16 +40,16 @@ export class Dropout extends Layer {
     super(args, 'dropout', layerOptions(['rate', 'noiseShape', 'seed']));
     const where = `${this.name} (Dropout)`;
     if (typeof a.rate !== 'number' || !(a.rate >= 0 && a.rate < 1)) {
-      throw new ValueError(`${where}: rate must be a number in [0, 1), got ${JSON.stringify(a.rate)}`);
+      throw new ValueError(`${where}: rate must be a number in [0, 1), got ${formatValue(a.rate)}`);
     }
     this.rate = a.rate;
     const noise = a.noiseShape ?? null;
     if (noise !== null && (!Array.isArray(noise) || noise.some((d) => d !== null && (!Number.isInteger(d) || d < 1)))) {
-      throw new ValueError(`${where}: noiseShape must be a list of positive integers or nulls (with the batch axis), got ${JSON.stringify(noise)}`);
+      throw new ValueError(`${where}: noiseShape must be a list of positive integers or nulls (with the batch axis), got ${formatValue(noise)}`);
     }
     this.noiseShape = noise;
     if (a.seed !== undefined && a.seed !== null && !Number.isFinite(a.seed)) {
-      throw new ValueError(`${where}: seed must be a finite number, got ${JSON.stringify(a.seed)}`);
+      throw new ValueError(`${where}: seed must be a finite number, got ${formatValue(a.seed)}`);
     }
     this.seed = a.seed ?? null;
     this.generator = this.seed === null ? random : seededRandom(this.seed);

@@ -1,6 +1,6 @@
 import { LayerCall } from '../engine/call';
 import { Mask } from '../engine/mask';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { ConstraintIdentifier } from '../constraints';
 import { RegularizerIdentifier } from '../regularizers';
@@ -53,18 +53,18 @@ export class Embedding extends Layer {
         { sparse: false, loraRank: null, quantizationConfig: null }));
     const where = `${this.name} (Embedding)`;
     for (const key of ['inputDim', 'outputDim'] as const) {
-      if (!Number.isInteger(a[key]) || a[key] < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${JSON.stringify(a[key])}`);
+      if (!Number.isInteger(a[key]) || a[key] < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${formatValue(a[key])}`);
     }
     const lengths = ([] as unknown[]).concat(inputLength ?? []);
     if (lengths.some((d) => !Number.isInteger(d) || (d as number) < 1)) {
-      throw new ValueError(`${where}: inputLength must be a positive integer (or a list of them), got ${JSON.stringify(inputLength)}`);
+      throw new ValueError(`${where}: inputLength must be a positive integer (or a list of them), got ${formatValue(inputLength)}`);
     }
     const declared = this.declaredInputShape;
     if (lengths.length > 0 && declared && (declared.length !== lengths.length || lengths.some((d, i) => d !== declared[i]))) {
-      throw new ValueError(`${where}: inputLength ${JSON.stringify(inputLength)} disagrees with inputShape ${formatShape(declared)}`);
+      throw new ValueError(`${where}: inputLength ${formatValue(inputLength)} disagrees with inputShape ${formatShape(declared)}`);
     }
     if (a.maskZero !== undefined && a.maskZero !== null && typeof a.maskZero !== 'boolean') {
-      throw new ValueError(`${where}: maskZero must be true or false, got ${JSON.stringify(a.maskZero)}`);
+      throw new ValueError(`${where}: maskZero must be true or false, got ${formatValue(a.maskZero)}`);
     }
     this.maskZero = a.maskZero ?? false;
     this.inputDim = a.inputDim;

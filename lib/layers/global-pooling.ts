@@ -1,6 +1,6 @@
 import { LayerCall } from '../engine/call';
 import { Mask, checkMask } from '../engine/mask';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { camelKeys } from '../names';
 import { native } from '../native';
 import { Shape, Tensor, sizeOf } from '../tensor';
@@ -25,7 +25,7 @@ abstract class GlobalPooling extends Layer {
     super(args, defaultName, layerOptions(['dataFormat', 'keepdims']));
     const format = a.dataFormat ?? 'channels_last';
     if (format !== 'channels_last' && format !== 'channelsLast') {
-      throw new ValueError(`${this.name} (${this.constructor.name}): only dataFormat 'channels_last' is supported, got ${JSON.stringify(format)}`);
+      throw new ValueError(`${this.name} (${this.constructor.name}): only dataFormat 'channels_last' is supported, got ${formatValue(format)}`);
     }
     this.keepdims = a.keepdims ?? false;
   }

@@ -1,6 +1,6 @@
 import { Activation } from '../activations';
 import { Constraint, getConstraint } from '../constraints';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { Initializer } from '../initializers';
 import { LayerCall, CallMode } from '../engine/call';
 import { Mask } from '../engine/mask';
@@ -90,7 +90,7 @@ export abstract class Layer {
     this.name = a.name ?? uniqueName(defaultName);
     const dtype = typeof a.dtype === 'object' && a.dtype !== null ? a.dtype.config?.name : a.dtype;
     if (dtype !== undefined && dtype !== null && dtype !== 'float32') {
-      throw new ValueError(`${this.name}: dtype ${JSON.stringify(dtype)} is not supported; blasnet layers compute in float32`);
+      throw new ValueError(`${this.name}: dtype ${formatValue(dtype)} is not supported; blasnet layers compute in float32`);
     }
     if (a.batchShape && a.batchInputShape) throw new ValueError(`${this.name}: give batchInputShape or batchShape, not both`);
     a.batchInputShape ??= a.batchShape;
@@ -99,7 +99,7 @@ export abstract class Layer {
     const shape = a.inputShape ?? (a.batchInputShape ? a.batchInputShape.slice(1) : null);
     if (shape) {
       if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || (d as number) < 1)) {
-        throw new ValueError(`${this.name}: inputShape must be a list of positive integers (no batch axis), got ${JSON.stringify(shape)}`);
+        throw new ValueError(`${this.name}: inputShape must be a list of positive integers (no batch axis), got ${formatValue(shape)}`);
       }
     }
     this.declaredInputShape = shape ? (shape as number[]) : null;

@@ -3,7 +3,7 @@
 // an axis, and the batched dot product.
 import { LayerCall } from '../engine/call';
 import { Mask } from '../engine/mask';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor, sameShape, sizeOf } from '../tensor';
 import { Layer, LayerArgs, layerOptions } from './layer';
@@ -191,7 +191,7 @@ export class Concatenate extends Merge {
     const a = camelKeys(args ?? {});
     super(args, 'concatenate', layerOptions(['axis']));
     this.axis = a.axis ?? -1;
-    if (!Number.isInteger(this.axis)) throw new ValueError(`${this.name} (Concatenate): axis must be an integer, got ${JSON.stringify(a.axis)}`);
+    if (!Number.isInteger(this.axis)) throw new ValueError(`${this.name} (Concatenate): axis must be an integer, got ${formatValue(a.axis)}`);
   }
 
   override get inputCount(): [number, number] {
@@ -341,7 +341,7 @@ export class Dot extends Merge {
     const axes = a.axes;
     const ok = (v: unknown): boolean => Number.isInteger(v) && v !== 0;
     if (!(ok(axes) || (Array.isArray(axes) && axes.length === 2 && axes.every(ok)))) {
-      throw new ValueError(`${where}: axes must be a non-zero integer or a pair of them (axis 0 is the batch), got ${JSON.stringify(axes)}`);
+      throw new ValueError(`${where}: axes must be a non-zero integer or a pair of them (axis 0 is the batch), got ${formatValue(axes)}`);
     }
     this.axes = Array.isArray(axes) ? [axes[0], axes[1]] : axes;
     this.normalize = a.normalize ?? false;

@@ -1,5 +1,5 @@
 import { LayerCall } from '../engine/call';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { ConstraintIdentifier } from '../constraints';
 import { camelKeys } from '../names';
@@ -57,15 +57,15 @@ export class BatchNormalization extends Layer {
     const where = `${this.name} (BatchNormalization)`;
     this.axis = a.axis ?? -1;
     if (!Number.isInteger(this.axis) || (this.axis < 1 && this.axis !== -1)) {
-      throw new ValueError(`${where}: only the last axis (axis=-1, channels last) is supported, got axis=${JSON.stringify(a.axis)}`);
+      throw new ValueError(`${where}: only the last axis (axis=-1, channels last) is supported, got axis=${formatValue(a.axis)}`);
     }
     this.momentum = a.momentum ?? 0.99;
     if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) {
-      throw new ValueError(`${where}: momentum must be a number in [0, 1], got ${JSON.stringify(a.momentum)}`);
+      throw new ValueError(`${where}: momentum must be a number in [0, 1], got ${formatValue(a.momentum)}`);
     }
     this.epsilon = a.epsilon ?? 1e-3;
     if (typeof this.epsilon !== 'number' || !(this.epsilon > 0) || !Number.isFinite(this.epsilon)) {
-      throw new ValueError(`${where}: epsilon must be a positive number, got ${JSON.stringify(a.epsilon)}`);
+      throw new ValueError(`${where}: epsilon must be a positive number, got ${formatValue(a.epsilon)}`);
     }
     this.penalty = this.penalties(a, 'beta', 'gamma');
     this.center = a.center ?? true;

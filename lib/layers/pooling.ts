@@ -1,5 +1,5 @@
 import { LayerCall } from '../engine/call';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { camelKeys } from '../names';
 import { BatchGeometry, Pool2DGeometry, geometryByBatchSize, native, packPoolGeometry } from '../native';
 import { Shape, Tensor } from '../tensor';
@@ -36,7 +36,7 @@ export abstract class Pooling extends Layer {
     this.strides = a.strides == null ? [...this.poolSize] : normalizeTuple(a.strides, rank, 'strides', where);
     const padding = a.padding ?? 'valid';
     if (padding !== 'valid' && padding !== 'same') {
-      throw new ValueError(`${where}: padding must be 'valid' or 'same', got ${JSON.stringify(a.padding)}`);
+      throw new ValueError(`${where}: padding must be 'valid' or 'same', got ${formatValue(a.padding)}`);
     }
     this.padding = padding;
     checkChannelsLast(a.dataFormat, where);

@@ -1,7 +1,7 @@
 import { Activation, ActivationIdentifier } from '../activations';
 import { LayerCall } from '../engine/call';
 import { Mask, checkMask } from '../engine/mask';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { Initializer, InitializerIdentifier, getInitializer } from '../initializers';
 import { ConstraintIdentifier } from '../constraints';
 import { RegularizerIdentifier } from '../regularizers';
@@ -145,7 +145,7 @@ export abstract class Recurrent extends Layer {
     const where = `${this.name} (${className})`;
     this.args = a;
     if (!Number.isInteger(a.units) || a.units < 1) {
-      throw new ValueError(`${where}: units must be a positive integer, got ${JSON.stringify(a.units)}`);
+      throw new ValueError(`${where}: units must be a positive integer, got ${formatValue(a.units)}`);
     }
     this.units = a.units;
     this.cellActivation = elementwise(a.activation ?? 'tanh', 'activation', where);
@@ -164,18 +164,18 @@ export abstract class Recurrent extends Layer {
     if (a.stateful) throw new ValueError(`${where}: stateful: true is not supported; each batch starts from zero states`);
     const rate = (key: 'dropout' | 'recurrentDropout'): number => {
       const v = a[key] ?? 0;
-      if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(`${where}: ${key} must be a number in [0, 1), got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(`${where}: ${key} must be a number in [0, 1), got ${formatValue(v)}`);
       return v;
     };
     this.dropout = rate('dropout');
     this.recurrentDropout = rate('recurrentDropout');
     if (a.seed !== undefined && a.seed !== null && (typeof a.seed !== 'number' || !Number.isFinite(a.seed))) {
-      throw new ValueError(`${where}: seed must be a finite number or null, got ${JSON.stringify(a.seed)}`);
+      throw new ValueError(`${where}: seed must be a finite number or null, got ${formatValue(a.seed)}`);
     }
     this.seed = a.seed ?? null;
     this.generator = this.seed === null ? random : seededRandom(this.seed);
     if (this.implementation !== 1 && this.implementation !== 2) {
-      throw new ValueError(`${where}: implementation must be 1 or 2, got ${JSON.stringify(a.implementation)}`);
+      throw new ValueError(`${where}: implementation must be 1 or 2, got ${formatValue(a.implementation)}`);
     }
   }
 

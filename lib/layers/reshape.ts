@@ -1,5 +1,5 @@
 import { LayerCall } from '../engine/call';
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor, sizeOf } from '../tensor';
 import { Layer, LayerArgs, layerOptions } from './layer';
@@ -34,7 +34,7 @@ export class Flatten extends ShapeView {
     super(args, 'flatten', layerOptions(['dataFormat']));
     const format = a.dataFormat ?? 'channels_last';
     if (format !== 'channels_last' && format !== 'channelsLast') {
-      throw new ValueError(`${this.name} (Flatten): only dataFormat 'channels_last' is supported, got ${JSON.stringify(format)}`);
+      throw new ValueError(`${this.name} (Flatten): only dataFormat 'channels_last' is supported, got ${formatValue(format)}`);
     }
   }
 
@@ -63,7 +63,7 @@ export class Reshape extends ShapeView {
     super(args, 'reshape', layerOptions(['targetShape']));
     const target = a.targetShape;
     if (!Array.isArray(target) || target.length === 0 || target.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1))) {
-      throw new ValueError(`${this.name} (Reshape): targetShape must be a non-empty list of positive integers (no batch axis), with at most one -1, got ${JSON.stringify(target)}`);
+      throw new ValueError(`${this.name} (Reshape): targetShape must be a non-empty list of positive integers (no batch axis), with at most one -1, got ${formatValue(target)}`);
     }
     if (target.filter((d) => d === -1).length > 1) {
       throw new ValueError(`${this.name} (Reshape): only one entry of targetShape may be -1, got ${formatShape(target)}`);

@@ -1,7 +1,7 @@
 import { LayerCall } from '../engine/call';
 import { checkMask } from '../engine/mask';
 import { Activation } from '../activations';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { camelKeys } from '../names';
 import { Shape, Tensor } from '../tensor';
 import { Layer, LayerArgs, Param, layerOptions } from './layer';
@@ -25,7 +25,7 @@ export class TimeDistributed extends Layer {
     const a = camelKeys(args ?? ({} as TimeDistributedArgs));
     super(args, 'time_distributed', layerOptions(['layer']));
     if (!(a.layer instanceof Layer)) {
-      throw new ValueError(`${this.name} (TimeDistributed): layer must be a layer such as bn.layers.dense({...}), got ${String(a.layer)}`);
+      throw new ValueError(`${this.name} (TimeDistributed): layer must be a layer such as bn.layers.dense({...}), got ${formatValue(a.layer)}`);
     }
     this.layer = a.layer;
   }

@@ -1,10 +1,10 @@
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import { Tensor, sizeOf } from '../tensor';
 
 /** A positive integer option, or its default; names the option and the caller when wrong. */
 export function positiveInt(value: unknown, fallback: number, name: string, where: string): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || (v as number) < 1) throw new ValueError(`${where}: ${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(v) || (v as number) < 1) throw new ValueError(`${where}: ${name} must be a positive integer, got ${formatValue(value)}`);
   return v as number;
 }
 
@@ -49,6 +49,8 @@ export function sliceBatches(data: Batches, start: number, end: number): Batches
 /**
  * Logged values over an epoch: losses as sample-weighted running means (Keras's loss tracker),
  * metrics as their latest result (the metrics keep their own running state, as Keras's do).
+ * The means are float32 as Keras's Mean (reduction_metrics.py: float32 total and count,
+ * total += value * batch size, result total / count), so a sum beyond float32 is Infinity.
  */
 export class Totals {
   private readonly sums: number[];
@@ -62,7 +64,7 @@ export class Totals {
 
   add(values: readonly number[], samples: number): void {
     values.forEach((v, i) => {
-      this.sums[i] += v * samples;
+      this.sums[i] = Math.fround(this.sums[i] + Math.fround(v * samples));
       this.latest[i] = v;
     });
     this.count += samples;
@@ -70,7 +72,7 @@ export class Totals {
 
   means(): Record<string, number> {
     const logs: Record<string, number> = {};
-    this.names.forEach((name, i) => (logs[name] = this.streamed[i] ? this.latest[i] : this.sums[i] / this.count));
+    this.names.forEach((name, i) => (logs[name] = this.streamed[i] ? this.latest[i] : Math.fround(this.sums[i] / Math.fround(this.count))));
     return logs;
   }
 }

@@ -6,7 +6,7 @@ import { ExecutionContext } from '../engine/context';
 import { Graph } from '../engine/graph';
 import { InputLayer } from '../engine/input-layer';
 import { SymbolicTensor } from '../engine/symbolic';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { Layer, Param } from '../layers/layer';
 import { KerasOptions } from '../names';
 import { OptionSpec, readOptions } from '../options';
@@ -162,7 +162,7 @@ export class LayersModel {
       return layers[key];
     }
     const found = layers.find((l) => l.name === key);
-    if (!found) throw new ValueError(`${this.name}.getLayer: no layer named ${JSON.stringify(key)}; the layers are ${layers.map((l) => l.name).join(', ')}`);
+    if (!found) throw new ValueError(`${this.name}.getLayer: no layer named ${formatValue(key)}; the layers are ${layers.map((l) => l.name).join(', ')}`);
     return found;
   }
 
@@ -227,13 +227,13 @@ export class LayersModel {
     const epochs = positiveInt(a.epochs, 1, 'epochs', 'fit');
     const batchSize = positiveInt(a.batchSize, 32, 'batchSize', 'fit');
     const split = a.validationSplit ?? 0;
-    if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new ValueError(`fit: validationSplit must be in [0, 1), got ${JSON.stringify(split)}`);
+    if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new ValueError(`fit: validationSplit must be in [0, 1), got ${formatValue(split)}`);
     let train = this.batches(x, y, 'fit', a.sampleWeight, a.classWeight);
     let validation: Batches | null = null;
     if (a.validationData) {
       const v = a.validationData;
       if (!Array.isArray(v) || (v.length !== 2 && v.length !== 3)) {
-        throw new ValueError(`fit: validationData must hold 2 items [x, y] or 3 items [x, y, sampleWeight], got ${Array.isArray(v) ? `${(v as unknown[]).length} items` : JSON.stringify(v)}`);
+        throw new ValueError(`fit: validationData must hold 2 items [x, y] or 3 items [x, y, sampleWeight], got ${Array.isArray(v) ? `${(v as unknown[]).length} items` : formatValue(v)}`);
       }
       validation = this.batches(v[0], v[1], 'fit (validationData)', v[2] ?? undefined);
     } else if (split > 0) {
@@ -254,6 +254,7 @@ export class LayersModel {
     const xb: (Tensor | null)[] = train.xs.map(() => null), yb: (Tensor | null)[] = train.ys.map(() => null);
     const swb: (Tensor | null)[] | null = train.sw && train.sw.map(() => null);
     const callbacks = new CallbackList(a.callbacks, this);
+    callbacks.expectLogs(validation ? [...trainer.logNames, ...trainer.logNames.map((k) => `val_${k}`)] : trainer.logNames);
     this.stopTraining = false;
     await callbacks.call('onTrainBegin', {});
 

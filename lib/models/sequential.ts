@@ -1,7 +1,7 @@
 import { Graph } from '../engine/graph';
 import { InputLayer } from '../engine/input-layer';
 import { SymbolicTensor } from '../engine/symbolic';
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import { Layer } from '../layers/layer';
 import { readOptions } from '../options';
 import { Tensor } from '../tensor';
@@ -30,13 +30,13 @@ export class Sequential extends LayersModel {
   constructor(args: SequentialArgs | Layer[] = {}) {
     const a = Array.isArray(args) ? { layers: args } : readOptions<SequentialArgs>(args, 'sequential', { known: ['name', 'layers'], unsupported: { trainable: true } });
     super({ name: a.name }, 'sequential');
-    if (a.layers !== undefined && !Array.isArray(a.layers)) throw new ValueError(`${this.name}: layers must be a list of layers, got ${String(a.layers)}`);
+    if (a.layers !== undefined && !Array.isArray(a.layers)) throw new ValueError(`${this.name}: layers must be a list of layers, got ${formatValue(a.layers)}`);
     for (const layer of a.layers ?? []) this.add(layer);
   }
 
   /** Appends a layer, building it at once so shape mismatches are reported here, naming the layer. */
   add(layer: Layer): void {
-    if (!(layer instanceof Layer)) throw new ValueError(`${this.name}.add: expected a layer such as bn.layers.dense({...}), got ${String(layer)}`);
+    if (!(layer instanceof Layer)) throw new ValueError(`${this.name}.add: expected a layer such as bn.layers.dense({...}), got ${formatValue(layer)}`);
     if (layer instanceof InputLayer) throw new ValueError(`${this.name}.add: give the first layer an inputShape instead of an InputLayer`);
     if (this.stack.includes(layer)) throw new ValueError(`${this.name}.add: layer ${layer.name} is already in the model`);
     if (!this.last) {

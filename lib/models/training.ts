@@ -4,7 +4,7 @@
 import { ExecutionContext } from '../engine/context';
 import { Graph } from '../engine/graph';
 import { Mask } from '../engine/mask';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { Param } from '../layers/layer';
 import { Regularizer } from '../regularizers';
 import { Loss, getLoss } from '../losses';
@@ -68,7 +68,7 @@ function perOutput<T>(value: PerOutput<T> | undefined, names: readonly string[],
       return byName[n] ?? fallback!;
     });
   }
-  throw new ValueError(`compile: ${what} must be one value, a list with one per output, or an object keyed by output name, got ${JSON.stringify(value)}`);
+  throw new ValueError(`compile: ${what} must be one value, a list with one per output, or an object keyed by output name, got ${formatValue(value)}`);
 }
 
 const isLoss = (v: unknown): v is string | Loss => typeof v === 'string' || (typeof v === 'object' && v !== null && 'compute' in v);
@@ -219,14 +219,15 @@ export class Trainer {
       }
       const mask = ctx.outputMask(k);
       const masked = mask ? this.maskWeights(k, mask, input, weightsOf(sw, k)) : null;
-      const loss = o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight, masked ? masked[0] : weightsOf(sw, k));
+      // Keras logs float32 values (a loss beyond float32 range is Infinity, which TerminateOnNaN sees).
+      const loss = Math.fround(o.loss.compute(input, ys[k], grad, o.fromLogits, o.weight, masked ? masked[0] : weightsOf(sw, k)));
       losses.push(loss);
-      total += o.weight * loss;
+      total = Math.fround(total + Math.fround(o.weight * loss));
       // Streaming metrics (precision, recall, AUC) report their state since the last reset, as Keras.
       // Keras's CompileMetrics: `metrics` ignore the sample weights, `weightedMetrics` take them.
       for (const m of o.metrics) {
         const [sum, count] = m.update(input, ys[k], o.fromLogits, masked ? masked[1] : null);
-        metrics.push(m.result ? m.result() : sum / count);
+        metrics.push(Math.fround(m.result ? m.result() : sum / count));
       }
     });
     // Keras logs every output's metrics, then every output's weighted metrics.
@@ -235,12 +236,12 @@ export class Trainer {
         // With a mask, the first pass left the masked sample weights in the output's buffers.
         const w = ctx.outputMask(k) ? this.maskBuffers[k]![2] : weightsOf(sw, k);
         const [sum, count] = m.update(o.fromLogits ? ctx.preActivation(k)! : outs[k], ys[k], o.fromLogits, w);
-        metrics.push(m.result ? m.result() : sum / count);
+        metrics.push(Math.fround(m.result ? m.result() : sum / count));
       }
     });
     // Keras adds the regularization and activity penalties to the total loss (not to the per-output losses).
-    for (const [p, r] of this.penalties) total += r.penalty(p.value.data as Float32Array);
-    total += ctx.activityPenalty();
+    for (const [p, r] of this.penalties) total = Math.fround(total + Math.fround(r.penalty(p.value.data as Float32Array)));
+    total = Math.fround(total + Math.fround(ctx.activityPenalty()));
     return [total, ...(this.outputs.length > 1 ? losses : []), ...metrics];
   }
 
@@ -312,7 +313,7 @@ function perOutputHint(option: string, outputNames: readonly string[], given: re
 function describe(m: unknown): string {
   if (typeof m === 'function') return m.name || 'function';
   if (m && typeof m === 'object' && 'name' in m) return `metric ${String((m as { name: unknown }).name)}`;
-  return JSON.stringify(m) ?? String(m);
+  return formatValue(m);
 }
 
 /** Per output, the per-position sample weights [N, positions] of a batch (or null for that output); null: none. */

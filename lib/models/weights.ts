@@ -3,7 +3,7 @@
 // sample-timestep), as a [N, positions per sample] tensor that batches slice with the samples.
 // Keras: trainers/data_adapters/array_data_adapter.py (structure, refusals),
 // data_adapter_utils.class_weight_to_sample_weights, losses/loss.py squeeze_or_expand_to_same_rank.
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { Shape, Tensor, TensorLike, sizeOf, toTensor } from '../tensor';
 
 /** Sample weights: one array for every output, or per output a list in output order or an object keyed by output name. */
@@ -114,17 +114,21 @@ function broadcastInto(out: Float32Array, data: ArrayLike<number>, shape: readon
  */
 export function classWeights(classWeight: unknown, y: Tensor, output: WeightedOutput, outputs: number, where: string): Tensor {
   if (outputs > 1) throw new ValueError(`${where}: classWeight is only supported for models with a single output (as in Keras); give sampleWeight per output instead`);
-  if (!isPlainObject(classWeight)) throw new ValueError(`${where}: classWeight must be an object {classIndex: weight}, e.g. {0: 1, 1: 5}, got ${JSON.stringify(classWeight)}`);
+  if (!isPlainObject(classWeight)) throw new ValueError(`${where}: classWeight must be an object {classIndex: weight}, e.g. {0: 1, 1: 5}, got ${formatValue(classWeight)}`);
   const units = output.shape[output.shape.length - 1];
   // A single sigmoid unit has classes 0 and 1.
   const classes = Math.max(units, 2);
   const table = new Float64Array(classes).fill(1);
   for (const [key, value] of Object.entries(classWeight)) {
     const c = Number(key);
-    if (!/^\d+$/.test(key) || c >= classes) {
+    // Only the canonical spelling, so that '01' or '1.0' cannot stand for (or overwrite) class 1.
+    if (!/^(0|[1-9]\d*)$/.test(key) || c >= classes) {
+      if (key.trim() !== '' && Number.isInteger(c) && c >= 0 && c < classes) {
+        throw new ValueError(`${where}: classWeight key '${key}' spells class ${c} otherwise; write it as ${c}, so that no two keys name one class`);
+      }
       throw new ValueError(`${where}: classWeight key '${key}' is not a class index in [0, ${classes}) of output '${output.name}' (${units} unit${units === 1 ? '' : 's'})`);
     }
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValueError(`${where}: classWeight for class ${key} must be a finite number, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValueError(`${where}: classWeight for class ${key} must be a finite number, got ${formatValue(value)}`);
     table[c] = value;
   }
   const N = y.shape[0];

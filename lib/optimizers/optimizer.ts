@@ -1,4 +1,4 @@
-import { ValueError, formatShape } from '../errors';
+import { ValueError, formatShape, formatValue } from '../errors';
 import type { Param } from '../layers/layer';
 import { OptionSpec } from '../options';
 import { LearningRateSchedule } from './schedules';
@@ -88,7 +88,7 @@ export abstract class Optimizer {
     this.globalClipnorm = a.globalClipnorm == null ? null : hyper(a.globalClipnorm, 0, 'globalClipnorm', 0, Infinity, where);
     this.clipvalue = a.clipvalue == null ? null : hyper(a.clipvalue, 0, 'clipvalue', 0, Infinity, where);
     if ([this.clipnorm, this.globalClipnorm, this.clipvalue].filter((v) => v !== null).length > 1) {
-      throw new ValueError(`${where}: give at most one of clipnorm, clipvalue and globalClipnorm (as Keras), got ${JSON.stringify({ clipnorm: a.clipnorm, clipvalue: a.clipvalue, globalClipnorm: a.globalClipnorm })}`);
+      throw new ValueError(`${where}: give at most one of clipnorm, clipvalue and globalClipnorm (as Keras), got ${formatValue({ clipnorm: a.clipnorm, clipvalue: a.clipvalue, globalClipnorm: a.globalClipnorm })}`);
     }
   }
 
@@ -166,7 +166,7 @@ export abstract class Optimizer {
 export function hyper(value: unknown, fallback: number, name: string, lo: number, hi: number, where: string): number {
   const v = value === undefined || value === null ? fallback : value;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
-    throw new ValueError(`${where}: ${name} must be a finite number in [${lo}, ${hi}], got ${JSON.stringify(value)}`);
+    throw new ValueError(`${where}: ${name} must be a finite number in [${lo}, ${hi}], got ${formatValue(value)}`);
   }
   return v;
 }

@@ -1,7 +1,7 @@
 // Learning-rate schedules as Keras 3 computes them (keras/src/optimizers/schedules): a function
 // of the optimizer's step count before the update (0 for the first step), accepted wherever a
 // learning rate is.
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import { KerasOptions } from '../names';
 import { readOptions } from '../options';
 
@@ -14,7 +14,7 @@ export abstract class LearningRateSchedule {
 
 function positive(v: unknown, name: string, where: string, allowZero = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new ValueError(`${where}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${JSON.stringify(v)}`);
+    throw new ValueError(`${where}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${formatValue(v)}`);
   }
   return v;
 }
@@ -75,10 +75,10 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
     const where = 'piecewiseConstantDecay';
     const a = readOptions<PiecewiseConstantDecayArgs>(args, where, { known: ['boundaries', 'values', 'name'] });
     if (!Array.isArray(a.boundaries) || !Array.isArray(a.values) || a.values.length !== a.boundaries.length + 1) {
-      throw new ValueError(`${where}: needs boundaries and values with one more value than boundaries, got ${JSON.stringify(a.boundaries)} and ${JSON.stringify(a.values)}`);
+      throw new ValueError(`${where}: needs boundaries and values with one more value than boundaries, got ${formatValue(a.boundaries)} and ${formatValue(a.values)}`);
     }
     a.boundaries.forEach((b, i) => {
-      if (!Number.isFinite(b) || (i > 0 && b <= a.boundaries[i - 1])) throw new ValueError(`${where}: boundaries must be increasing finite numbers, got ${JSON.stringify(a.boundaries)}`);
+      if (!Number.isFinite(b) || (i > 0 && b <= a.boundaries[i - 1])) throw new ValueError(`${where}: boundaries must be increasing finite numbers, got ${formatValue(a.boundaries)}`);
     });
     a.values.forEach((v) => positive(v, 'each value', where, true));
     this.boundaries = [...a.boundaries];

@@ -129,7 +129,7 @@ t.test('metrics: names, logged names, objects and refusals', async (t) => {
     [() => metrics.auc({ numThresholds: 1 }), /numThresholds must be an integer >= 2, got 1/],
     [() => metrics.auc({ numLabels: 3 }), /metrics\.auc: numLabels is needed only when multiLabel is true/],
     [() => metrics.auc({ multiLabel: 'yes' as never }), /multiLabel must be true or false, got "yes"/],
-    [() => metrics.auc({ thresholds: [0.2, NaN] }), /thresholds must be a list of finite numbers, got \[0\.2,null\]/],
+    [() => metrics.auc({ thresholds: [0.2, NaN] }), /thresholds must be a list of finite numbers, got \[0\.2,NaN\]/],
     [() => metrics.auc({ labelWeights: 2 as never }), /labelWeights must be a list of finite numbers, got 2/],
     [() => metrics.auc({ summationMethod: 'trapezoid' as never }), /summationMethod must be 'interpolation', 'minoring' or 'majoring'/],
     [() => metrics.precision({ thresholds: [0.3, 0.5] as never }), /blasnet takes one threshold \(Keras logs a vector for several, which blasnet's logs cannot hold\)/],

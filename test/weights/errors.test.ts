@@ -33,7 +33,7 @@ t.test('class weights: keys in range, finite values, an object, one class per sa
   await t.rejects(m.fit(x, labels, { classWeight: { '-1': 1 }, verbose: 0 }), /classWeight key '-1' is not a class index in \[0, 3\)/);
   await t.rejects(m.fit(x, labels, { classWeight: { 1.5: 1 } as never, verbose: 0 }), /classWeight key '1.5' is not a class index/);
   await t.rejects(m.fit(x, labels, { classWeight: { cat: 1 } as never, verbose: 0 }), /classWeight key 'cat' is not a class index/);
-  await t.rejects(m.fit(x, labels, { classWeight: { 0: NaN }, verbose: 0 }), { name: 'ValueError', message: 'fit: classWeight for class 0 must be a finite number, got null' });
+  await t.rejects(m.fit(x, labels, { classWeight: { 0: NaN }, verbose: 0 }), { name: 'ValueError', message: 'fit: classWeight for class 0 must be a finite number, got NaN' });
   await t.rejects(m.fit(x, labels, { classWeight: { 0: '2' } as never, verbose: 0 }), /classWeight for class 0 must be a finite number, got "2"/);
   await t.rejects(m.fit(x, labels, { classWeight: [1, 2, 3] as never, verbose: 0 }), /fit: classWeight must be an object \{classIndex: weight\}, e.g. \{0: 1, 1: 5\}, got \[1,2,3\]/);
   // A single sigmoid unit has the classes 0 and 1.

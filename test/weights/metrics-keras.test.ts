@@ -65,7 +65,7 @@ t.test('a function metric returning one value per sample is weighted per sample'
   });
   const scalar = getMetric(function meanAbs() { return 0.5; }, getLoss('mse'));
   t.throws(() => scalar.update(new Tensor(new Float32Array(6), [2, 3]), new Tensor(new Float32Array(6), [2, 3]), false, new Float32Array(2)),
-    { name: 'ValueError', message: /metric meanAbs: returns one number per batch, which sample weights cannot weigh/ });
+    { name: 'ValueError', message: /metric meanAbs: returns one number per batch, which sample weights or the output's mask cannot weigh/ });
 });
 
 t.test('weights of 1 give the unweighted result; the wrong length is refused', async (t) => {
