@@ -48,49 +48,11 @@ import numpy as np  # noqa: E402
 import keras  # noqa: E402
 from keras import losses as L  # noqa: E402
 from keras import metrics as M  # noqa: E402
+from keras_common import exact, f32, flat, max_abs_per_sample, one_hot, rel_close, softmax, with_floatx  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT_DIR = os.path.join(ROOT, "test", "fixtures", "losses")
 rng = np.random.default_rng(20240611)
-
-
-def f32(a):
-    return np.asarray(a, dtype=np.float32)
-
-
-def flat(a):
-    """float32 values as the shortest decimals that round-trip to float32."""
-    a = np.asarray(a)
-    if np.issubdtype(a.dtype, np.integer):
-        return [int(v) for v in a.reshape(-1)]
-    return [float(str(np.float32(v))) for v in a.reshape(-1)]
-
-
-def exact(a):
-    """float64 results, written with repr (17 significant digits)."""
-    return [float(v) for v in np.asarray(a, dtype=np.float64).reshape(-1)]
-
-
-def softmax(z):
-    e = np.exp(z - z.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
-
-
-def one_hot(labels, k):
-    return np.eye(k, dtype=np.float32)[labels]
-
-
-def rel_close(a, b, tol=1e-5):
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    return np.all(np.abs(a - b) <= tol * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b))))
-
-
-def with_floatx(dtype, fn):
-    keras.config.set_floatx(dtype)
-    try:
-        return fn()
-    finally:
-        keras.config.set_floatx("float64")
 
 
 keras.config.set_floatx("float64")
@@ -353,10 +315,6 @@ for case in METRIC_CASES:
 # Functions as metrics (what compile does with a function: MeanMetricWrapper, named after it).
 def mean_abs_scalar(y_true, y_pred):
     return keras.ops.mean(keras.ops.abs(y_true - y_pred))
-
-
-def max_abs_per_sample(y_true, y_pred):
-    return keras.ops.max(keras.ops.abs(y_true - y_pred), axis=-1)
 
 
 function_records = []

@@ -39,53 +39,16 @@ import numpy as np  # noqa: E402
 import keras  # noqa: E402
 from keras import losses as L  # noqa: E402
 from keras import metrics as M  # noqa: E402
+from keras_common import exact, f32, flat, max_abs_per_sample, one_hot, rel_close, softmax, with_floatx  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT_DIR = os.path.join(ROOT, "test", "fixtures", "weights")
 rng = np.random.default_rng(20261129)
 
 
-def f32(a):
-    return np.asarray(a, dtype=np.float32)
-
-
-def flat(a):
-    """float32 values as the shortest decimals that round-trip to float32 (ints as ints)."""
-    a = np.asarray(a)
-    if np.issubdtype(a.dtype, np.integer):
-        return [int(v) for v in a.reshape(-1)]
-    return [float(str(np.float32(v))) for v in a.reshape(-1)]
-
-
-def exact(a):
-    return [float(v) for v in np.asarray(a, dtype=np.float64).reshape(-1)]
-
-
 def arr(a):
     a = np.asarray(a)
     return {"shape": list(a.shape), "values": flat(a)}
-
-
-def softmax(z):
-    e = np.exp(z - z.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
-
-
-def one_hot(labels, k):
-    return np.eye(k, dtype=np.float32)[labels]
-
-
-def rel_close(a, b, tol=1e-5):
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    return np.all(np.abs(a - b) <= tol * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b))))
-
-
-def with_floatx(dtype, fn):
-    keras.config.set_floatx(dtype)
-    try:
-        return fn()
-    finally:
-        keras.config.set_floatx("float64")
 
 
 keras.config.set_floatx("float64")
@@ -258,10 +221,6 @@ for case in METRIC_CASES:
 
 
 # A function metric (MeanMetricWrapper) returning one value per sample, weighted per sample.
-def max_abs_per_sample(y_true, y_pred):
-    return keras.ops.max(keras.ops.abs(y_true - y_pred), axis=-1)
-
-
 fm = M.MeanMetricWrapper(max_abs_per_sample, name="max_abs_per_sample")
 function_results = []
 for yt, yp, sw in reg:
