@@ -340,7 +340,9 @@ function pointwiseCompute(f: Pointwise, hinge: boolean, input: Tensor, targets: 
   return total / n;
 }
 
-function pointwiseLoss(name: string, f: Pointwise, check?: DomainCheck, hinge = false): Loss {
+/** A loss of dense targets computed in TypeScript (no activation to fuse): `compute` gets checked weights. */
+function typescriptLoss(name: string, check: DomainCheck | undefined,
+  compute: (input: Tensor, targets: Tensor, grad: Tensor | null, gradScale: number, weights: Float32Array | null) => number): Loss {
   return {
     name,
     fusesWith: null,
@@ -348,9 +350,14 @@ function pointwiseLoss(name: string, f: Pointwise, check?: DomainCheck, hinge = 
     prepareTargets: denseTargets(name, check),
     compute(input, targets, grad, _fromLogits, gradScale = 1, weights = null) {
       checkWeights(weights, input.size / lastDim(input), name);
-      return pointwiseCompute(f, hinge, input, targets, grad, gradScale, weights);
+      return compute(input, targets, grad, gradScale, weights);
     },
   };
+}
+
+function pointwiseLoss(name: string, f: Pointwise, check?: DomainCheck, hinge = false): Loss {
+  return typescriptLoss(name, check, (input, targets, grad, gradScale, weights) =>
+    pointwiseCompute(f, hinge, input, targets, grad, gradScale, weights));
 }
 
 const maeFn: Pointwise = {
@@ -442,16 +449,8 @@ function rowCompute(f: RowFn, scratch: { buffer: Float64Array }, input: Tensor, 
 
 function rowLoss(name: string, f: RowFn, check?: DomainCheck): Loss {
   const scratch = { buffer: new Float64Array(0) };
-  return {
-    name,
-    fusesWith: null,
-    sparse: false,
-    prepareTargets: denseTargets(name, check),
-    compute(input, targets, grad, _fromLogits, gradScale = 1, weights = null) {
-      checkWeights(weights, input.size / lastDim(input), name);
-      return rowCompute(f, scratch, input, targets, grad, gradScale, weights);
-    },
-  };
+  return typescriptLoss(name, check, (input, targets, grad, gradScale, weights) =>
+    rowCompute(f, scratch, input, targets, grad, gradScale, weights));
 }
 
 /** sum t log(t / p) with both clipped to [1e-7, 1]. */

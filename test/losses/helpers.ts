@@ -72,17 +72,17 @@ export function targets(loss: Loss, values: number[], shape: number[], outputSha
   return loss.prepareTargets(f32(values, shape), outputShape.slice(1), 'test');
 }
 
-/** |a - b| relative to the larger magnitude (absolute below 1e-30). */
-export function relError(a: number, b: number): number {
+/** |a - b| relative to the larger magnitude (absolute below `floor`). */
+export function relError(a: number, b: number, floor = 1e-30): number {
   const d = Math.abs(a - b);
-  return d === 0 ? 0 : d / Math.max(Math.abs(a), Math.abs(b), 1e-30);
+  return d === 0 ? 0 : d / Math.max(Math.abs(a), Math.abs(b), floor);
 }
 
 /** The largest relative error over two arrays, and where. */
-export function worst(a: ArrayLike<number>, b: ArrayLike<number>): { error: number; index: number } {
+export function worst(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-30): { error: number; index: number } {
   let error = 0, index = -1;
   for (let i = 0; i < a.length; i++) {
-    const e = relError(a[i], b[i]);
+    const e = relError(a[i], b[i], floor);
     if (e > error || Number.isNaN(e)) [error, index] = [e, i];
   }
   return { error, index };
